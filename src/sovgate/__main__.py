@@ -1,0 +1,3 @@
+from sovgate.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""sovgate.classify"""

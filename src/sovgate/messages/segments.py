@@ -1,0 +1,98 @@
+"""Walk an OpenAI chat-completions or embeddings body and list every piece of text.
+
+Every message is inspected: system, user, assistant, tool; string content and
+content-part arrays; tool calls' arguments; legacy function_call; names. Image,
+audio and file parts are listed too (kind != "text") so that policy and protect
+can refuse what they cannot inspect or rewrite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovgate.types import Segment
+
+Body = dict[str, Any]
+
+
+def extract_segments(body: Body) -> list[Segment]:
+    """Return the text segments of a chat-completions or embeddings body, in order."""
+    out: list[Segment] = []
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        for i, msg in enumerate(messages):
+            if isinstance(msg, dict):
+                _message(out, i, msg)
+    inp = body.get("input")
+    if isinstance(inp, str):
+        out.append(Segment(("input",), inp))
+    elif isinstance(inp, list):
+        for i, item in enumerate(inp):
+            if isinstance(item, str):
+                out.append(Segment(("input", i), item))
+            # token-id arrays carry no text we can read: protect/policy decide
+    return out
+
+
+def _message(out: list[Segment], i: int, msg: dict[str, Any]) -> None:
+    role = msg.get("role") if isinstance(msg.get("role"), str) else None
+    base: tuple[str | int, ...] = ("messages", i)
+    content = msg.get("content")
+    if isinstance(content, str):
+        out.append(Segment((*base, "content"), content, "text", role))
+    elif isinstance(content, list):
+        for j, part in enumerate(content):
+            if not isinstance(part, dict):
+                continue
+            ptype = part.get("type")
+            p = (*base, "content", j)
+            if ptype in ("text", "input_text", "refusal") or (ptype is None and "text" in part):
+                key = "refusal" if ptype == "refusal" else "text"
+                if isinstance(part.get(key), str):
+                    out.append(Segment((*p, key), part[key], "text", role))
+            elif ptype == "image_url":
+                url = part.get("image_url")
+                url = url.get("url") if isinstance(url, dict) else url
+                if isinstance(url, str):
+                    out.append(Segment((*p, "image_url", "url"), url, "image_url", role))
+            elif ptype == "input_audio":
+                out.append(Segment(p, "", "audio", role))
+            elif ptype == "file":
+                out.append(Segment(p, "", "file", role))
+    name = msg.get("name")
+    if isinstance(name, str):
+        out.append(Segment((*base, "name"), name, "name", role))
+    tool_calls = msg.get("tool_calls")
+    if isinstance(tool_calls, list):
+        for k, call in enumerate(tool_calls):
+            fn = call.get("function") if isinstance(call, dict) else None
+            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                path = (*base, "tool_calls", k, "function", "arguments")
+                out.append(Segment(path, fn["arguments"], "tool_arguments", role))
+    fc = msg.get("function_call")
+    if isinstance(fc, dict) and isinstance(fc.get("arguments"), str):
+        out.append(Segment((*base, "function_call", "arguments"), fc["arguments"], "tool_arguments", role))
+
+
+def replace_segments(body: Body, replacements: dict[tuple[str | int, ...], str]) -> Body:
+    """Return a copy of `body` with the text at each path replaced.
+
+    Only the containers along the replaced paths are copied; the rest is shared
+    with the original body, which is left untouched.
+    """
+    if not replacements:
+        return body
+    root: Body = dict(body)
+    copied: set[tuple[str | int, ...]] = {()}
+    for path, text in replacements.items():
+        node: Any = root
+        for depth, key in enumerate(path[:-1]):
+            prefix = path[: depth + 1]
+            child = node[key]
+            if prefix not in copied:
+                child = list(child) if isinstance(child, list) else dict(child)
+                node[key] = child
+                copied.add(prefix)
+            node = child
+        node[path[-1]] = text
+    return root

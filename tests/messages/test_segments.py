@@ -1,0 +1,36 @@
+from sovgate.messages import extract_segments, replace_segments
+
+
+def test_every_place_text_can_hide_is_listed():
+    body = {
+        "model": "chat",
+        "messages": [
+            {"role": "system", "content": "sys"},
+            {"role": "user", "content": [{"type": "text", "text": "part"},
+                                          {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
+            {"role": "assistant", "content": None,
+             "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "result"},
+        ],
+    }
+    segs = extract_segments(body)
+    assert [(s.path, s.text, s.kind, s.role) for s in segs] == [
+        (("messages", 0, "content"), "sys", "text", "system"),
+        (("messages", 1, "content", 0, "text"), "part", "text", "user"),
+        (("messages", 1, "content", 1, "image_url", "url"), "https://x/y.png", "image_url", "user"),
+        (("messages", 2, "tool_calls", 0, "function", "arguments"), "{\"a\":1}", "tool_arguments", "assistant"),
+        (("messages", 3, "content"), "result", "text", "tool"),
+    ]
+
+
+def test_embeddings_input():
+    assert [s.path for s in extract_segments({"input": ["a", "b"]})] == [("input", 0), ("input", 1)]
+    assert [s.text for s in extract_segments({"input": "x"})] == ["x"]
+
+
+def test_replace_copies_only_the_touched_path():
+    body = {"messages": [{"role": "user", "content": "Anna"}, {"role": "user", "content": "keep"}]}
+    new = replace_segments(body, {("messages", 0, "content"): "[PERSON_1]"})
+    assert new["messages"][0]["content"] == "[PERSON_1]"
+    assert body["messages"][0]["content"] == "Anna"  # original untouched
+    assert new["messages"][1] is body["messages"][1]
