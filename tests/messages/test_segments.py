@@ -6,10 +6,20 @@ def test_every_place_text_can_hide_is_listed():
         "model": "chat",
         "messages": [
             {"role": "system", "content": "sys"},
-            {"role": "user", "content": [{"type": "text", "text": "part"},
-                                          {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
-            {"role": "assistant", "content": None,
-             "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "part"},
+                    {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
+                ],
+            },
             {"role": "tool", "tool_call_id": "c1", "content": "result"},
         ],
     }
@@ -18,7 +28,7 @@ def test_every_place_text_can_hide_is_listed():
         (("messages", 0, "content"), "sys", "text", "system"),
         (("messages", 1, "content", 0, "text"), "part", "text", "user"),
         (("messages", 1, "content", 1, "image_url", "url"), "https://x/y.png", "image_url", "user"),
-        (("messages", 2, "tool_calls", 0, "function", "arguments"), "{\"a\":1}", "tool_arguments", "assistant"),
+        (("messages", 2, "tool_calls", 0, "function", "arguments"), '{"a":1}', "tool_arguments", "assistant"),
         (("messages", 3, "content"), "result", "text", "tool"),
     ]
 
