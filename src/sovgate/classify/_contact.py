@@ -32,7 +32,11 @@ _IPV6 = re.compile(
     r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4})*(?![\w:])"
 )
 _IPV6_FULL = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*::[0-9A-Fa-f:]*[0-9A-Fa-f](?![\w:])")
-_VERSION_CUE = re.compile(r"(?i)\b(?:version|v|release|ver\.?|wersj\w*|versione|versión)\s*$")
+_VERSION_CUE = re.compile(
+    r"(?i)(?:\b(?:version|v|release|ver\.?|build|wersj\w*|versione|versión|versie|upgrad\w*|updat\w*|"
+    r"mise\s+à\s+jour|aggiornament\w*|actualizaci\w*|aktualizacj\w*)"
+    r"(?:\s+(?:to|auf|naar|a|à|do|alla|la|de|on|zu|van|op|na))?(?:\s+(?:version|versione|versión|wersji))?|\bv)\s*$"
+)
 
 
 def email_hits(text: str) -> Iterator[Hit]:
@@ -47,7 +51,7 @@ def email_hits(text: str) -> Iterator[Hit]:
 
 def ip_hits(text: str) -> Iterator[Hit]:
     for m in _IPV4.finditer(text):
-        if _VERSION_CUE.search(text, max(0, m.start() - 12), m.start()):
+        if _VERSION_CUE.search(text, max(0, m.start() - 40), m.start()):
             continue
         yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv4")
     if "::" in text or text.count(":") >= 5:

@@ -255,6 +255,12 @@ _PHONE_CUE = re.compile(
 
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
 _DIGIT_RUN = re.compile(rf"(?<![\w.,@/-])\d+(?:{_SEP}\d+)*(?![\w@])")
+_IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
+_VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
+_CARD_CUE = re.compile(
+    r"(?i:card|karte|carte|tarjeta|carta|kaart|karta|credit|visa|mastercard|amex|cb\b|kreditkarte|creditcard)"
+)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
 
@@ -324,7 +330,9 @@ def number_hits(text: str, lang: str | None) -> Iterator[Hit]:
     """Cards and national IDs among the digit runs of `text`."""
     home = LANG_COUNTRY.get(lang or "", None)
     for m in _DIGIT_RUN.finditer(text):
-        if m.end() - m.start() < 8:
+        if m.end() - m.start() < 8 or _IPV4_LIKE.fullmatch(m.group()) or _DATE_LIKE.fullmatch(m.group()):
+            continue
+        if _VERSION_LIKE.fullmatch(m.group()) and _cue_before(_ID_CUE, text, m.start(), 60) is None:
             continue
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
@@ -343,10 +351,12 @@ def _classify_digits(text: str, s: int, e: int, digits: str, home: str | None, g
     not_id = _cue_before(_NOT_ID_CUE, text, s, 40)
     if id_cue is not None and not_id is not None and not_id.start() > id_cue.start():
         id_cue = None
-    if 13 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
-        issuer = _card_issuer(digits)
+    if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
+        issuer = _card_issuer(digits) if n >= 13 else None
         if issuer is not None:
             return Hit("CREDIT_CARD", s, e, 0.95, None, issuer)
+        if _cue_before(_CARD_CUE, text, s, 40) is not None:
+            return Hit("CREDIT_CARD", s, e, 0.8, None, "card")
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
