@@ -87,6 +87,16 @@ _WEEKDAYS_MONTHS = frozenset(
     februari maart mei augustus poniedziałek wtorek środa czwartek piątek sobota niedziela
     """.split()
 )
+# "Bayes' theorem", "Satz von Bayes", "algoritmo di Dijkstra": surnames used as concept names
+_EPONYM_NOUNS = frozenset(
+    """
+    theorem law rule principle transform transformation distance algorithm test equation method estimator
+    disease syndrome effect constant number series conjecture paradox distribution inequality formula model
+    satz gesetz regel verteilung
+    """.split()
+)
+_EPONYM_PREP = re.compile(r"(?i)\b[a-zà-ÿ]\w+\s+(?:von|de|di|van|of|du|del|della|d')\s*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 _ENUM = re.compile(
     r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)+,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
     r"[^\W\d_][\w'’-]+)"
@@ -278,11 +288,26 @@ class NameFinder:
                 take, score = k, 0.75
             elif k == 3 and _is_initial(clean[1]) and not _is_initial(clean[2]):
                 take, score = k, 0.75  # "Coralie L. Ménard"
-            elif f1[2] and not _is_common_shape(clean[0]) and "-" not in clean[0]:
+            elif (
+                f1[2]
+                and not _is_common_shape(clean[0])
+                and "-" not in clean[0]
+                and (
+                    not _SENTENCE_START.search(before)
+                    or words[-1].endswith(("'s", "’s"))
+                    or text.startswith(",", toks[run[-1]][1])
+                )
+            ):
                 take, score = k, 0.6
             elif f0[2] and f1[2]:
                 take, score = k, 0.6
-        elif f0[0] and "-" not in clean[0]:
+        elif (
+            f0[0]
+            and "-" not in clean[0]
+            and after.lower() not in _EPONYM_NOUNS
+            and not _EPONYM_PREP.search(before)
+            and not text.startswith("'", toks[run[0]][1])
+        ):
             take, score = 1, 0.6 if weak else 0.55
         if take == 0:
             return
