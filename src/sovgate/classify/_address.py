@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-Ω]"  # an upper-case initial (Latin, Latin-extended, Greek)
@@ -72,13 +73,30 @@ _STREET_FORMS = (
 )
 _ADDRESS = re.compile(rf"(?<![\w])(?:{'|'.join(_STREET_FORMS)}){_TAIL}")
 
-# After these cues the rest of the line is an address.
-_CUE = re.compile(
-    r"(?im)(?:(?:home|postal|mailing|billing|shipping|street|delivery)?\s?address|anschrift|adresse|wohnort|wohnhaft\s+in|"
-    r"domicilio|dirección|direccion|indirizzo|residenza|residente\s+in|adres|woonadres|adres\s+zamieszkania|"
-    r"miejsce\s+zamieszkania)\s*:\s*([^\n]{6,140})"
+# After an address label the rest of the line is the address.
+_AFTER_LABEL = re.compile(
+    r"[ \t]*(?:\([^)\n]{1,20}\))?(?:[ \t]+[a-z]+){0,4}?[ \t]*(?:[:=]|\bis\b|\bwith\b|\bto\b|\bat\b)?[ \t]*"
+    r"(?=[\dA-ZÀ-ÞΑ-Ω])([^\n]{6,140})"
 )
-_STOP_TAIL = re.compile(r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[.;!?](?:\s|$)|\s+\(|$)")
+# A following line that continues an address: unit, place, ", NC", "South Africa 66162"
+_CONT_LINE = re.compile(r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9][^\n:@]{0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)")
+_STOP_TAIL = re.compile(r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$)")
+
+
+def _extend_lines(text: str, e: int) -> int:
+    """Take following short lines that continue the address (multi-line address blocks)."""
+    for _ in range(4):
+        m = _CONT_LINE.match(text, e)
+        if m is None:
+            break
+        line = m.group().strip(" \n,")
+        if len(line.split()) > 6 or _LABEL_LINE.match(line):
+            break
+        e = m.end()
+    return e
+
+
+_LABEL_LINE = re.compile(r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|e-?mail|name|steuer|pesel|bsn|codice|dni)\b")
 
 
 def _country(addr: str) -> str | None:
@@ -108,9 +126,12 @@ def _country(addr: str) -> str | None:
     return None
 
 
-def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
+def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     taken: list[tuple[int, int]] = []
-    for m in _CUE.finditer(text):
+    for cue in cues.all("addr_label"):
+        m = _AFTER_LABEL.match(text, cue.end)
+        if m is None:
+            continue
         s, e = m.span(1)
         val = m.group(1)
         stop = _STOP_TAIL.search(val, 6)
@@ -120,8 +141,12 @@ def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
             e -= 1
         if e - s < 6 or not any(c.isdigit() for c in text[s:e]):
             continue
+        if e == m.end(1):
+            e = _extend_lines(text, e)
         taken.append((s, e))
         yield Hit("ADDRESS", s, e, 0.85, _country(text[s:e]), "postal_address")
+    if not cues.has("street"):
+        return
     for m in _ADDRESS.finditer(text):
         s, e = m.span()
         while e > s and text[e - 1] in " ,.":
@@ -130,4 +155,5 @@ def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
             e -= 1
         if any(s < te and ts < e for ts, te in taken):
             continue
+        e = _extend_lines(text, e)
         yield Hit("ADDRESS", s, e, 0.75, _country(text[s:e]), "postal_address")

@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from importlib import resources
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
@@ -30,34 +31,19 @@ _PARTICLES = frozenset(
     ["van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "le", "la", "ten", "ter", "zu", "zum", "bin", "ben", "al", "el", "y", "e", "van't", "d'", "mac"]
 )
 
-# Labels and self-introductions right before a name: the capitalised words after them are a
-# name even when no list knows them.
-_STRONG_CUE = re.compile(
-    r"(?i:(?:my|his|her|their|your)\s+name\s+is|(?:full\s+|first\s+|last\s+|sur)?name\s*[:=]|i\s+am|i'm|"
-    r"(?:card|account|policy)\s*holder\s*[:=]?|patient\s*[:=]|employee\s*[:=]|customer\s*[:=]|"
-    r"applicant\s*[:=]|signed\s*[:=]?|regards,|sincerely,|attn\.?\s*:?|contact\s+person\s*:|"
-    r"(?:mein|sein|ihr)\s+name\s+ist|ich\s+heiße|ich\s+bin|(?:vor|nach|familien)?name\s*:|"
-    r"karteninhaber(?:in)?\s*:|kontoinhaber(?:in)?\s*:|patient(?:in)?\s*:|mitarbeiter(?:in)?\s*:|"
-    r"antragsteller(?:in)?\s*:|versicherte[rn]?\s*:|grüße,?|gruß,?|"
-    r"je\s+m'appelle|je\s+suis|mon\s+nom\s+est|nom\s*:|prénom\s*:|nom\s+complet\s*:|titulaire\s*:|"
-    r"patiente?\s*:|salariée?\s*:|employée?\s*:|cordialement,?|"
-    r"me\s+llamo|mi\s+nombre\s+es|nombre(?:\s+completo)?\s*:|apellidos?\s*:|titular\s*:|paciente\s*:|"
-    r"emplead[oa]\s*:|saludos,?|atentamente,?|"
-    r"mi\s+chiamo|il\s+mio\s+nome\s+è|nome(?:\s+e\s+cognome)?\s*:|cognome\s*:|titolare\s*:|intestatari[oa]\s*:|"
-    r"paziente\s*:|dipendente\s*:|cordiali\s+saluti,?|"
-    r"ik\s+heet|mijn\s+naam\s+is|naam\s*:|voornaam\s*:|achternaam\s*:|(?:rekening|kaart)houder\s*:|patiënt\s*:|"
-    r"werknemer\s*:|met\s+vriendelijke\s+groet,?|"
-    r"nazywam\s+się|mam\s+na\s+imię|imię\s+i\s+nazwisko\s*:|imię\s*:|nazwisko\s*:|"
-    r"posiadacz(?:ka)?\s+(?:karty|rachunku)\s*:|właściciel(?:ka)?\s*:|pacjent(?:ka)?\s*:|pracownik\s*:|"
-    r"z\s+poważaniem,?|pozdrawiam,?)\s*$"
-)
 # Greetings and prepositions: enough together with name-list evidence.
-_WEAK_CUE = re.compile(
-    r"(?i:\b(?:dear|hello|hi|hey|thanks|for|from|by|with|to|of|and|"
-    r"liebe[rs]?|hallo|geehrte[rs]?|für|von|mit|an|und|bonjour|cher|chère|pour|par|avec|et|"
-    r"hola|estimad[oa]|para|por|con|y|ciao|gentile|car[oa]|per|di|da|con|e|"
-    r"beste|geachte|hoi|voor|van|met|en|witam|szanown[ya]|dla|od|z|i|panie?|pani))\s+$"
+_WEAK_WORDS = frozenset(
+    """
+    dear hello hi hey thanks for from by with to of and liebe lieber liebes hallo geehrte geehrter für von mit
+    an und bonjour cher chère pour par avec et hola estimado estimada para por con y ciao gentile caro cara
+    per di da e beste geachte hoi voor van met en witam szanowny szanowna dla od z i pan pani panie
+    """.split()
 )
+_LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
+_PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
+_PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
+
+
 _PLACE_WORDS = frozenset(
     """
     santa san santo são saint sainte st ste villa bad port fort mount mont monte lake new north south east
@@ -175,7 +161,16 @@ class NameFinder:
             low in _PARTICLES,
         )
 
-    def hits(self, text: str, lang: str | None) -> Iterator[Hit]:
+    def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
+        starts: set[int] = set()
+        for h in cues.all("name_label"):
+            g = _LABEL_GAP.match(text, h.end)
+            if g is not None:
+                starts.add(g.end())
+        for h in cues.all("name_phrase"):
+            g = _PHRASE_GAP.match(text, h.end)
+            if g is not None:
+                starts.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         i = 0
         n = len(toks)
@@ -208,7 +203,7 @@ class NameFinder:
                     continue
                 break
             after = toks[j][2] if j < n and text[toks[j - 1][1] : toks[j][0]] == " " else ""
-            yield from self._judge(text, toks, run, after)
+            yield from self._judge(text, toks, run, after, starts)
             i = j
         yield from self._enumerations(text)
 
@@ -227,7 +222,9 @@ class NameFinder:
                 for x in items:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
 
-    def _judge(self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str) -> Iterator[Hit]:
+    def _judge(
+        self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str, starts: set[int]
+    ) -> Iterator[Hit]:
         words = [toks[k][2] for k in run]
         honor = False
         while words and words[0].rstrip(".").lower() in _HONORIFICS and len(words[0]) <= 12:
@@ -252,7 +249,7 @@ class NameFinder:
         flags = [self._flags(w) for w in clean]
         start = toks[run[0]][0]
         before = text[max(0, start - 50) : start]
-        strong = honor or _STRONG_CUE.search(before) is not None or _HONOR_BEFORE.search(before.rstrip()) is not None
+        strong = honor or start in starts or _honorific_before(before)
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
@@ -267,8 +264,9 @@ class NameFinder:
             run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
-            strong = _STRONG_CUE.search(before) is not None
-        weak = _WEAK_CUE.search(before) is not None
+            strong = start in starts
+        pw = _PREV_WORD.search(before)
+        weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
         if not strong and any(w.isupper() and len(w) > 1 and not _is_initial(w) for w in clean):
@@ -320,7 +318,9 @@ def _is_initial(w: str) -> bool:
     return (len(w) == 2 and w[1] == "." and w[0].isupper()) or (len(w) == 1 and w.isupper())
 
 
-_HONOR_BEFORE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\.?$")
+def _honorific_before(before: str) -> bool:
+    tail = before.rstrip().rsplit(None, 1)
+    return bool(tail) and tail[-1].rstrip(".").lower() in _HONORIFICS
 
 
 def _is_common_shape(w: str) -> bool:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.parse
 from collections.abc import Sequence
 from typing import ClassVar
 
 from sovgate.classify import _contact, _markings, _numbers, _secrets
-from sovgate.classify._categories import CategoryMatcher, lower_same_length
+from sovgate.classify import _cuewords as cw
+from sovgate.classify._categories import category_hits
+from sovgate.classify._keywords import KeywordIndex, lower_same_length
+from sovgate.classify._lexicon import LEXICON
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 from sovgate.classify._lang import detect_language
 from sovgate.classify._link import summarize_categories
@@ -28,6 +33,7 @@ _PRIORITY: dict[str, int] = {
     "ADDRESS": 40,
     "PERSON": 30,
 }
+_HAS_DIGIT = re.compile(r"\d")
 _TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
 
 
@@ -64,7 +70,24 @@ class Classifier:
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self) -> None:
-        self._categories = CategoryMatcher()
+        table: dict[str, tuple[str, ...]] = {f"id|{c}": words for c, words in cw.ID_CUES.items()}
+        table.update({f"cat|{cat}": terms for cat, terms in LEXICON.items()})
+        table.update(
+            not_id=cw.NOT_ID_CUES,
+            phone=cw.PHONE_CUES,
+            card=cw.CARD_CUES,
+            dob=cw.DOB_CUES,
+            addr_label=cw.ADDRESS_LABELS,
+            street=cw.STREET_TRIGGERS,
+            name_label=cw.NAME_LABELS,
+            name_phrase=cw.NAME_PHRASES,
+            version=cw.VERSION_CUES,
+            ip=cw.IP_CUES,
+            marking=cw.MARKING_TRIGGERS,
+            secret=cw.SECRET_TRIGGERS,
+            assign=cw.ASSIGN_TRIGGERS,
+        )
+        self._keywords = KeywordIndex(table)
         self._people = PeopleDetector()
 
     @classmethod
@@ -84,17 +107,21 @@ class Classifier:
     # --- detection ---------------------------------------------------------
 
     def _hits(self, text: str, lang: str | None) -> list[Hit]:
+        low = lower_same_length(text)
+        cues = Cues(text, low, self._keywords.scan(low))
         hits: list[Hit] = []
-        hits.extend(_numbers.iban_hits(text))
-        hits.extend(_numbers.number_hits(text, lang))
-        hits.extend(_numbers.alnum_id_hits(text, lang))
+        if _HAS_DIGIT.search(text) is not None:
+            hits.extend(_numbers.iban_hits(text))
+            hits.extend(_numbers.number_hits(text, lang, cues))
+            hits.extend(_numbers.alnum_id_hits(text, lang, cues))
+            hits.extend(_contact.ip_hits(text, cues))
+            hits.extend(_contact.phone_hits(text, lang, cues))
         hits.extend(_contact.email_hits(text))
-        hits.extend(_contact.ip_hits(text))
-        hits.extend(_contact.phone_hits(text, lang))
-        hits.extend(self._people.hits(text, lang))
-        hits.extend(_secrets.secret_hits(text))
-        hits.extend(_markings.marking_hits(text))
-        hits.extend(self._categories.hits(text, lower_same_length(text)))
+        hits.extend(self._people.hits(text, lang, cues))
+        hits.extend(_secrets.secret_hits(text, cues))
+        if cues.has("marking"):
+            hits.extend(_markings.marking_hits(text))
+        hits.extend(category_hits(text, cues))
         return _resolve(hits)
 
     def detect(self, text: str, lang: str | None = None, *, segment: int = 0) -> list[Finding]:
