@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import phonenumbers
 
@@ -58,11 +58,15 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
                 yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv6")
 
 
-def phone_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
+def phone_hits(
+    text: str, lang: str | None, cues: Cues, claimed: Sequence[tuple[int, int]] = ()
+) -> Iterator[Hit]:
     region = LANG_COUNTRY.get(lang or "", "US")
     for m in _PHONE.finditer(text):
         raw = m.group()
         s, e = m.start(), m.end()
+        if any(s < ce and cs < e for cs, ce in claimed):
+            continue
         # trim unbalanced parenthesis at either end
         core = _EXT.sub("", raw)
         digits = sum(c.isdigit() for c in core)
@@ -72,6 +76,9 @@ def phone_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             continue
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
+        # plain long digit runs without separators and without a cue are rarely phones
+        if not cue and not intl and core.isdigit() and len(core) > 8:
+            continue
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
         except phonenumbers.NumberParseException:
@@ -80,9 +87,6 @@ def phone_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
         if not (valid or (cue and digits >= 7)):
-            continue
-        # plain long digit runs without separators and without a cue are rarely phones
-        if not cue and not intl and core.isdigit() and len(core) > 8:
             continue
         juris = phonenumbers.region_code_for_number(num) if valid else None
         if juris in ("001", "ZZ"):

@@ -39,6 +39,14 @@ _WEAK_WORDS = frozenset(
     per di da e beste geachte hoi voor van met en witam szanowny szanowna dla od z i pan pani panie
     """.split()
 )
+_UPPER = "".join(
+    c for c in map(chr, range(0x41, 0x250)) if c.isupper()
+) + "".join(c for c in map(chr, range(0x391, 0x430)) if c.isupper())
+_CAP_TOKEN = re.compile(rf"(?<![\w'’])[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
+_PARTICLE_GAP = re.compile(
+    r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"
+)
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
@@ -171,39 +179,33 @@ class NameFinder:
             g = _PHRASE_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
-        toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        i = 0
+        toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         n = len(toks)
+        first = self.first
+        i = 0
         while i < n:
-            w = toks[i][2]
-            if not w[0].isupper():
-                i += 1
-                continue
-            # a run of capitalised tokens separated by single spaces, with particles and initials inside
-            run = [i]
+            # a run of capitalised tokens separated by a space, a hyphen or name particles ("van der")
             j = i + 1
-            while j < n and len(run) < 6:
+            while j < n and j - i < 6:
                 pe, pw = toks[j - 1][1], toks[j - 1][2]
-                if text[pe : toks[j][0]] not in (" ", "-"):
+                gap = text[pe : toks[j][0]]
+                if gap != " " and gap != "-" and not _PARTICLE_GAP.fullmatch(gap):
                     break
-                if pw.endswith(".") and not (_is_initial(pw) or pw.rstrip(".").lower() in _HONORIFICS):
+                if pw[-1] == "." and not (_is_initial(pw) or pw[:-1].lower() in _HONORIFICS):
                     break
-                nw = toks[j][2]
-                if nw[0].isupper():
-                    run.append(j)
-                    j += 1
+                j += 1
+            s0, e0, w0 = toks[i]
+            if j == i + 1 and s0 not in starts:
+                # fast path for lone capitalised words (most of them in German prose): only a
+                # popular first name, an honorific in front or a cue can make them a name
+                core = w0.rstrip(".")
+                f = first.get(core[:-2] if core.endswith(("'s", "’s")) else core)
+                if (f is None or f[0] >= 50) and not _honorific_before(text[max(0, s0 - 14) : s0]):
+                    i = j
                     continue
-                # particles ("van der", "de la") only inside a name
-                k = j
-                while k < n and toks[k][2].lower() in _PARTICLES and text[toks[k - 1][1] : toks[k][0]] == " ":
-                    k += 1
-                if k > j and k < n and toks[k][2][0].isupper() and text[toks[k - 1][1] : toks[k][0]] == " ":
-                    run.extend(range(j, k + 1))
-                    j = k + 1
-                    continue
-                break
-            after = toks[j][2] if j < n and text[toks[j - 1][1] : toks[j][0]] == " " else ""
-            yield from self._judge(text, toks, run, after, starts)
+            nxt = _NEXT_WORD.match(text, toks[j - 1][1])
+            after = nxt.group(1) if nxt else ""
+            yield from self._judge(text, toks, list(range(i, j)), after, starts)
             i = j
         yield from self._enumerations(text)
 

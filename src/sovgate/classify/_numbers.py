@@ -274,8 +274,17 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
+    if id_cue is None:
+        # without a keyword only self-identifying formats or the text's own country can match
+        if not_id is not None:
+            return None
+        specs = tuple(sp for sp in specs if sp.strong or sp.country == home)
+        if not specs:
+            return None
+        hinted = None
+    else:
+        hinted = id_cue.kind.partition("|")[2] or None
     # keyword-specific or home-country validators first
-    hinted = id_cue.kind.partition("|")[2] or None if id_cue is not None else None
     ordered = sorted(specs, key=lambda sp: (sp.country != hinted, sp.country != home, not sp.strong))
     for sp in ordered:
         if not sp.check(digits):
@@ -289,9 +298,22 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     return None
 
 
+_GATE_CF = re.compile(r"[A-Za-z]{6}[0-9LMNPQRSTUV]{2}[A-Za-z]")
+_GATE_6 = re.compile(r"\d{6}")
+_GATE_NINO = re.compile(r"[A-Z]{2} ?\d\d ?\d\d")
+_GATE_FMT = re.compile(r"\d[-.]\d")
+
+
 def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     home = LANG_COUNTRY.get(lang or "", None)
+    six = _GATE_6.search(text) is not None
+    gates = {
+        "it.codicefiscale": _GATE_CF.search(text) is not None,
+        "gb.nino": _GATE_NINO.search(text) is not None,
+    }
     for rx, sp in _ALNUM_SPECS:
+        if not gates.get(sp.detail, six):
+            continue
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
             if not sp.check(m.group()):
@@ -302,6 +324,8 @@ def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             if id_cue is None and not sp.strong and sp.country != home:
                 continue
             yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)
+    if _GATE_FMT.search(text) is None:
+        return
     for rx, detail in _FORMATTED:
         sp = _SPEC_BY_DETAIL[detail]
         for m in rx.finditer(text):

@@ -13,7 +13,9 @@ class PeopleDetector:
     def __init__(self) -> None:
         self._names = _names.NameFinder()
 
+    def dates(self, text: str, cues: Cues) -> Iterator[Hit]:
+        return _dates.dob_hits(text, cues)
+
     def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
-        yield from _dates.dob_hits(text, cues)
         yield from _address.address_hits(text, lang, cues)
         yield from self._names.hits(text, lang, cues)

@@ -115,7 +115,10 @@ class Classifier:
             hits.extend(_numbers.number_hits(text, lang, cues))
             hits.extend(_numbers.alnum_id_hits(text, lang, cues))
             hits.extend(_contact.ip_hits(text, cues))
-            hits.extend(_contact.phone_hits(text, lang, cues))
+            hits.extend(self._people.dates(text, cues))
+            # phone parsing is the costliest check: skip spans already claimed by stronger types
+            claimed = [(h.start, h.end) for h in hits]
+            hits.extend(_contact.phone_hits(text, lang, cues, claimed))
         hits.extend(_contact.email_hits(text))
         hits.extend(self._people.hits(text, lang, cues))
         hits.extend(_secrets.secret_hits(text, cues))
