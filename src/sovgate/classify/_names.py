@@ -258,7 +258,7 @@ class NameFinder:
             if not (
                 low0 in _NOT_NAMES
                 or flags[0][4]
-                or (not any(flags[0][:4]) and (flags[1][0] or flags[1][4]))
+                or (not any(flags[0][:4]) and any(f[0] or f[2] for f in flags[1:]))
                 or (flags[0][1] and not flags[0][0] and not (flags[1][1] or flags[1][3]))
                 or (clean[0].endswith(("'m", "’m")))
             ):
