@@ -33,16 +33,25 @@ _PREFIX_TYPE = (
     r"urbanización|vía|via|viale|piazza|piazzale|corso|largo|vicolo|strada|contrada|borgo|lungomare|salita|"
     r"ul\.|ulica|al\.|aleja|pl\.|plac|os\.|osiedle|rondo|rua|travessa|praça|largo)"
 )
-# English street types written after the name (USPS Publication 28 primary suffixes, abbreviated too)
-_EN_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Square|Sq|Terrace|"
-    r"Ter|Crescent|Cres|Close|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Row|Hill|Hills|Gardens|Gdns|Grove|"
-    r"Mews|Walk|Keys|Key|Throughway|Expressway|Freeway|Falls|Heights|Hts|Park|Plaza|Plz|Point|Pt|Ridge|Rdg|"
-    r"Run|Path|Pike|Loop|Alley|Aly|Bend|Brook|Creek|Crossing|Xing|Estates|Field|Fields|Forest|Fork|Glen|Green|"
-    r"Harbor|Haven|Island|Junction|Knoll|Lake|Lakes|Landing|Manor|Meadow|Meadows|Mill|Mills|Mount|Mountain|"
-    r"Orchard|Pass|Pines|Port|Prairie|Ranch|Rapids|Ridge|Shore|Shores|Spring|Springs|Station|Summit|Valley|"
-    r"View|Villa|Village|Ville|Vista|Wells|Woods|Course|Junction|Underpass|Viaduct|Parade|Esplanade|Broadway)"
-)
+# English street types written after the name: the USPS Publication 28 (Appendix C1) primary street
+# suffixes, with their plural forms and common abbreviations.
+USPS_SUFFIXES = """
+Alley Alleys Aly Annex Arcade Avenue Avenues Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch
+Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center Centers Circle Circles Cir Cliff Cliffs
+Club Common Commons Corner Corners Course Court Courts Ct Cove Coves Creek Crescent Cres Crest Crossing Xing
+Crossroad Curve Dale Dam Divide Drive Drives Dr Estate Estates Expressway Extension Extensions Fall Falls Ferry
+Field Fields Flat Flats Ford Fords Forest Forge Forges Fork Forks Fort Freeway Garden Gardens Gdns Gateway Glen
+Glens Green Greens Grove Groves Harbor Harbors Haven Heights Hts Highway Hwy Hill Hills Hollow Inlet Island
+Islands Isle Junction Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock
+Locks Lodge Loop Mall Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains
+Neck Orchard Oval Overpass Park Parks Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain
+Plains Plaza Point Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Roads
+Rd Route Row Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares Sq Station Stravenue
+Stream Street Streets St Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Trailer Tunnel Turnpike
+Underpass Union Unions Valley Valleys Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way Ways
+Well Wells Close Parade Esplanade Broadway Mews Wynd Gate Rise Row
+""".split()
+_EN_SUFFIX = "(?:" + "|".join(sorted(set(USPS_SUFFIXES), key=len, reverse=True)) + ")"
 _UNIT = (
     r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Piso|Puerta|Escalera|Esc\.?|Bajo|"
     r"Appartamento|Interno|Int\.?|Scala|Piano|Etage|Stock|Whg\.?|bus|app\.?|appt\.?|bte|lok\.?|m\.)\s?[\w/-]{1,6})"
@@ -80,7 +89,11 @@ _AFTER_LABEL = re.compile(
 )
 # A following line that continues an address: unit, place, ", NC", "South Africa 66162"
 _CONT_LINE = re.compile(r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9][^\n:@]{0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)")
-_STOP_TAIL = re.compile(r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$)")
+_STOP_TAIL = re.compile(
+    r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
+    r"|,?\s+(?i:and|und|et|y|e|en|i)\s+(?i:phone|tel|telefon|téléphone|teléfono|telefono|telefoon|e-?mail)\b"
+    r"|,\s*(?i:tel|tel\.|telefon|phone|t[ée]l[ée]phone|tel[ée]fono|telefoon|e-?mail|iban|mobile|handy|cell|fax)\b)"
+)
 
 
 def _extend_lines(text: str, e: int) -> int:

@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from importlib import resources
 
+from sovgate.classify._address import USPS_SUFFIXES
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
@@ -58,12 +59,12 @@ _PLACE_WORDS = frozenset(
     west nord sud ost west costa puerto porto rio río cabo isla isola villa val
     """.split()
 )
-_STREET_WORDS = frozenset(
+_STREET_WORDS = frozenset(w.lower() for w in USPS_SUFFIXES) | frozenset(
     """
     st street str road rd avenue ave lane ln drive dr boulevard blvd court ct way place pl square sq terrace
     crescent close parkway highway circle trail row hill gardens grove mews walk keys throughway falls
     heights park plaza point ridge locks glen springs course route straße strasse weg gasse allee platz
-    u utca ul ulica al aleja rue via viale calle straat laan
+    u utca ul ulica al aleja rue via viale calle straat laan apt apartment suite unit flat
     """.split()
 )
 _COMPANY_WORDS = frozenset(

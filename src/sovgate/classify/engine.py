@@ -37,14 +37,24 @@ _HAS_DIGIT = re.compile(r"\d")
 _TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
 
 
-def _resolve(hits: list[Hit]) -> list[Hit]:
+def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop entity hits that overlap a stronger one; keep category hits as they are."""
     ents = [h for h in hits if h.kind in _PRIORITY]
     others = [h for h in hits if h.kind not in _PRIORITY]
     ents.sort(key=lambda h: (-_PRIORITY[h.kind], -(h.end - h.start), -h.score))
     kept: list[Hit] = []
     for h in ents:
-        if any(h.start < k.end and k.start < h.end for k in kept):
+        clash = [k for k in kept if h.start < k.end and k.start < h.end]
+        if clash and h.kind == "ADDRESS":
+            # an address line that runs into a phone number or ID: keep the part before it
+            cut = min(k.start for k in clash)
+            if cut - h.start >= 8 and all(k.start > h.start for k in clash):
+                end = cut
+                while end > h.start and not text[end - 1].isalnum():
+                    end -= 1
+                h = h._replace(end=end)
+                clash = []
+        if clash:
             continue
         kept.append(h)
     seen: set[tuple[str, int, int]] = set()
@@ -125,7 +135,7 @@ class Classifier:
         if cues.has("marking"):
             hits.extend(_markings.marking_hits(text))
         hits.extend(category_hits(text, cues))
-        return _resolve(hits)
+        return _resolve(text, hits)
 
     def detect(self, text: str, lang: str | None = None, *, segment: int = 0) -> list[Finding]:
         """All findings in `text`, with offsets into `text` itself."""
