@@ -85,7 +85,7 @@ _ADDRESS = re.compile(rf"(?<![\w])(?:{'|'.join(_STREET_FORMS)}){_TAIL}")
 # After an address label the rest of the line is the address.
 _AFTER_LABEL = re.compile(
     r"[ \t]*(?:\([^)\n]{1,20}\))?(?:[ \t]+[a-z]+){0,4}?[ \t]*(?:[:=]|\bis\b|\bwith\b|\bto\b|\bat\b)?[ \t]*"
-    r"(?=[\dA-ZÀ-ÞΑ-Ω])([^\n]{6,140})"
+    r"(?=[\dA-ZÀ-ÞΑ-Ω]|" + _PREFIX_TYPE + r"\s)([^\n]{6,140})"
 )
 # A following line that continues an address: unit, place, ", NC", "South Africa 66162"
 _CONT_LINE = re.compile(r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9][^\n:@]{0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)")

@@ -39,7 +39,8 @@ NOT_ID_CUES = (
 PHONE_CUES = (
     "phone", "call*", "tel", "tel.", "telefon*", "mobile", "mobil", "cell", "fax", "whatsapp", "sms", "ruf*",
     "handy", "téléphone", "telephone", "portable", "rappeler", "appel*", "teléfono", "telefono", "llam*",
-    "móvil", "movil", "cellulare", "chiam*", "richiam*", "bel", "bellen", "terugbellen", "mobiel", "telefoon",
+    "móvil", "movil", "cellulare", "chiam*", "richiam*", "bel", "bellen", "terugbel*", "teruggebeld", "gebeld",
+    "opbellen", "rappel*", "joindre", "llamen", "llamar", "mobiel", "telefoon",
     "zadzwo*", "komórk*", "registered", "contact", "kontakt", "contatto", "contacto",
 )
 CARD_CUES = ("card", "*karte", "carte", "tarjeta", "carta", "kaart", "karta", "credit", "visa", "mastercard",

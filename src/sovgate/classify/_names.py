@@ -10,6 +10,7 @@ next to another name token or a cue.
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import zlib
 from array import array
@@ -67,6 +68,13 @@ _STREET_WORDS = frozenset(w.lower() for w in USPS_SUFFIXES) | frozenset(
     u utca ul ulica al aleja rue via viale calle straat laan apt apartment suite unit flat
     """.split()
 )
+_STREET_ABBR = frozenset("st rd ave av blvd ln str apt ste pkwy hwy sq ter cres".split())
+_HOUSE_NUMBER_BEFORE = re.compile(r"\d[\w/-]*,? $")
+_UNIT_AFTER = re.compile(r"(?i),? (?:apt|apartment|suite|ste|unit|flat)\b|,? \d")
+_HONOR_PARTICLES = re.compile(
+    r"(?i)\b(?:mevrouw|mevr|meneer|dhr|heer|herr|frau|mr|mrs|ms|dr|prof|madame|monsieur|mme|señora|señor|sra|sr|"
+    r"signora|signor|sig|pan|pani)\.? ((?:(?:van|de|der|den|die|ter|ten|von|zu|di|da|del|della|la|le|du) )+)$"
+)
 _COMPANY_WORDS = frozenset(
     "gmbh ag kg ohg ug ltd limited inc llc plc corp corporation co sa sas sarl spa srl bv nv sp zoo group".split()
 )
@@ -109,11 +117,8 @@ class _NameTable:
 
     __slots__ = ("_hash", "_rank", "_zipf")
 
-    def __init__(self, rows: list[tuple[int, int, int]]) -> None:
-        rows.sort()
-        self._hash = array("I", (r[0] for r in rows))
-        self._zipf = array("B", (min(r[1], 255) for r in rows))
-        self._rank = array("H", (min(r[2], 65535) for r in rows))
+    def __init__(self, hashes: array, zipf: array, rank: array) -> None:
+        self._hash, self._zipf, self._rank = hashes, zipf, rank
 
     def get(self, word: str) -> tuple[int, int] | None:
         """(10 x zipf, rank) of a name, or None."""
@@ -127,16 +132,25 @@ class _NameTable:
         return len(self._hash)
 
 
-def _load(name: str) -> _NameTable:
-    rows: list[tuple[int, int, int]] = []
-    ref = resources.files("sovgate.classify").joinpath("data", name)
-    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            name_, zipf, rank = line.rstrip("\n").split("\t")
-            rows.append((_crc(name_), int(zipf), int(rank)))
-    return _NameTable(rows)
+def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
+    """data/names.bin: header line (source, counts) + raw arrays; see data/_build_names.py."""
+    ref = resources.files("sovgate.classify").joinpath("data", "names.bin")
+    with ref.open("rb") as raw, gzip.open(raw) as fh:
+        blob = fh.read()
+    nl = blob.index(b"\n")
+    header = json.loads(blob[:nl])
+    pos = nl + 1
+    tables = []
+    for kind in ("first", "last"):
+        n = header["counts"][kind]
+        parts = []
+        for code, size in (("I", 4), ("B", 1), ("H", 2)):
+            arr = array(code)
+            arr.frombytes(blob[pos : pos + n * size])
+            pos += n * size
+            parts.append(arr)
+        tables.append(_NameTable(*parts))
+    return header, tables[0], tables[1]
 
 
 # Frequent words that are also in the name lists (greetings, pronouns, template words)
@@ -145,10 +159,48 @@ _NOT_NAMES = frozenset(
 )
 
 
+def _place_words() -> frozenset[str]:
+    """Country names in our languages (from phonenumbers' locale data): never a lone name."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    words: set[str] = set()
+    for names in LOCALE_DATA.values():
+        for lang in ("en", "de", "fr", "es", "it", "nl", "pl"):
+            name = names.get(lang, "")
+            while name.startswith("*"):
+                name = names.get(name[1:], "")
+            words.update(w.lower() for w in re.findall(r"[^\W\d_]+", name) if len(w) > 3)
+    return frozenset(words)
+
+
+# Nationalities, languages and product names that name lists (built from social-network
+# profiles) contain but that are not people when they stand alone.
+_NOT_LONE_NAMES = frozenset(
+    """
+    american british english french german italian spanish dutch polish hungarian finnish swedish norwegian
+    danish russian chinese japanese korean indian brazilian mexican canadian australian irish scottish welsh
+    portuguese greek turkish austrian swiss belgian czech slovak slovenian croatian serbian romanian bulgarian
+    ukrainian estonian latvian lithuanian icelandic egyptian israeli iranian iraqi saudi emirati nigerian
+    kenyan african european asian arab arabic thai vietnamese indonesian filipino malaysian argentine
+    argentinian chilean colombian peruvian venezuelan cuban scandinavian latin catalan basque flemish
+    excel word outlook windows linux python java google microsoft apple amazon teams zoom slack github docker
+    kubernetes oracle android iphone facebook instagram twitter linkedin youtube chatgpt openai azure
+    christmas easter ramadan
+    """.split()
+)
+
+
 class NameFinder:
     def __init__(self) -> None:
-        self.first = _load("first_names.tsv.gz")
-        self.last = _load("last_names.tsv.gz")
+        self.source, self.first, self.last = _load_tables()
+        self._not_lone = _NOT_LONE_NAMES | _place_words()
+
+    def _lone_ok(self, w: str) -> bool:
+        """A single capitalised word alone is a name only if it is clearly a first name."""
+        if w.lower() in self._not_lone:
+            return False
+        f = self.first.get(w)
+        return f is not None and (f[0] < 38 or (f[1] <= 150 and f[0] < 50))
 
     def _flags(self, w: str) -> tuple[bool, bool, bool, bool, bool]:
         """(strong first, any first, strong last, any last, particle) for one token."""
@@ -158,7 +210,7 @@ class NameFinder:
         parts = w.split("-")
         f = self.first.get(w) or (self.first.get(parts[0]) if len(parts) > 1 else None)
         la = self.last.get(w) or (self.last.get(parts[-1]) if len(parts) > 1 else None)
-        strong_first = f is not None and (f[0] < 38 or (f[1] <= 150 and f[0] < 50))
+        strong_first = f is not None and (f[0] < 42 or (f[1] <= 500 and f[0] < 50))
         strong_last = la is not None and (la[0] < 40 or (la[1] <= 100 and la[0] < 50))
         # mostly a first name: popular as one, and not clearly more popular as a surname
         mostly_first = strong_first and (la is None or f is None or f[1] <= la[1] * 3)
@@ -201,7 +253,9 @@ class NameFinder:
                 # popular first name, an honorific in front or a cue can make them a name
                 core = w0.rstrip(".")
                 f = first.get(core[:-2] if core.endswith(("'s", "’s")) else core)
-                if (f is None or f[0] >= 50) and not _honorific_before(text[max(0, s0 - 14) : s0]):
+                if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and not _honorific_before(
+                    text[max(0, s0 - 14) : s0]
+                ):
                     i = j
                     continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
@@ -240,19 +294,29 @@ class NameFinder:
         clean[-1] = clean[-1].rstrip(".")
         clean = [w[:-2] if w.endswith(("'s", "’s")) else w for w in clean]
         # cut at words that never belong to a name
+        run_start = toks[run[0]][0]
+        addressy = _HOUSE_NUMBER_BEFORE.search(text, max(0, run_start - 8), run_start) is not None or (
+            _UNIT_AFTER.match(text, toks[run[-1]][1]) is not None
+        )
         for idx, w in enumerate(clean):
             low = w.lower()
-            if low in _WEEKDAYS_MONTHS or low in _COMPANY_WORDS or (low in _STREET_WORDS and idx > 0):
-                if low in _STREET_WORDS or low in _COMPANY_WORDS:
-                    return  # "Poppy Springs St", "Hans Müller GmbH": not a person
+            street = low in _STREET_WORDS and idx > 0 and (addressy or low in _STREET_ABBR)
+            if low in _WEEKDAYS_MONTHS or low in _COMPANY_WORDS or street:
+                if street or low in _COMPANY_WORDS:
+                    return  # "12 Poppy Springs", "Poppy Springs St", "Hans Müller GmbH": not a person
                 run, words, clean = run[:idx], words[:idx], clean[:idx]
                 break
-        if not run or after.rstrip(".").lower() in _STREET_WORDS | _COMPANY_WORDS:
+        nxt = after.rstrip(".").lower()
+        if not run or nxt in _COMPANY_WORDS or nxt in _STREET_ABBR or (addressy and nxt in _STREET_WORDS):
             return
         flags = [self._flags(w) for w in clean]
         start = toks[run[0]][0]
         before = text[max(0, start - 50) : start]
         strong = honor or start in starts or _honorific_before(before)
+        lead = 0  # "Mevrouw de Grunt": particles between the honorific and the name belong to it
+        hp = _HONOR_PARTICLES.search(before)
+        if hp is not None:
+            strong, lead = True, len(hp.group(1))
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
@@ -304,6 +368,7 @@ class NameFinder:
                 take, score = k, 0.6
         elif (
             f0[0]
+            and self._lone_ok(clean[0])
             and "-" not in clean[0]
             and after.lower() not in _EPONYM_NOUNS
             and not _EPONYM_PREP.search(before)
@@ -312,7 +377,7 @@ class NameFinder:
             take, score = 1, 0.6 if weak else 0.55
         if take == 0:
             return
-        s = toks[run[0]][0]
+        s = toks[run[0]][0] - lead
         e = toks[run[take - 1]][0] + len(clean[take - 1])
         yield Hit("PERSON", s, e, score, None, "name")
 
