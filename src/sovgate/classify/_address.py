@@ -68,17 +68,20 @@ _TAIL = (
     rf"|{_CITY}{_REGION}?(?=\s*(?:$|\n|\.|;)))(?:,\s?{_CITY})?)?)"
 )
 
+_LEAD = r"(?:\d{1,6}\s)?"  # some address formats put a building or postcode number first
 _STREET_FORMS = (
-    # Löchelweg 74 / Bayreuther Strasse 27
-    rf"{_COMPOUND}\s{_NUM}",
+    # Löchelweg 74 / Bayreuther Strasse 27 / 2443 Magrethevej 298
+    rf"{_LEAD}{_COMPOUND}\s{_NUM}",
     # aleja Pszenna 99 / Via Roma 12 / Camino de Adoración Gracia 51 / rue de Meyer 12
     rf"{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}?{_NAMEW}(?:,)?\s{_NUM}",
-    # 41, rue de Meyer / 12 Rue Hubert de Lisle
-    rf"{_NUM},?\s{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}?{_NAMEW}",
-    # 131 Brandon Throughway / 94 Heather Keys
-    rf"{_NUM}\s(?:{_UP}[\w'’.-]*\s){{1,4}}{_EN_SUFFIX}\.?(?![\w])",
-    # P.O. Box 50, PSC 5272, Box 4016
-    r"(?:P\.?\s?O\.?\s?Box|PSC|Unit|Postfach|Boîte\s+postale|BP|Apartado(?:\sde\sCorreos)?|Casella\s+postale|Skrytka\s+pocztowa)\s\d{1,6}(?:,\s?Box\s\d{1,6})?(?:,\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5})?",
+    # 41, rue de Meyer / 12 Rue Hubert de Lisle / 16561 Rue des Ecoles 119
+    rf"{_LEAD}{_NUM},?\s{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}{_NAMEW}(?:\s{_NUM}(?![\d/-]))?",
+    # 131 Brandon Throughway / 887 59 Guild Street
+    rf"{_LEAD}{_NUM}\s(?:{_UP}[\w'’.-]*\s){{1,4}}{_EN_SUFFIX}\.?(?![\w])",
+    # P.O. Box 50, PSC 5272, Box 4016, APO AE 96172 / Unit 2370 Box 3452 DPO AP 31399 / USNS Dawson FPO AE 18757
+    r"(?:P\.?\s?O\.?\s?Box|PSC|Unit|Postfach|Boîte\s+postale|BP|Apartado(?:\sde\sCorreos)?|Casella\s+postale|"
+    r"Skrytka\s+pocztowa)\s\d{1,6}(?:,?\s?Box\s\d{1,6})?(?:,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5})?",
+    r"(?:USNS|USNV|USS|USCGC)\s[A-Z][a-z]+,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5}",
 )
 _ADDRESS = re.compile(rf"(?<![\w])(?:{'|'.join(_STREET_FORMS)}){_TAIL}")
 
@@ -88,7 +91,9 @@ _AFTER_LABEL = re.compile(
     r"(?=[\dA-ZÀ-ÞΑ-Ω]|" + _PREFIX_TYPE + r"\s)([^\n]{6,140})"
 )
 # A following line that continues an address: unit, place, ", NC", "South Africa 66162"
-_CONT_LINE = re.compile(r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9][^\n:@]{0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)")
+_CONT_LINE = re.compile(
+    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
+)
 _STOP_TAIL = re.compile(
     r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
     r"|,?\s+(?i:and|und|et|y|e|en|i)\s+(?i:phone|tel|telefon|téléphone|teléfono|telefono|telefoon|e-?mail)\b"
