@@ -15,7 +15,17 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-CANONICAL = ("PERSON", "EMAIL", "PHONE", "IBAN", "CREDIT_CARD", "NATIONAL_ID", "ADDRESS", "DATE_OF_BIRTH", "IP_ADDRESS")
+CANONICAL = (
+    "PERSON",
+    "EMAIL",
+    "PHONE",
+    "IBAN",
+    "CREDIT_CARD",
+    "NATIONAL_ID",
+    "ADDRESS",
+    "DATE_OF_BIRTH",
+    "IP_ADDRESS",
+)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -78,7 +88,11 @@ def score(corpus: list[dict], preds: dict) -> dict:
             for e in preds.get(r["id"], [])
             if e.get("type") in CANONICAL and 0 <= int(e["start"]) < int(e["end"]) <= n
         }
-        keys = lambda t: ("micro", f"type:{t}", f"lang:{r['lang']}")  # noqa: E731
+        lang = r["lang"]
+
+        def keys(t: str, lang: str = lang) -> tuple[str, ...]:
+            return ("micro", f"type:{t}", f"lang:{lang}")
+
         for p in pr:
             hit_e = p in gold
             hit_o = any(g[0] == p[0] and g[1] < p[2] and p[1] < g[2] for g in gold)

@@ -28,7 +28,15 @@ from stdnum.pl import pesel
 from stdnum.us import ssn
 
 HERE = Path(__file__).parent
-LOCALES = {"en": "en_US", "de": "de_DE", "fr": "fr_FR", "es": "es_ES", "it": "it_IT", "nl": "nl_NL", "pl": "pl_PL"}
+LOCALES = {
+    "en": "en_US",
+    "de": "de_DE",
+    "fr": "fr_FR",
+    "es": "es_ES",
+    "it": "it_IT",
+    "nl": "nl_NL",
+    "pl": "pl_PL",
+}
 TYPES = {
     "PERSON": "PERSON",
     "LAST": "PERSON",
@@ -72,7 +80,12 @@ def national_id(lang: str, fake: Faker, rng: random.Random) -> str:
             v, check = fake.pesel(), pesel.is_valid
         else:
             v = fake.ssn()
-            check = {"en": ssn.is_valid, "fr": nir.is_valid, "it": codicefiscale.is_valid, "nl": bsn.is_valid}[lang]
+            check = {
+                "en": ssn.is_valid,
+                "fr": nir.is_valid,
+                "it": codicefiscale.is_valid,
+                "nl": bsn.is_valid,
+            }[lang]
         if check(v):
             return v
     raise RuntimeError(f"no valid ID for {lang}")
@@ -155,8 +168,16 @@ def main() -> None:
                 for _ in range(reps):
                     text, ents = fill(tpl, lang, fake, rng)
                     n += 1
-                    rec = {"id": f"gen-{n:05d}", "lang": lang, "text": text, "entities": ents, "other": [],
-                           "source": "sovgate-templates", "template": f"{lang}:t{ti:02d}", "locale": LOCALES[lang]}
+                    rec = {
+                        "id": f"gen-{n:05d}",
+                        "lang": lang,
+                        "text": text,
+                        "entities": ents,
+                        "other": [],
+                        "source": "sovgate-templates",
+                        "template": f"{lang}:t{ti:02d}",
+                        "locale": LOCALES[lang],
+                    }
                     fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     print(f"wrote {n} records to {args.out}")
 

@@ -65,7 +65,9 @@ def main() -> None:
 
     engine = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=_nlp_config()).create_engine())
     engine.analyze("warm up John Smith", language="en")
-    print(json.dumps({"_meta": {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3)}}), flush=True)
+    print(
+        json.dumps({"_meta": {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3)}}), flush=True
+    )
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -54,8 +54,15 @@ def ensure_venv() -> str:
 
 
 def table(name: str, res: dict) -> str:
-    lines = [f"\n== {name}", f"{'':20s} {'exact P':>8s} {'R':>6s} {'F1':>6s} | {'overlap P':>9s} {'R':>6s} {'F1':>6s} | gold"]
-    keys = ["micro"] + [f"type:{t}" for t in CANONICAL] + sorted(k for k in res["overlap"] if k.startswith("lang:"))
+    lines = [
+        f"\n== {name}",
+        f"{'':20s} {'exact P':>8s} {'R':>6s} {'F1':>6s} | {'overlap P':>9s} {'R':>6s} {'F1':>6s} | gold",
+    ]
+    keys = (
+        ["micro"]
+        + [f"type:{t}" for t in CANONICAL]
+        + sorted(k for k in res["overlap"] if k.startswith("lang:"))
+    )
     for k in keys:
         e, o = res["exact"].get(k), res["overlap"].get(k)
         if not o:
@@ -64,7 +71,9 @@ def table(name: str, res: dict) -> str:
             f"{k:20s} {e['precision']:8.3f} {e['recall']:6.3f} {e['f1']:6.3f} | "
             f"{o['precision']:9.3f} {o['recall']:6.3f} {o['f1']:6.3f} | {o['gold']:5d}"
         )
-    lines.append(f"false-alarm rate on {res['negatives']} prompts without gold: {res['false_alarm_rate']:.3f}")
+    lines.append(
+        f"false-alarm rate on {res['negatives']} prompts without gold: {res['false_alarm_rate']:.3f}"
+    )
     return "\n".join(lines)
 
 
@@ -86,7 +95,9 @@ def main() -> None:
         corpora["pii-dev"] = Path(args.dev)
 
     env_cmd = [sys.executable, "-m", "sovgate", "detect", "-"]
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])
+    )
     results: dict = {"presidio_model": model, "corpora": {}}
     for cname, path in corpora.items():
         corpus = load_jsonl(path)
@@ -104,12 +115,16 @@ def main() -> None:
             t = run["timing"]
             print(f"throughput: {t['prompts_per_s']} prompts/s (load {t['load_s']} s)")
         if "presidio" in runs:
-            ratio = runs["sovgate"]["timing"]["prompts_per_s"] / max(runs["presidio"]["timing"]["prompts_per_s"], 1e-9)
+            ratio = runs["sovgate"]["timing"]["prompts_per_s"] / max(
+                runs["presidio"]["timing"]["prompts_per_s"], 1e-9
+            )
             runs["throughput_ratio_sovgate_over_presidio"] = round(ratio, 1)
             s_f1 = runs["sovgate"]["scores"]["overlap"]["micro"]["f1"]
             p_f1 = runs["presidio"]["scores"]["overlap"]["micro"]["f1"]
-            print(f"\n>> {cname}: micro-F1 overlap sovgate {s_f1:.3f} vs presidio {p_f1:.3f}; "
-                  f"throughput ratio {ratio:.1f}x (same run, same machine)")
+            print(
+                f"\n>> {cname}: micro-F1 overlap sovgate {s_f1:.3f} vs presidio {p_f1:.3f}; "
+                f"throughput ratio {ratio:.1f}x (same run, same machine)"
+            )
         results["corpora"][cname] = runs
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))

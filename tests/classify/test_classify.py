@@ -29,7 +29,9 @@ def test_request_cases(case: dict) -> None:
 
 
 def test_segment_index_and_language() -> None:
-    segs = _segments([["text", "Bonjour, je voudrais de l'aide."], ["text", "Mon e-mail est claire.dubois@exemple.fr"]])
+    segs = _segments(
+        [["text", "Bonjour, je voudrais de l'aide."], ["text", "Mon e-mail est claire.dubois@exemple.fr"]]
+    )
     result = Classifier.default().classify(segs)
     (email,) = [f for f in result.findings if f.kind == "EMAIL"]
     assert email.segment == 1
@@ -45,6 +47,8 @@ def test_language_hint_is_used() -> None:
 def test_special_category_needs_identified_person() -> None:
     clf = Classifier.default()
     anon = clf.classify(_segments([["text", "Is chemotherapy painful? My aunt is worried."]]))
-    named = clf.classify(_segments([["text", "Is chemotherapy painful? Asking for Claudia Romano (DOB 12/03/1961)."]]))
+    named = clf.classify(
+        _segments([["text", "Is chemotherapy painful? Asking for Claudia Romano (DOB 12/03/1961)."]])
+    )
     assert "HEALTH" not in anon.categories
     assert "HEALTH" in named.categories

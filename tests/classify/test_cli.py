@@ -10,7 +10,11 @@ import sys
 def _run(lines: list[dict]) -> list[dict]:
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines)
     proc = subprocess.run(
-        [sys.executable, "-m", "sovgate", "detect", "-"], input=data, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "sovgate", "detect", "-"],
+        input=data,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]

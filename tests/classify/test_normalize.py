@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from sovgate.classify._normalize import normalize
 
-_TRICKY = "\u200b\u200c\u200d\u00ad\ufeff\u2060" + "０１２３４５６７８９ＡＢＣ" + "аеорсхАВЕКМНОРСТХ" + "ﬁﬂ" + "\u00a0\u2013" + "é" + "e\u0301"
+_TRICKY = (
+    "\u200b\u200c\u200d\u00ad\ufeff\u2060"
+    + "０１２３４５６７８９ＡＢＣ"
+    + "аеорсхАВЕКМНОРСТХ"
+    + "ﬁﬂ"
+    + "\u00a0\u2013"
+    + "é"
+    + "e\u0301"
+)
 text_st = st.text(alphabet=st.sampled_from(list("abc XYZ019@.-:\n") + list(_TRICKY)), max_size=60)
 
 

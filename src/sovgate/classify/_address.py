@@ -15,7 +15,7 @@ from sovgate.classify._hits import Hit
 
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-Ω]"  # an upper-case initial (Latin, Latin-extended, Greek)
 _W = r"[^\W\d_]"
-_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"
+_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"  # noqa: E501
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z](?![\w]))?(?:\s?[/-]\s?\d{1,5}[a-zA-Z]?)?"
 
 # German / Dutch / Scandinavian compound street names: Löchelweg, Helga-Heser-Allee, Korte Noordsstraat
@@ -24,7 +24,7 @@ _COMPOUND_SUFFIX = (
     r"|stieg|twiete|zeile|promenade|straat|laan|plein|gracht|kade|dijk|steeg|pad|singel|dreef|baan|plantsoen"
     r"|hof|park|gata|gatan|vej|veien|vegen|katu|tie|utca|ulice)"
 )
-_COMPOUND = rf"(?:{_UP}{_W}*(?:[- ]{_UP}{_W}*)*-?{_COMPOUND_SUFFIX}|(?:{_UP}{_W}+\s)?{_UP}{_W}+[- ](?:Stra(?:ß|ss)e|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm))"
+_COMPOUND = rf"(?:{_UP}{_W}*(?:[- ]{_UP}{_W}*)*-?{_COMPOUND_SUFFIX}|(?:{_UP}{_W}+\s)?{_UP}{_W}+[- ](?:Stra(?:ß|ss)e|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm))"  # noqa: E501
 
 # Street types written before the name: rue de X, Calle Mayor, via Roma, ul. Tęczowa, aleja Pszenna
 _PREFIX_TYPE = (
@@ -35,28 +35,249 @@ _PREFIX_TYPE = (
 )
 # English street types written after the name: the USPS Publication 28 (Appendix C1) primary street
 # suffixes, with their plural forms and common abbreviations.
-USPS_SUFFIXES = """
-Alley Alleys Aly Annex Arcade Avenue Avenues Ave Av Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch
-Bridge Brook Brooks Burg Burgs Bypass Camp Canyon Cape Causeway Center Centers Circle Circles Cir Cliff Cliffs
-Club Common Commons Corner Corners Course Court Courts Ct Cove Coves Creek Crescent Cres Crest Crossing Xing
-Crossroad Curve Dale Dam Divide Drive Drives Dr Estate Estates Expressway Extension Extensions Fall Falls Ferry
-Field Fields Flat Flats Ford Fords Forest Forge Forges Fork Forks Fort Freeway Garden Gardens Gdns Gateway Glen
-Glens Green Greens Grove Groves Harbor Harbors Haven Heights Hts Highway Hwy Hill Hills Hollow Inlet Island
-Islands Isle Junction Junctions Key Keys Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock
-Locks Lodge Loop Mall Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains
-Neck Orchard Oval Overpass Park Parks Parkway Parkways Pkwy Pass Passage Path Pike Pine Pines Place Pl Plain
-Plains Plaza Point Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Roads
-Rd Route Row Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Squares Sq Station Stravenue
-Stream Street Streets St Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Trailer Tunnel Turnpike
-Underpass Union Unions Valley Valleys Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way Ways
-Well Wells Close Parade Esplanade Broadway Mews Wynd Gate Rise Row
-""".split()
+USPS_SUFFIXES = [
+    "Alley",
+    "Alleys",
+    "Aly",
+    "Annex",
+    "Arcade",
+    "Avenue",
+    "Avenues",
+    "Ave",
+    "Av",
+    "Bayou",
+    "Beach",
+    "Bend",
+    "Bluff",
+    "Bluffs",
+    "Bottom",
+    "Boulevard",
+    "Blvd",
+    "Branch",
+    "Bridge",
+    "Brook",
+    "Brooks",
+    "Burg",
+    "Burgs",
+    "Bypass",
+    "Camp",
+    "Canyon",
+    "Cape",
+    "Causeway",
+    "Center",
+    "Centers",
+    "Circle",
+    "Circles",
+    "Cir",
+    "Cliff",
+    "Cliffs",
+    "Club",
+    "Common",
+    "Commons",
+    "Corner",
+    "Corners",
+    "Course",
+    "Court",
+    "Courts",
+    "Ct",
+    "Cove",
+    "Coves",
+    "Creek",
+    "Crescent",
+    "Cres",
+    "Crest",
+    "Crossing",
+    "Xing",
+    "Crossroad",
+    "Curve",
+    "Dale",
+    "Dam",
+    "Divide",
+    "Drive",
+    "Drives",
+    "Dr",
+    "Estate",
+    "Estates",
+    "Expressway",
+    "Extension",
+    "Extensions",
+    "Fall",
+    "Falls",
+    "Ferry",
+    "Field",
+    "Fields",
+    "Flat",
+    "Flats",
+    "Ford",
+    "Fords",
+    "Forest",
+    "Forge",
+    "Forges",
+    "Fork",
+    "Forks",
+    "Fort",
+    "Freeway",
+    "Garden",
+    "Gardens",
+    "Gdns",
+    "Gateway",
+    "Glen",
+    "Glens",
+    "Green",
+    "Greens",
+    "Grove",
+    "Groves",
+    "Harbor",
+    "Harbors",
+    "Haven",
+    "Heights",
+    "Hts",
+    "Highway",
+    "Hwy",
+    "Hill",
+    "Hills",
+    "Hollow",
+    "Inlet",
+    "Island",
+    "Islands",
+    "Isle",
+    "Junction",
+    "Junctions",
+    "Key",
+    "Keys",
+    "Knoll",
+    "Knolls",
+    "Lake",
+    "Lakes",
+    "Land",
+    "Landing",
+    "Lane",
+    "Ln",
+    "Light",
+    "Lights",
+    "Loaf",
+    "Lock",
+    "Locks",
+    "Lodge",
+    "Loop",
+    "Mall",
+    "Manor",
+    "Manors",
+    "Meadow",
+    "Meadows",
+    "Mews",
+    "Mill",
+    "Mills",
+    "Mission",
+    "Motorway",
+    "Mount",
+    "Mountain",
+    "Mountains",
+    "Neck",
+    "Orchard",
+    "Oval",
+    "Overpass",
+    "Park",
+    "Parks",
+    "Parkway",
+    "Parkways",
+    "Pkwy",
+    "Pass",
+    "Passage",
+    "Path",
+    "Pike",
+    "Pine",
+    "Pines",
+    "Place",
+    "Pl",
+    "Plain",
+    "Plains",
+    "Plaza",
+    "Point",
+    "Points",
+    "Port",
+    "Ports",
+    "Prairie",
+    "Radial",
+    "Ramp",
+    "Ranch",
+    "Rapid",
+    "Rapids",
+    "Rest",
+    "Ridge",
+    "Ridges",
+    "River",
+    "Road",
+    "Roads",
+    "Rd",
+    "Route",
+    "Row",
+    "Run",
+    "Shoal",
+    "Shoals",
+    "Shore",
+    "Shores",
+    "Skyway",
+    "Spring",
+    "Springs",
+    "Spur",
+    "Spurs",
+    "Square",
+    "Squares",
+    "Sq",
+    "Station",
+    "Stravenue",
+    "Stream",
+    "Street",
+    "Streets",
+    "St",
+    "Summit",
+    "Terrace",
+    "Ter",
+    "Throughway",
+    "Trace",
+    "Track",
+    "Trafficway",
+    "Trail",
+    "Trl",
+    "Trailer",
+    "Tunnel",
+    "Turnpike",
+    "Underpass",
+    "Union",
+    "Unions",
+    "Valley",
+    "Valleys",
+    "Viaduct",
+    "View",
+    "Views",
+    "Village",
+    "Villages",
+    "Ville",
+    "Vista",
+    "Walk",
+    "Walks",
+    "Wall",
+    "Way",
+    "Ways",
+    "Well",
+    "Wells",
+    "Close",
+    "Parade",
+    "Esplanade",
+    "Broadway",
+    "Mews",
+    "Wynd",
+    "Gate",
+    "Rise",
+    "Row",
+]
 _EN_SUFFIX = "(?:" + "|".join(sorted(set(USPS_SUFFIXES), key=len, reverse=True)) + ")"
 _UNIT = (
     r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Piso|Puerta|Escalera|Esc\.?|Bajo|"
     r"Appartamento|Interno|Int\.?|Scala|Piano|Etage|Stock|Whg\.?|bus|app\.?|appt\.?|bte|lok\.?|m\.)\s?[\w/-]{1,6})"
 )
-_POSTCODE = r"(?:\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![a-z])|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{4,5}(?:-\d{4})?|[A-Z]-?\d{4,5})"
+_POSTCODE = r"(?:\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![a-z])|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{4,5}(?:-\d{4})?|[A-Z]-?\d{4,5})"  # noqa: E501
 _CITY = (
     rf"(?:{_UP}[\w'’.-]*(?:[ -](?:{_UP}[\w'’.-]*|sur|sous|le|la|les|de|di|am|an|der|im|upon|en|aan|del|y))*)"
 )
@@ -78,7 +299,8 @@ _STREET_FORMS = (
     rf"{_LEAD}{_NUM},?\s{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}{_NAMEW}(?:\s{_NUM}(?![\d/-]))?",
     # 131 Brandon Throughway / 887 59 Guild Street
     rf"{_LEAD}{_NUM}\s(?:{_UP}[\w'’.-]*\s){{1,4}}{_EN_SUFFIX}\.?(?![\w])",
-    # P.O. Box 50, PSC 5272, Box 4016, APO AE 96172 / Unit 2370 Box 3452 DPO AP 31399 / USNS Dawson FPO AE 18757
+    # P.O. Box 50, PSC 5272, Box 4016, APO AE 96172 / Unit 2370 Box 3452 DPO AP 31399 /
+    # USNS Dawson FPO AE 18757
     r"(?:P\.?\s?O\.?\s?Box|PSC|Unit|Postfach|Boîte\s+postale|BP|Apartado(?:\sde\sCorreos)?|Casella\s+postale|"
     r"Skrytka\s+pocztowa)\s\d{1,6}(?:,?\s?Box\s\d{1,6})?(?:,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5})?",
     r"(?:USNS|USNV|USS|USCGC)\s[A-Z][a-z]+,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5}",
@@ -114,7 +336,9 @@ def _extend_lines(text: str, e: int) -> int:
     return e
 
 
-_LABEL_LINE = re.compile(r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|e-?mail|name|steuer|pesel|bsn|codice|dni)\b")
+_LABEL_LINE = re.compile(
+    r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|e-?mail|name|steuer|pesel|bsn|codice|dni)\b"
+)
 
 
 def _country(addr: str) -> str | None:

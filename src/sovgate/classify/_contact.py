@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 
 import phonenumbers
 
-from sovgate.classify._hits import LANG_COUNTRY, Hit
 from sovgate.classify._cues import Cues
+from sovgate.classify._hits import LANG_COUNTRY, Hit
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
@@ -32,6 +32,8 @@ _IPV6 = re.compile(
     r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4})*(?![\w:])"
 )
 _IPV6_FULL = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*::[0-9A-Fa-f:]*[0-9A-Fa-f](?![\w:])")
+
+
 def email_hits(text: str) -> Iterator[Hit]:
     if "@" not in text:
         return

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
-_MONTHS = (
+_MONTHS = (  # noqa: SIM905
     # en
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "

@@ -26,27 +26,165 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
 
 # Honorifics and titles directly before a name (lower case, without trailing dot).
 _HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mister", "lady", "lord", "rev", "herr", "frau", "fräulein", "m", "mme", "mlle", "monsieur", "madame", "mademoiselle", "sr", "sra", "srta", "señor", "señora", "señorita", "don", "doña", "dña", "sig", "sigra", "signor", "signora", "signorina", "dott", "dottssa", "dottoressa", "avv", "ing", "dhr", "mevr", "mw", "mevrouw", "meneer", "heer", "pan", "pani", "panna"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "madam",
+        "mister",
+        "lady",
+        "lord",
+        "rev",
+        "herr",
+        "frau",
+        "fräulein",
+        "m",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "sr",
+        "sra",
+        "srta",
+        "señor",
+        "señora",
+        "señorita",
+        "don",
+        "doña",
+        "dña",
+        "sig",
+        "sigra",
+        "signor",
+        "signora",
+        "signorina",
+        "dott",
+        "dottssa",
+        "dottoressa",
+        "avv",
+        "ing",
+        "dhr",
+        "mevr",
+        "mw",
+        "mevrouw",
+        "meneer",
+        "heer",
+        "pan",
+        "pani",
+        "panna",
+    ]
 )
 # Words that may sit inside a name (lower case).
 _PARTICLES = frozenset(
-    ["van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "le", "la", "ten", "ter", "zu", "zum", "bin", "ben", "al", "el", "y", "e", "van't", "d'", "mac"]
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "le",
+        "la",
+        "ten",
+        "ter",
+        "zu",
+        "zum",
+        "bin",
+        "ben",
+        "al",
+        "el",
+        "y",
+        "e",
+        "van't",
+        "d'",
+        "mac",
+    ]
 )
 
 # Greetings and prepositions: enough together with name-list evidence.
 _WEAK_WORDS = frozenset(
-    """
-    dear hello hi hey thanks for from by with to of and liebe lieber liebes hallo geehrte geehrter für von mit
-    an und bonjour cher chère pour par avec et hola estimado estimada para por con y ciao gentile caro cara
-    per di da e beste geachte hoi voor van met en witam szanowny szanowna dla od z i pan pani panie
-    """.split()
+    [
+        "dear",
+        "hello",
+        "hi",
+        "hey",
+        "thanks",
+        "for",
+        "from",
+        "by",
+        "with",
+        "to",
+        "of",
+        "and",
+        "liebe",
+        "lieber",
+        "liebes",
+        "hallo",
+        "geehrte",
+        "geehrter",
+        "für",
+        "von",
+        "mit",
+        "an",
+        "und",
+        "bonjour",
+        "cher",
+        "chère",
+        "pour",
+        "par",
+        "avec",
+        "et",
+        "hola",
+        "estimado",
+        "estimada",
+        "para",
+        "por",
+        "con",
+        "y",
+        "ciao",
+        "gentile",
+        "caro",
+        "cara",
+        "per",
+        "di",
+        "da",
+        "e",
+        "beste",
+        "geachte",
+        "hoi",
+        "voor",
+        "van",
+        "met",
+        "en",
+        "witam",
+        "szanowny",
+        "szanowna",
+        "dla",
+        "od",
+        "z",
+        "i",
+        "pan",
+        "pani",
+        "panie",
+    ]
 )
-_UPPER = "".join(
-    c for c in map(chr, range(0x41, 0x250)) if c.isupper()
-) + "".join(c for c in map(chr, range(0x391, 0x430)) if c.isupper())
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()) + "".join(
+    c for c in map(chr, range(0x391, 0x430)) if c.isupper()
+)
 _CAP_TOKEN = re.compile(rf"(?<![\w'’])[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
 _PARTICLE_GAP = re.compile(
-    r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"
+    r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"  # noqa: E501
 )
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
@@ -55,20 +193,120 @@ _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 
 
 _PLACE_WORDS = frozenset(
-    """
-    santa san santo são saint sainte st ste villa bad port fort mount mont monte lake new north south east
-    west nord sud ost west costa puerto porto rio río cabo isla isola villa val
-    """.split()
+    [
+        "santa",
+        "san",
+        "santo",
+        "são",
+        "saint",
+        "sainte",
+        "st",
+        "ste",
+        "villa",
+        "bad",
+        "port",
+        "fort",
+        "mount",
+        "mont",
+        "monte",
+        "lake",
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "nord",
+        "sud",
+        "ost",
+        "west",
+        "costa",
+        "puerto",
+        "porto",
+        "rio",
+        "río",
+        "cabo",
+        "isla",
+        "isola",
+        "villa",
+        "val",
+    ]
 )
 _STREET_WORDS = frozenset(w.lower() for w in USPS_SUFFIXES) | frozenset(
-    """
-    st street str road rd avenue ave lane ln drive dr boulevard blvd court ct way place pl square sq terrace
-    crescent close parkway highway circle trail row hill gardens grove mews walk keys throughway falls
-    heights park plaza point ridge locks glen springs course route straße strasse weg gasse allee platz
-    u utca ul ulica al aleja rue via viale calle straat laan apt apartment suite unit flat
-    """.split()
+    [
+        "st",
+        "street",
+        "str",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "boulevard",
+        "blvd",
+        "court",
+        "ct",
+        "way",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "terrace",
+        "crescent",
+        "close",
+        "parkway",
+        "highway",
+        "circle",
+        "trail",
+        "row",
+        "hill",
+        "gardens",
+        "grove",
+        "mews",
+        "walk",
+        "keys",
+        "throughway",
+        "falls",
+        "heights",
+        "park",
+        "plaza",
+        "point",
+        "ridge",
+        "locks",
+        "glen",
+        "springs",
+        "course",
+        "route",
+        "straße",
+        "strasse",
+        "weg",
+        "gasse",
+        "allee",
+        "platz",
+        "u",
+        "utca",
+        "ul",
+        "ulica",
+        "al",
+        "aleja",
+        "rue",
+        "via",
+        "viale",
+        "calle",
+        "straat",
+        "laan",
+        "apt",
+        "apartment",
+        "suite",
+        "unit",
+        "flat",
+    ]
 )
-_STREET_ABBR = frozenset("st rd ave av blvd ln str apt ste pkwy hwy sq ter cres".split())
+_STREET_ABBR = frozenset(
+    ["st", "rd", "ave", "av", "blvd", "ln", "str", "apt", "ste", "pkwy", "hwy", "sq", "ter", "cres"]
+)
 _HOUSE_NUMBER_BEFORE = re.compile(r"\d[\w/-]*,? $")
 _UNIT_AFTER = re.compile(r"(?i),? (?:apt|apartment|suite|ste|unit|flat)\b|,? \d")
 _HONOR_PARTICLES = re.compile(
@@ -76,27 +314,172 @@ _HONOR_PARTICLES = re.compile(
     r"signora|signor|sig|pan|pani)\.? ((?:(?:van|de|der|den|die|ter|ten|von|zu|di|da|del|della|la|le|du) )+)$"
 )
 _COMPANY_WORDS = frozenset(
-    "gmbh ag kg ohg ug ltd limited inc llc plc corp corporation co sa sas sarl spa srl bv nv sp zoo group".split()
+    [
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "sa",
+        "sas",
+        "sarl",
+        "spa",
+        "srl",
+        "bv",
+        "nv",
+        "sp",
+        "zoo",
+        "group",
+    ]
 )
 _WEEKDAYS_MONTHS = frozenset(
-    """
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-    august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
-    januar februar märz juni juli oktober dezember lundi mardi mercredi jeudi vendredi samedi dimanche
-    janvier février avril mai juin juillet août septembre octobre novembre décembre lunes martes miércoles
-    jueves viernes sábado domingo enero febrero marzo mayo junio julio agosto septiembre octubre noviembre
-    diciembre lunedì martedì mercoledì giovedì venerdì sabato domenica gennaio febbraio aprile maggio giugno
-    luglio settembre ottobre dicembre maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari
-    februari maart mei augustus poniedziałek wtorek środa czwartek piątek sobota niedziela
-    """.split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "januar",
+        "februar",
+        "märz",
+        "juni",
+        "juli",
+        "oktober",
+        "dezember",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "janvier",
+        "février",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "enero",
+        "febrero",
+        "marzo",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+        "gennaio",
+        "febbraio",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "settembre",
+        "ottobre",
+        "dicembre",
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+        "januari",
+        "februari",
+        "maart",
+        "mei",
+        "augustus",
+        "poniedziałek",
+        "wtorek",
+        "środa",
+        "czwartek",
+        "piątek",
+        "sobota",
+        "niedziela",
+    ]
 )
 # "Bayes' theorem", "Satz von Bayes", "algoritmo di Dijkstra": surnames used as concept names
 _EPONYM_NOUNS = frozenset(
-    """
-    theorem law rule principle transform transformation distance algorithm test equation method estimator
-    disease syndrome effect constant number series conjecture paradox distribution inequality formula model
-    satz gesetz regel verteilung
-    """.split()
+    [
+        "theorem",
+        "law",
+        "rule",
+        "principle",
+        "transform",
+        "transformation",
+        "distance",
+        "algorithm",
+        "test",
+        "equation",
+        "method",
+        "estimator",
+        "disease",
+        "syndrome",
+        "effect",
+        "constant",
+        "number",
+        "series",
+        "conjecture",
+        "paradox",
+        "distribution",
+        "inequality",
+        "formula",
+        "model",
+        "satz",
+        "gesetz",
+        "regel",
+        "verteilung",
+    ]
 )
 _EPONYM_PREP = re.compile(r"(?i)\b[a-zà-ÿ]\w+\s+(?:von|de|di|van|of|du|del|della|d')\s*$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
@@ -105,7 +488,7 @@ _ENUM = re.compile(
     r"[^\W\d_][\w'’-]+)"
 )
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
-_ENUM_JOINERS = frozenset("and und et y e en i or oder ou o of lub".split())
+_ENUM_JOINERS = frozenset(["and", "und", "et", "y", "e", "en", "i", "or", "oder", "ou", "o", "of", "lub"])
 
 
 def _crc(word: str) -> int:
@@ -155,7 +538,79 @@ def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
 
 # Frequent words that are also in the name lists (greetings, pronouns, template words)
 _NOT_NAMES = frozenset(
-    ["hi", "hello", "dear", "thanks", "thank", "please", "hallo", "liebe", "lieber", "bonjour", "salut", "cher", "chère", "hola", "estimado", "estimada", "ciao", "gentile", "caro", "cara", "beste", "geachte", "witam", "dzień", "szanowny", "szanowna", "server", "admin", "support", "team", "bank", "card", "account", "customer", "patient", "user", "name", "date", "address", "email", "phone", "number", "street", "city", "country", "mail", "order", "invoice", "service", "ticket", "note", "the", "this", "that", "these", "those", "there", "then", "they", "their", "our", "your", "my", "his", "her", "its", "we", "you", "it", "he", "she"]
+    [
+        "hi",
+        "hello",
+        "dear",
+        "thanks",
+        "thank",
+        "please",
+        "hallo",
+        "liebe",
+        "lieber",
+        "bonjour",
+        "salut",
+        "cher",
+        "chère",
+        "hola",
+        "estimado",
+        "estimada",
+        "ciao",
+        "gentile",
+        "caro",
+        "cara",
+        "beste",
+        "geachte",
+        "witam",
+        "dzień",
+        "szanowny",
+        "szanowna",
+        "server",
+        "admin",
+        "support",
+        "team",
+        "bank",
+        "card",
+        "account",
+        "customer",
+        "patient",
+        "user",
+        "name",
+        "date",
+        "address",
+        "email",
+        "phone",
+        "number",
+        "street",
+        "city",
+        "country",
+        "mail",
+        "order",
+        "invoice",
+        "service",
+        "ticket",
+        "note",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "then",
+        "they",
+        "their",
+        "our",
+        "your",
+        "my",
+        "his",
+        "her",
+        "its",
+        "we",
+        "you",
+        "it",
+        "he",
+        "she",
+    ]
 )
 
 
@@ -176,17 +631,113 @@ def _place_words() -> frozenset[str]:
 # Nationalities, languages and product names that name lists (built from social-network
 # profiles) contain but that are not people when they stand alone.
 _NOT_LONE_NAMES = frozenset(
-    """
-    american british english french german italian spanish dutch polish hungarian finnish swedish norwegian
-    danish russian chinese japanese korean indian brazilian mexican canadian australian irish scottish welsh
-    portuguese greek turkish austrian swiss belgian czech slovak slovenian croatian serbian romanian bulgarian
-    ukrainian estonian latvian lithuanian icelandic egyptian israeli iranian iraqi saudi emirati nigerian
-    kenyan african european asian arab arabic thai vietnamese indonesian filipino malaysian argentine
-    argentinian chilean colombian peruvian venezuelan cuban scandinavian latin catalan basque flemish
-    excel word outlook windows linux python java google microsoft apple amazon teams zoom slack github docker
-    kubernetes oracle android iphone facebook instagram twitter linkedin youtube chatgpt openai azure
-    christmas easter ramadan
-    """.split()
+    [
+        "american",
+        "british",
+        "english",
+        "french",
+        "german",
+        "italian",
+        "spanish",
+        "dutch",
+        "polish",
+        "hungarian",
+        "finnish",
+        "swedish",
+        "norwegian",
+        "danish",
+        "russian",
+        "chinese",
+        "japanese",
+        "korean",
+        "indian",
+        "brazilian",
+        "mexican",
+        "canadian",
+        "australian",
+        "irish",
+        "scottish",
+        "welsh",
+        "portuguese",
+        "greek",
+        "turkish",
+        "austrian",
+        "swiss",
+        "belgian",
+        "czech",
+        "slovak",
+        "slovenian",
+        "croatian",
+        "serbian",
+        "romanian",
+        "bulgarian",
+        "ukrainian",
+        "estonian",
+        "latvian",
+        "lithuanian",
+        "icelandic",
+        "egyptian",
+        "israeli",
+        "iranian",
+        "iraqi",
+        "saudi",
+        "emirati",
+        "nigerian",
+        "kenyan",
+        "african",
+        "european",
+        "asian",
+        "arab",
+        "arabic",
+        "thai",
+        "vietnamese",
+        "indonesian",
+        "filipino",
+        "malaysian",
+        "argentine",
+        "argentinian",
+        "chilean",
+        "colombian",
+        "peruvian",
+        "venezuelan",
+        "cuban",
+        "scandinavian",
+        "latin",
+        "catalan",
+        "basque",
+        "flemish",
+        "excel",
+        "word",
+        "outlook",
+        "windows",
+        "linux",
+        "python",
+        "java",
+        "google",
+        "microsoft",
+        "apple",
+        "amazon",
+        "teams",
+        "zoom",
+        "slack",
+        "github",
+        "docker",
+        "kubernetes",
+        "oracle",
+        "android",
+        "iphone",
+        "facebook",
+        "instagram",
+        "twitter",
+        "linkedin",
+        "youtube",
+        "chatgpt",
+        "openai",
+        "azure",
+        "christmas",
+        "easter",
+        "ramadan",
+    ]
 )
 
 
@@ -247,7 +798,7 @@ class NameFinder:
                 if pw[-1] == "." and not (_is_initial(pw) or pw[:-1].lower() in _HONORIFICS):
                     break
                 j += 1
-            s0, e0, w0 = toks[i]
+            s0, _, w0 = toks[i]
             if j == i + 1 and s0 not in starts:
                 # fast path for lone capitalised words (most of them in German prose): only a
                 # popular first name, an honorific in front or a cue can make them a name
@@ -265,7 +816,7 @@ class NameFinder:
         yield from self._enumerations(text)
 
     def _enumerations(self, text: str) -> Iterator[Hit]:
-        """"Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
+        """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
         for m in _ENUM.finditer(text):
             items = [x for x in _ENUM_ITEM.finditer(m.group(1)) if x.group().lower() not in _ENUM_JOINERS]
             if len(items) < 3 or any(not x.group()[0].isupper() for x in items):
@@ -362,9 +913,7 @@ class NameFinder:
                     or words[-1].endswith(("'s", "’s"))
                     or text.startswith(",", toks[run[-1]][1])
                 )
-            ):
-                take, score = k, 0.6
-            elif f0[2] and f1[2]:
+            ) or (f0[2] and f1[2]):
                 take, score = k, 0.6
         elif (
             f0[0]

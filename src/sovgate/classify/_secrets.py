@@ -16,7 +16,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
     for d, p, g in (
         (
             "private_key",
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",  # noqa: E501
             0,
         ),
         ("putty_private_key", r"PuTTY-User-Key-File-\d+:[^\n]*\n[\s\S]*?Private-MAC: [0-9a-f]+", 0),

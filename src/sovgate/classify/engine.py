@@ -11,11 +11,11 @@ from typing import ClassVar
 from sovgate.classify import _contact, _markings, _numbers, _secrets
 from sovgate.classify import _cuewords as cw
 from sovgate.classify._categories import category_hits
-from sovgate.classify._keywords import KeywordIndex, lower_same_length
-from sovgate.classify._lexicon import LEXICON
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
+from sovgate.classify._keywords import KeywordIndex, lower_same_length
 from sovgate.classify._lang import detect_language
+from sovgate.classify._lexicon import LEXICON
 from sovgate.classify._link import summarize_categories
 from sovgate.classify._normalize import normalize
 from sovgate.classify._people import PeopleDetector
