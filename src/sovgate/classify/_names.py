@@ -615,17 +615,10 @@ _NOT_NAMES = frozenset(
 
 
 def _place_words() -> frozenset[str]:
-    """Country names in our languages (from phonenumbers' locale data): never a lone name."""
-    from phonenumbers.geodata.locale import LOCALE_DATA
-
-    words: set[str] = set()
-    for names in LOCALE_DATA.values():
-        for lang in ("en", "de", "fr", "es", "it", "nl", "pl"):
-            name = names.get(lang, "")
-            while name.startswith("*"):
-                name = names.get(name[1:], "")
-            words.update(w.lower() for w in re.findall(r"[^\W\d_]+", name) if len(w) > 3)
-    return frozenset(words)
+    """Country names in our languages (data/place_words.txt): never a lone name."""
+    ref = resources.files("sovgate.classify").joinpath("data", "place_words.txt")
+    lines = ref.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
 
 
 # Nationalities, languages and product names that name lists (built from social-network

@@ -76,10 +76,33 @@ def write_bin(tables: dict[str, list[tuple[str, int, int]]], path: Path, note: s
         fh.write(json.dumps(header).encode() + b"\n" + payload)
 
 
+def write_place_words(path: Path) -> int:
+    """Country names in en/de/fr/es/it/nl/pl, one lower-cased word per line (words > 3 letters)."""
+    import re
+
+    import phonenumbers
+    from phonenumbers.geodata.locale import LOCALE_DATA  # large: only imported here, at build time
+
+    words: set[str] = set()
+    for names in LOCALE_DATA.values():
+        for lang in LANGS:
+            name = names.get(lang, "")
+            while name.startswith("*"):
+                name = names.get(name[1:], "")
+            words.update(w.lower() for w in re.findall(r"[^\W\d_]+", name) if len(w) > 3)
+    header = (
+        f"# country-name words in {'/'.join(LANGS)} from phonenumbers {phonenumbers.__version__} locale data"
+        f" (https://pypi.org/project/phonenumbers/, Apache-2.0); built {datetime.date.today().isoformat()}\n"
+    )
+    path.write_text(header + "\n".join(sorted(words)) + "\n", encoding="utf-8")
+    return len(words)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tsv-dir", help="also write the readable name lists (name, 10*zipf, rank) here")
     args = ap.parse_args()
+    print("place words:", write_place_words(HERE / "place_words.txt"))
     tables = {kind: rows_from_dataset(kind, rank) for kind, rank in RANKS.items()}
     if args.tsv_dir:
         for kind, rows in tables.items():
