@@ -21,6 +21,26 @@ _4KB = (
 )
 
 
+_PROSE = {
+    "en": "The quarterly review showed that our European customers prefer shorter contracts, while the sales "
+    "team asked for better tooling. We should discuss the roadmap for the next release, including the migration "
+    "of the reporting service and the new onboarding flow. ",
+    "de": "Sehr geehrte Damen und Herren, wir möchten Sie über die Änderungen unserer Geschäftsbedingungen "
+    "informieren. Die neuen Regeln gelten ab dem ersten Januar für alle Verträge und Bestellungen. ",
+}
+
+
+def _median_ms(clf: object, text: str, lang: str, n: int = 200) -> float:
+    for _ in range(20):
+        clf.detect(text, lang)  # type: ignore[attr-defined]
+    lat = []
+    for _ in range(n):
+        t = time.perf_counter()
+        clf.detect(text, lang)  # type: ignore[attr-defined]
+        lat.append(time.perf_counter() - t)
+    return round(statistics.median(lat) * 1000, 3)
+
+
 def main() -> None:
     t0 = time.perf_counter()
     from sovgate.classify import Classifier
@@ -42,6 +62,8 @@ def main() -> None:
         "prompt_4kb_median_ms": round(statistics.median(lat) * 1000, 3),
         "prompt_4kb_p90_ms": round(sorted(lat)[int(len(lat) * 0.9)] * 1000, 3),
     }
+    for lang, prose in _PROSE.items():
+        out[f"prompt_4kb_prose_{lang}_median_ms"] = _median_ms(clf, (prose * 40)[:4096], lang)
     if len(sys.argv) > 1:
         with open(sys.argv[1], encoding="utf-8") as fh:
             recs = [json.loads(line) for line in fh if line.strip()]

@@ -25,7 +25,7 @@ from sovgate.classify._hits import Hit
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
 
 # Honorifics and titles directly before a name (lower case, without trailing dot).
-_HONORIFICS = frozenset(
+HONORIFICS = _HONORIFICS = frozenset(
     [
         "mr",
         "mrs",
@@ -187,6 +187,7 @@ _PARTICLE_GAP = re.compile(
     r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"  # noqa: E501
 )
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
+_HONOR_GAP = re.compile(r"\.?[ \t]+")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
@@ -776,6 +777,11 @@ class NameFinder:
             g = _PHRASE_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
+        honored: set[int] = set()  # positions right after an honorific ("pan ", "Frau ", "Mr. ")
+        for h in cues.all("honor"):
+            g = _HONOR_GAP.match(text, h.end)
+            if g is not None:
+                honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         n = len(toks)
         first = self.first
@@ -786,7 +792,7 @@ class NameFinder:
             while j < n and j - i < 6:
                 pe, pw = toks[j - 1][1], toks[j - 1][2]
                 gap = text[pe : toks[j][0]]
-                if gap != " " and gap != "-" and not _PARTICLE_GAP.fullmatch(gap):
+                if gap != " " and gap != "-" and (len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap)):
                     break
                 if pw[-1] == "." and not (_is_initial(pw) or pw[:-1].lower() in _HONORIFICS):
                     break
@@ -797,9 +803,7 @@ class NameFinder:
                 # popular first name, an honorific in front or a cue can make them a name
                 core = w0.rstrip(".")
                 f = first.get(core[:-2] if core.endswith(("'s", "’s")) else core)
-                if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and not _honorific_before(
-                    text[max(0, s0 - 14) : s0]
-                ):
+                if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and s0 not in honored:
                     i = j
                     continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])

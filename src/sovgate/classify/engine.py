@@ -17,6 +17,7 @@ from sovgate.classify._keywords import KeywordIndex, lower_same_length
 from sovgate.classify._lang import detect_language
 from sovgate.classify._lexicon import LEXICON
 from sovgate.classify._link import summarize_categories
+from sovgate.classify._names import HONORIFICS
 from sovgate.classify._normalize import normalize
 from sovgate.classify._people import PeopleDetector
 from sovgate.types import ENTITY_TYPES, Classification, Finding, Segment
@@ -91,6 +92,7 @@ class Classifier:
             street=cw.STREET_TRIGGERS,
             name_label=cw.NAME_LABELS,
             name_phrase=cw.NAME_PHRASES,
+            honor=tuple(HONORIFICS),
             version=cw.VERSION_CUES,
             ip=cw.IP_CUES,
             marking=cw.MARKING_TRIGGERS,
