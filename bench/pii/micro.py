@@ -13,9 +13,10 @@ import sys
 import time
 
 _4KB = (
-    "Hallo Team, bitte fasse das Protokoll zusammen. Herr Dr. Jonas Becker (geb. 12.03.1971) hat am Montag "
-    "angerufen und um Rückruf unter +49 30 901820 gebeten; seine IBAN DE89 3704 0044 0532 0130 00 bleibt gleich. "
-    "Dear support, our server at 10.20.30.40 is down since the upgrade to version 4.2.1 and nobody can log in. "
+    "Hallo Team, bitte fasse das Protokoll zusammen. Herr Dr. Jonas Becker (geb. 12.03.1971) hat am "
+    "Montag angerufen und um Rückruf unter +49 30 901820 gebeten; seine IBAN DE89 3704 0044 0532 0130 00 "
+    "bleibt gleich. Dear support, our server at 10.20.30.40 is down since the upgrade to version 4.2.1 and "
+    "nobody can log in. "
     "Please also update the address of Maria Rossi to Via Roma 12, 00184 Roma and send the invoice to "
     "maria.rossi@example.it. The meeting about the quarterly numbers moved to Thursday afternoon. "
 )
@@ -23,8 +24,8 @@ _4KB = (
 
 _PROSE = {
     "en": "The quarterly review showed that our European customers prefer shorter contracts, while the sales "
-    "team asked for better tooling. We should discuss the roadmap for the next release, including the migration "
-    "of the reporting service and the new onboarding flow. ",
+    "team asked for better tooling. We should discuss the roadmap for the next release, including the "
+    "migration of the reporting service and the new onboarding flow. ",
     "de": "Sehr geehrte Damen und Herren, wir möchten Sie über die Änderungen unserer Geschäftsbedingungen "
     "informieren. Die neuen Regeln gelten ab dem ersten Januar für alle Verträge und Bestellungen. ",
 }
