@@ -387,9 +387,15 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             e = _extend_lines(text, e)
         taken.append((s, e))
         yield Hit("ADDRESS", s, e, 0.85, _country(text[s:e]), "postal_address")
-    if not cues.has("street"):
-        return
-    for m in _ADDRESS.finditer(text):
+    # run the street grammar only around street vocabulary: a window per trigger keyword
+    windows: list[tuple[int, int]] = []
+    for h in cues.all("street"):
+        lo, hi = max(0, h.start - 90), min(len(text), h.end + 160)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    for m in (m for lo, hi in windows for m in _ADDRESS.finditer(text, lo, hi)):
         s, e = m.span()
         while e > s and text[e - 1] in " ,.":
             if text[e - 1] == "." and re.search(r"(?:\b[A-Z][a-z]{0,3}|str)\.$", text[s:e]):

@@ -298,38 +298,37 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     return None
 
 
-_GATE_CF = re.compile(r"[A-Za-z]{6}[0-9LMNPQRSTUV]{2}[A-Za-z]")
-_GATE_6 = re.compile(r"\d{6}")
-_GATE_NINO = re.compile(r"[A-Z]{2} ?\d\d ?\d\d")
-_GATE_FMT = re.compile(r"\d[-.]\d")
+
+
+def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    parts = []
+    for i, rx in enumerate(patterns):
+        body = f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else rx.pattern
+        parts.append(f"(?P<g{i}>{body})")
+    return re.compile("|".join(parts))
+
+
+# One pass over the text finds every letter-bearing or formatted ID candidate.
+_ALNUM_ALL = _combined([rx for rx, _ in _ALNUM_SPECS] + [rx for rx, _ in _FORMATTED])
+_ALNUM_KIND: list[tuple[IdSpec, bool]] = [(sp, False) for _, sp in _ALNUM_SPECS] + [
+    (_SPEC_BY_DETAIL[d], True) for _, d in _FORMATTED
+]
 
 
 def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     home = LANG_COUNTRY.get(lang or "", None)
-    six = _GATE_6.search(text) is not None
-    gates = {
-        "it.codicefiscale": _GATE_CF.search(text) is not None,
-        "gb.nino": _GATE_NINO.search(text) is not None,
-    }
-    for rx, sp in _ALNUM_SPECS:
-        if not gates.get(sp.detail, six):
+    for m in _ALNUM_ALL.finditer(text):
+        sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
+        s, e = m.start(), m.end()
+        value = re.sub(r"\D", "", m.group()) if formatted else m.group()
+        if not sp.check(value):
             continue
-        for m in rx.finditer(text):
-            s, e = m.start(), m.end()
-            if not sp.check(m.group()):
-                continue
-            id_cue = cues.before("id", s, 60)
-            if id_cue is None and cues.before("not_id", s, 40) is not None:
-                continue
-            if id_cue is None and not sp.strong and sp.country != home:
-                continue
-            yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)
-    if _GATE_FMT.search(text) is None:
-        return
-    for rx, detail in _FORMATTED:
-        sp = _SPEC_BY_DETAIL[detail]
-        for m in rx.finditer(text):
-            if sp.check(re.sub(r"\D", "", m.group())):
-                if cues.before("not_id", m.start(), 40) and not cues.before("id", m.start(), 60):
-                    continue
-                yield Hit("NATIONAL_ID", m.start(), m.end(), 0.9, sp.country, sp.detail)
+        id_cue = cues.before("id", s, 60)
+        if id_cue is None and cues.before("not_id", s, 40) is not None:
+            continue
+        if formatted:
+            yield Hit("NATIONAL_ID", s, e, 0.9, sp.country, sp.detail)
+            continue
+        if id_cue is None and not sp.strong and sp.country != home:
+            continue
+        yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)

@@ -92,7 +92,7 @@ class Classifier:
             street=cw.STREET_TRIGGERS,
             name_label=cw.NAME_LABELS,
             name_phrase=cw.NAME_PHRASES,
-            honor=tuple(HONORIFICS),
+            honor=tuple(h for h in HONORIFICS if len(h) > 1),
             version=cw.VERSION_CUES,
             ip=cw.IP_CUES,
             marking=cw.MARKING_TRIGGERS,
