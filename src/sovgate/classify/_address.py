@@ -317,7 +317,7 @@ _CONT_LINE = re.compile(
     r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
 )
 _STOP_TAIL = re.compile(
-    r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
+    r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|\s+(?i:i\s+am|i'm|but|and\s+i|where)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
     r"|,?\s+(?i:and|und|et|y|e|en|i)\s+(?i:phone|tel|telefon|téléphone|teléfono|telefono|telefoon|e-?mail)\b"
     r"|,\s*(?i:tel|tel\.|telefon|phone|t[ée]l[ée]phone|tel[ée]fono|telefoon|e-?mail|iban|mobile|handy|cell|fax)\b)"
 )

@@ -485,7 +485,7 @@ _EPONYM_NOUNS = frozenset(
 _EPONYM_PREP = re.compile(r"(?i)\b[a-zà-ÿ]\w+\s+(?:von|de|di|van|of|du|del|della|d')\s*$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 _ENUM = re.compile(
-    r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)+,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
+    r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)*,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
     r"[^\W\d_][\w'’-]+)"
 )
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
@@ -816,13 +816,14 @@ class NameFinder:
         """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
         for m in _ENUM.finditer(text):
             items = [x for x in _ENUM_ITEM.finditer(m.group(1)) if x.group().lower() not in _ENUM_JOINERS]
-            if len(items) < 3 or any(not x.group()[0].isupper() for x in items):
+            if any(not x.group()[0].isupper() for x in items):
                 continue
             words = [x.group() for x in items]
-            if any(w.lower() in _NOT_NAMES or w.isupper() for w in words):
+            if any(w.lower() in _NOT_NAMES or w.lower() in self._not_lone or w.isupper() for w in words):
                 continue
             known = sum(1 for w in words if any(self._flags(w)[:4]))
-            if known * 3 >= len(words) * 2:
+            # "Koertig, Wright and Hudson": two thirds known; a pair "Lindholm and Okafor": both known
+            if (len(words) >= 3 and known * 3 >= len(words) * 2) or (len(words) == 2 and known == 2):
                 base = m.start(1)
                 for x in items:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
@@ -890,6 +891,8 @@ class NameFinder:
         f0 = flags[0]
         any0 = f0[1] or f0[2] or f0[3]
         take, score = 0, 0.0
+        if strong and clean[0].lower() in _NOT_NAMES:
+            return  # "User: ...", "Customer: ..." are roles, not names
         if strong:
             take, score = min(k, 5), 0.85 if any0 or k > 1 else 0.75
         elif k >= 2:

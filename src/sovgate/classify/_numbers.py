@@ -298,8 +298,6 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     return None
 
 
-
-
 def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     parts = []
     for i, rx in enumerate(patterns):
