@@ -78,8 +78,13 @@ def phone_hits(
             continue
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
-        # plain long digit runs without separators and without a cue are rarely phones
-        if not cue and not intl and core.isdigit() and len(core) > 8:
+        # plain long digit runs without separators and without a cue are rarely phones,
+        # and neither are numbers right after "order / invoice / case no."
+        if (
+            not cue
+            and not intl
+            and ((core.isdigit() and len(core) > 8) or cues.before("not_id", s, 30) is not None)
+        ):
             continue
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)

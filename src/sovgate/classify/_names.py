@@ -821,9 +821,11 @@ class NameFinder:
             words = [x.group() for x in items]
             if any(w.lower() in _NOT_NAMES or w.lower() in self._not_lone or w.isupper() for w in words):
                 continue
-            known = sum(1 for w in words if any(self._flags(w)[:4]))
-            # "Koertig, Wright and Hudson": two thirds known; a pair "Lindholm and Okafor": both known
-            if (len(words) >= 3 and known * 3 >= len(words) * 2) or (len(words) == 2 and known == 2):
+            flags = [self._flags(w) for w in words]
+            known = sum(1 for f in flags if any(f[:4]))
+            strong = sum(1 for f in flags if f[0] or f[2])
+            # "Koertig, Wright and Hudson": two thirds known; a pair "Lindholm and Okafor": both clearly names
+            if (len(words) >= 3 and known * 3 >= len(words) * 2) or (len(words) == 2 and strong == 2):
                 base = m.start(1)
                 for x in items:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
