@@ -11,10 +11,34 @@ from sovgate.catalog import Catalog, CatalogError, UnknownPreset
 from sovgate.types import Provider
 
 REQUIRED_PRESETS = (
-    "openai", "openai-eu", "azure-openai-eu", "gemini", "anthropic", "meta-llama", "mistral", "mistral-eu",
-    "aleph-alpha", "ionos", "stackit", "ovhcloud", "scaleway", "soofi", "teuken", "eurollm", "qwen-cn",
-    "qwen-intl", "qwen-eu", "ernie", "hunyuan", "deepseek", "falcon", "jais", "vllm", "llama-cpp", "ollama",
-)  # fmt: skip
+    "openai",
+    "openai-eu",
+    "azure-openai-eu",
+    "gemini",
+    "anthropic",
+    "meta-llama",
+    "mistral",
+    "mistral-eu",
+    "aleph-alpha",
+    "ionos",
+    "stackit",
+    "ovhcloud",
+    "scaleway",
+    "soofi",
+    "teuken",
+    "eurollm",
+    "qwen-cn",
+    "qwen-intl",
+    "qwen-eu",
+    "ernie",
+    "hunyuan",
+    "deepseek",
+    "falcon",
+    "jais",
+    "vllm",
+    "llama-cpp",
+    "ollama",
+)
 
 EU27 = set(
     [

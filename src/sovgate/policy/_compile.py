@@ -50,7 +50,11 @@ def provider_facts(providers: Mapping[str, Provider], catalog: Catalog) -> list[
     """Facts per configured provider; the mapping's keys are the provider ids routes use."""
     out = []
     for i, (pid, p) in enumerate(providers.items()):
-        hosting = frozenset(p.hosting)
+        # Blocs written into a configuration's hosting ("EU") are expanded; unknown codes stay as they
+        # are and simply match no jurisdiction (fail closed).
+        hosting = frozenset(
+            c for h in p.hosting for c in (catalog.expand([h]) if h in catalog.blocs() else (h,))
+        )
         if p.operator_country:
             operated = frozenset((p.operator_country,))
         elif p.on_prem:

@@ -24,9 +24,10 @@ class Engine:
     A provider's `excluded_by` is the first rule, in pack order, that excluded it.
     """
 
-    def __init__(self, providers: Mapping[str, Provider], catalog: Catalog) -> None:
+    def __init__(self, providers: Mapping[str, Provider] | Sequence[Provider], catalog: Catalog) -> None:
         self.catalog = catalog
-        self.providers = dict(providers)
+        # A mapping is keyed by the ids routes use; a sequence by each provider's own id.
+        self.providers = dict(providers) if isinstance(providers, Mapping) else {p.id: p for p in providers}
         self._ids = frozenset(self.providers)
         self._facts: list[ProviderFacts] = provider_facts(self.providers, catalog)
         self._index = {f.id: f.idx for f in self._facts}
@@ -37,7 +38,10 @@ class Engine:
 
     @classmethod
     def compile(
-        cls, packs: Sequence[str | Path], providers: Mapping[str, Provider], catalog: Catalog
+        cls,
+        packs: Sequence[str | Path],
+        providers: Mapping[str, Provider] | Sequence[Provider],
+        catalog: Catalog,
     ) -> Engine:
         """Load and compile `packs` (built-in names or YAML paths). Raises PolicyError on any defect.
 
