@@ -317,7 +317,7 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
         tests.append(
             lambda r, s=static, h=has_home: (
                 "CLASSIFIED" in r.present
-                and not r.subjects.get("CLASSIFIED", set()).isdisjoint(s | {r.home} if h else s)
+                and not r.subjects.get("CLASSIFIED", frozenset()).isdisjoint(s | {r.home} if h else s)
             )
         )
         narrow(frozenset({"CLASSIFIED"}))
@@ -363,11 +363,7 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
     if unknown:
         key = sorted(unknown)[0]
         raise cc.fail(f"{where}.{key}", f"unknown request attribute {key!r}; known: {', '.join(WHEN_KEYS)}")
-    if len(tests) == 1:
-        test = tests[0]
-    else:
-        fns = tuple(tests)
-        test = lambda r: all(f(r) for f in fns)  # noqa: E731
+    test = _and(tests)
     return When(
         test=test,
         triggers=triggers,
@@ -375,6 +371,14 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
         subject_filter=subject_filter,
         subject_home=subject_home,
     )
+
+
+def _and(tests: list[RequestPred]) -> RequestPred:
+    """One predicate for a conjunction, without a generator per call (this runs on the hot path)."""
+    test = tests[0]
+    for nxt in tests[1:]:
+        test = lambda r, a=test, b=nxt: a(r) and b(r)  # noqa: E731
+    return test
 
 
 # --- rules ---------------------------------------------------------------------------------------------
@@ -410,7 +414,7 @@ class Rule:
             return f | {r.home}
         return f
 
-    def subjects(self, r: Request) -> set[str]:
+    def subjects(self, r: Request) -> frozenset[str]:
         subjects = r.subjects_of(self.when.kinds)
         f = self._filter(r)
         if f is not None:

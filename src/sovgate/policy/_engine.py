@@ -34,6 +34,7 @@ class Engine:
         self._packs: dict[str, Pack] = {}
         self._chains: dict[tuple[str, ...], tuple[Pack, ...]] = {}
         self._routes: dict[tuple[str, ...], tuple[tuple[str, int | None], ...]] = {}
+        self._verdicts: dict[tuple[str, object], ProviderVerdict] = {}
         self.default_packs: tuple[str, ...] = ()
 
     @classmethod
@@ -87,7 +88,7 @@ class Engine:
         fired: list[FiredRule] = []
         refused: FiredRule | None = None
         excluded: dict[int, Rule] = {}
-        masked: dict[int, set[str]] = {}
+        masked: dict[int, frozenset[str]] = {}
         masked_by: dict[int, Rule] = {}
         for pack in chain:
             shielded: frozenset[int] = frozenset()
@@ -114,14 +115,13 @@ class Engine:
                         for i in targets:
                             m = masked.get(i)
                             if m is None:
-                                masked[i] = set(entities)
+                                masked[i] = entities
                                 masked_by[i] = rule
-                            else:
-                                m |= entities
-                else:  # deny_provider, require_on_prem
-                    for i in targets:
-                        if i not in excluded:
-                            excluded[i] = rule
+                            elif not entities <= m:
+                                masked[i] = m | entities
+                else:  # deny_provider, require_on_prem: the first exclusion of a provider sticks
+                    for i in targets - excluded.keys():
+                        excluded[i] = rule
         verdicts = []
         for pid, idx in self._route(tenant.route):
             if idx is None:

@@ -21,7 +21,7 @@ class Request:
     entities_by_subject: jurisdiction -> entity types of findings about people of that jurisdiction.
     """
 
-    __slots__ = ("entities_by_subject", "home", "model", "present", "subjects", "tenant")
+    __slots__ = ("_memo", "entities_by_subject", "home", "model", "present", "subjects", "tenant")
 
     def __init__(self, tenant_id: str, home: str, model: str, classification: Classification) -> None:
         self.tenant = tenant_id
@@ -53,14 +53,16 @@ class Request:
         self.present = frozenset(present)
         self.subjects = subjects
         self.entities_by_subject = by_subject
+        self._memo: dict[frozenset[str], frozenset[str]] = {}
 
-    def subjects_of(self, kinds: frozenset[str]) -> set[str]:
-        out: set[str] = set()
-        for k in kinds:
-            s = self.subjects.get(k)
-            if s and (k in self.present):
-                out |= s
-        return out
-
-    def personal_subjects(self) -> set[str]:
-        return set(self.entities_by_subject)
+    def subjects_of(self, kinds: frozenset[str]) -> frozenset[str]:
+        """Jurisdictions of the people behind the present findings of `kinds` (memoized per request)."""
+        hit = self._memo.get(kinds)
+        if hit is None:
+            out: set[str] = set()
+            present = self.present
+            for k, s in self.subjects.items():
+                if k in kinds and k in present:
+                    out |= s
+            hit = self._memo[kinds] = frozenset(out)
+        return hit
