@@ -38,6 +38,8 @@ from sovgate.types import CATEGORIES, ENTITY_TYPES, Classification, Decision, Fi
 FILE_KEYS = ("description", "packs", "providers", "tenant", "model", "cases")
 CASE_KEYS = ("name", "packs", "tenant", "model", "categories", "findings", "request", "expect")
 EXPECT_KEYS = ("eligible", "excluded", "pseudonymize", "refused", "fired")
+TENANT_KEYS = ("id", "home", "route")
+FINDING_KEYS = ("kind", "jurisdiction", "detail")
 PROVIDER_KEYS = (
     "preset",
     "id",
@@ -113,6 +115,7 @@ class _Suite:
         self.tenant = doc.get("tenant") or {}
         if not isinstance(self.tenant, dict):
             raise self.fail("tenant", "must be a mapping (id, home, route)")
+        self._check_keys(self.tenant, TENANT_KEYS, "tenant")
         self.model = str(doc.get("model", "chat"))
         self.cases = doc.get("cases")
         if not isinstance(self.cases, list) or not self.cases:
@@ -178,6 +181,8 @@ class _Suite:
         findings = []
         for i, f in enumerate(case.get("findings") or []):
             at = f"{where}.findings[{i}]"
+            if isinstance(f, dict):
+                self._check_keys(f, FINDING_KEYS, at)
             if not isinstance(f, dict) or f.get("kind") not in (*ENTITY_TYPES, *CATEGORIES):
                 raise self.fail(f"{at}.kind", f"must be one of {', '.join((*ENTITY_TYPES, *CATEGORIES))}")
             j = f.get("jurisdiction")
@@ -196,7 +201,11 @@ class _Suite:
         if not isinstance(case, dict):
             raise self.fail(where, "a case must be a mapping")
         self._check_keys(case, CASE_KEYS, where)
-        t = {**self.tenant, **(case.get("tenant") or {})}
+        case_tenant = case.get("tenant") or {}
+        if not isinstance(case_tenant, dict):
+            raise self.fail(f"{where}.tenant", "must be a mapping (id, home, route)")
+        self._check_keys(case_tenant, TENANT_KEYS, f"{where}.tenant")
+        t = {**self.tenant, **case_tenant}
         home = t.get("home")
         if not isinstance(home, str) or not self.catalog.is_country(home):
             raise self.fail(f"{where}.tenant.home", f"required ISO country code, got {home!r}")
