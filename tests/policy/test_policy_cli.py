@@ -78,3 +78,14 @@ def test_packs_json_and_show() -> None:
     assert r.returncode == 0 and "Federal Law 242-FZ" in r.stdout
     r = sovgate("policy", "show", str(TESTDATA / "broken_packs" / "unknown_effect.yaml"))
     assert r.returncode == 2 and "unknown effect 'block'" in r.stderr
+
+
+def test_request_cases_run_through_the_real_classifier() -> None:
+    import pytest
+
+    classify = pytest.importorskip("sovgate.classify")
+    if not hasattr(classify, "Classifier"):
+        pytest.skip("sovgate.classify not merged yet")
+    r = sovgate("policy", "test", str(TESTDATA / "request_fixtures"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS health.yaml::health request classified by the real classifier" in r.stdout

@@ -12,8 +12,10 @@ from typing import Any
 import yaml
 
 from sovgate.catalog import Catalog
-from sovgate.policy._compile import CompileContext, ProviderFacts, Rule, compile_rule
 from sovgate.policy._errors import PolicyError
+from sovgate.policy._providers import ProviderFacts
+from sovgate.policy._rules import Rule, compile_rule
+from sovgate.policy._values import CompileContext
 from sovgate.policy._yaml import load as yaml_load
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
