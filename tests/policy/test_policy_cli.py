@@ -60,6 +60,9 @@ def test_broken_fixture_is_an_error_naming_file_and_key() -> None:
     assert r.returncode == 1
     assert "ERROR broken.yaml::(load)" in r.stdout
     assert "broken.yaml: providers.us.preset: unknown preset 'openai-usa'" in r.stdout
+    assert "ERROR typo.yaml::rule id typo" in r.stdout
+    assert "cases[0].expect.refused: no rule 'baseline/secret' in this case's packs" in r.stdout
+    assert "1 passed, 1 failed, 2 errors" in r.stdout
 
 
 def test_missing_directory() -> None:
