@@ -25,7 +25,7 @@ from pathlib import Path
 from sovgate.audit import merkle
 from sovgate.audit._keys import load_or_create_secret, load_or_create_signer, read_key_name
 from sovgate.audit._store import Entry, Head, SqlStore, StoredCheckpoint, WriteTx, stored_index
-from sovgate.audit.note import Checkpoint, NoteError, Verifier, add_signatures, sign_note, verify_note
+from sovgate.audit.note import Checkpoint, NoteError, Signer, Verifier, add_signatures, sign_note, verify_note
 from sovgate.audit.record import AuditRecord, decode_leaf, encode_leaf, normalize
 
 DEFAULT_URL = "sqlite:///./sovgate-audit.db"
@@ -76,7 +76,103 @@ class ConsistencyProof:
 _STOP = object()
 
 
-class AuditLog:
+class LogReader:
+    """Read access to a log: heads, checkpoints, proofs, records (no key material needed)."""
+
+    def __init__(self, store: SqlStore, verifier: Verifier | None, *, retention_days: int = 183) -> None:
+        self.store = store
+        self.origin = store.get_meta("origin") or ""
+        self._verifier = verifier
+        self.retention_days = retention_days
+
+    def verifier(self) -> Verifier:
+        if self._verifier is None:
+            raise AuditError("no verifier key: pass the log's vkey or its key file")
+        return self._verifier
+
+    def vkey(self) -> str:
+        return self.verifier().vkey()
+
+    # --- reading -----------------------------------------------------------------
+
+    def head(self) -> Head:
+        return self.store.head()
+
+    def size(self) -> int:
+        return self.store.head().size
+
+    def checkpoint(self) -> str:
+        """The latest signed checkpoint (the head, signed at every batch)."""
+        note = self.store.head().note
+        if note is None:
+            raise AuditError("the log has no signed head yet")
+        return note
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        return self.store.checkpoints()
+
+    def _size_or_head(self, size: int | None) -> int:
+        head = self.store.head().size
+        if size is None:
+            return head
+        if not 0 <= size <= head:
+            raise merkle.ProofError(f"tree size {size} is beyond the log's size {head}")
+        return size
+
+    def root(self, size: int | None = None) -> bytes:
+        return merkle.root(self._size_or_head(size), self.store.read_nodes)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> InclusionProof:
+        n = self._size_or_head(size)
+        ranges = merkle.inclusion_ranges(index, n)
+        hashes = merkle.hash_ranges([(index, index + 1), (0, n), *ranges], self.store.read_nodes)
+        return InclusionProof(index, n, hashes[0], hashes[2:], hashes[1])
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> ConsistencyProof:
+        n = self._size_or_head(size2)
+        if not 0 <= size1 <= n:
+            raise merkle.ProofError(f"no consistency proof from size {size1} to {n}")
+        if size1 in (0, n):  # RFC 9162 defines none: the empty proof
+            return ConsistencyProof(size1, n, [], self.root(size1), self.root(n))
+        ranges = merkle.consistency_ranges(size1, n)
+        hashes = merkle.hash_ranges([(0, size1), (0, n), *ranges], self.store.read_nodes)
+        return ConsistencyProof(size1, n, hashes[2:], hashes[0], hashes[1])
+
+    def entry(self, record_id: str) -> Entry | None:
+        return self.store.entry_by_id(record_id)
+
+    def records(
+        self, since: str | None = None, until: str | None = None, tenant: str | None = None
+    ) -> Iterator[AuditRecord]:
+        """Records (payload not purged) in log order, filtered by time [since, until) and tenant."""
+        for e in self.store.iter_entries(since=since, until=until, tenant=tenant, with_payload_only=True):
+            yield decode_leaf(e.payload)  # type: ignore[arg-type]
+
+    def purge(self, older_than_days: int | None = None) -> int:
+        """Remove payloads older than the retention; leaf hashes stay, so proofs still hold."""
+        days = self.retention_days if older_than_days is None else older_than_days
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return self.store.purge(cutoff)
+
+    def close_sync(self) -> None:
+        self.store.close()
+
+    def add_cosignatures(self, size: int, lines: list[str], witnesses: list[Verifier]) -> str:
+        """Attach witness cosignature lines to the stored checkpoint of `size` (each must verify)."""
+        cp = {c.size: c for c in self.store.checkpoints()}.get(size)
+        if cp is None:
+            raise AuditError(f"no checkpoint of size {size}")
+        note = add_signatures(cp.note, lines)
+        _, ok = verify_note(note, witnesses)
+        if len(ok) < len({w.name for w in witnesses}):
+            raise NoteError("not every witness cosigned this checkpoint")
+        self.store.set_checkpoint_note(size, note)
+        return note
+
+
+class AuditLog(LogReader):
+    """A log open for appending (one writer thread per instance)."""
+
     def __init__(
         self,
         store: SqlStore,
@@ -89,20 +185,19 @@ class AuditLog:
         retention_days: int,
         max_batch: int,
     ) -> None:
-        self.store = store
         name = origin or store.get_meta("origin") or read_key_name(signer_path) or _default_origin()
-        self.origin = store.claim_meta("origin", name)
-        if origin and origin != self.origin:
-            raise AuditError(f"{store.url}: this log's origin is {self.origin!r}, not {origin!r}")
+        stored = store.claim_meta("origin", name)
+        if origin and origin != stored:
+            raise AuditError(f"{store.url}: this log's origin is {stored!r}, not {origin!r}")
         try:
-            self._signer = load_or_create_signer(signer_path, self.origin)
+            self._signer = load_or_create_signer(signer_path, stored)
             self._secret = load_or_create_secret(secret_path)
         except NoteError as e:
             raise AuditError(str(e)) from None
+        super().__init__(store, self._signer.verifier(), retention_days=retention_days)
         self.key_path, self.secret_path = signer_path, secret_path
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval_s = checkpoint_interval_s
-        self.retention_days = retention_days
         self.max_batch = max_batch
         self._range: merkle.CompactRange | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -240,100 +335,61 @@ class AuditLog:
         """Flush pending appends and write a final checkpoint."""
         await asyncio.to_thread(self.close_sync)
 
-    # --- reading -----------------------------------------------------------------
-
-    def verifier(self) -> Verifier:
-        return self._signer.verifier()
-
-    def vkey(self) -> str:
-        return self._signer.vkey()
-
-    def head(self) -> Head:
-        return self.store.head()
-
-    def size(self) -> int:
-        return self.store.head().size
-
-    def checkpoint(self) -> str:
-        """The latest signed checkpoint (the head, signed at every batch)."""
-        return self.store.head().note or self._sign(0, merkle.EMPTY_ROOT)
-
-    def checkpoints(self) -> list[StoredCheckpoint]:
-        return self.store.checkpoints()
-
-    def _size_or_head(self, size: int | None) -> int:
-        head = self.store.head().size
-        if size is None:
-            return head
-        if not 0 <= size <= head:
-            raise merkle.ProofError(f"tree size {size} is beyond the log's size {head}")
-        return size
-
-    def root(self, size: int | None = None) -> bytes:
-        return merkle.root(self._size_or_head(size), self.store.read_nodes)
-
-    def inclusion_proof(self, index: int, size: int | None = None) -> InclusionProof:
-        n = self._size_or_head(size)
-        ranges = merkle.inclusion_ranges(index, n)
-        hashes = merkle.hash_ranges([(index, index + 1), (0, n), *ranges], self.store.read_nodes)
-        return InclusionProof(index, n, hashes[0], hashes[2:], hashes[1])
-
-    def consistency_proof(self, size1: int, size2: int | None = None) -> ConsistencyProof:
-        n = self._size_or_head(size2)
-        if not 0 <= size1 <= n:
-            raise merkle.ProofError(f"no consistency proof from size {size1} to {n}")
-        if size1 in (0, n):  # RFC 9162 defines none: the empty proof
-            return ConsistencyProof(size1, n, [], self.root(size1), self.root(n))
-        ranges = merkle.consistency_ranges(size1, n)
-        hashes = merkle.hash_ranges([(0, size1), (0, n), *ranges], self.store.read_nodes)
-        return ConsistencyProof(size1, n, hashes[2:], hashes[0], hashes[1])
-
-    def entry(self, record_id: str) -> Entry | None:
-        return self.store.entry_by_id(record_id)
-
-    def records(
-        self, since: str | None = None, until: str | None = None, tenant: str | None = None
-    ) -> Iterator[AuditRecord]:
-        """Records (payload not purged) in log order, filtered by time [since, until) and tenant."""
-        for e in self.store.iter_entries(since=since, until=until, tenant=tenant, with_payload_only=True):
-            yield decode_leaf(e.payload)  # type: ignore[arg-type]
-
-    def purge(self, older_than_days: int | None = None) -> int:
-        """Remove payloads older than the retention; leaf hashes stay, so proofs still hold."""
-        days = self.retention_days if older_than_days is None else older_than_days
-        cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return self.store.purge(cutoff)
-
-    def add_cosignatures(self, size: int, lines: list[str], witnesses: list[Verifier]) -> str:
-        """Attach witness cosignature lines to the stored checkpoint of `size` (each must verify)."""
-        cp = {c.size: c for c in self.store.checkpoints()}.get(size)
-        if cp is None:
-            raise AuditError(f"no checkpoint of size {size}")
-        note = add_signatures(cp.note, lines)
-        _, ok = verify_note(note, witnesses)
-        if len(ok) < len({w.name for w in witnesses}):
-            raise NoteError("not every witness cosigned this checkpoint")
-        self.store.set_checkpoint_note(size, note)
-        return note
-
 
 def _default_origin() -> str:
     return f"sovgate.invalid/audit/{secrets.token_hex(6)}"
 
 
-def _store_for(url: str) -> tuple[SqlStore, Path]:
+def _store_for(url: str, *, must_exist: bool = False) -> tuple[SqlStore, Path]:
     if url.startswith("sqlite:///"):
         from sovgate.audit._sqlite import SqliteStore
 
         path = url.removeprefix("sqlite:///")
         if not path or path == ":memory:":
             raise AuditError(f"{url}: the audit log needs a file (sqlite:///path/to/audit.db)")
+        if must_exist and not Path(path).is_file():
+            raise AuditError(f"no audit log at {path}")
         return SqliteStore(path), Path(path)
     if url.startswith(("postgresql://", "postgres://")):
         from sovgate.audit._postgres import PostgresStore
 
         return PostgresStore(url), Path("sovgate-audit")
     raise AuditError(f"unsupported audit URL {url!r}: use sqlite:///path or postgresql://...")
+
+
+def _open_store(url: str, *, must_exist: bool = False) -> tuple[SqlStore, Path]:
+    try:
+        return _store_for(url, must_exist=must_exist)
+    except AuditError:
+        raise
+    except Exception as e:  # unreachable server, bad file: fail closed with the reason
+        raise AuditError(f"cannot open audit log {url}: {e}") from None
+
+
+def _default_key_path(base: Path) -> Path:
+    return base.with_name(base.name + ".key")
+
+
+def open_log_reader(
+    url: str = DEFAULT_URL,
+    *,
+    key_path: str | Path | None = None,
+    vkey: str | None = None,
+    retention_days: int = 183,
+) -> LogReader:
+    """Open an existing log read-only. The verifier key is `vkey` (what an auditor trusts)
+    or else the one derived from the log's key file, when present."""
+    store, base = _open_store(url, must_exist=True)
+    try:
+        if vkey:
+            verifier: Verifier | None = Verifier.from_vkey(vkey)
+        else:
+            path = Path(key_path) if key_path else _default_key_path(base)
+            verifier = Signer.from_skey(path.read_text()).verifier() if path.is_file() else None
+    except NoteError as e:
+        store.close()
+        raise AuditError(str(e)) from None
+    return LogReader(store, verifier, retention_days=retention_days)
 
 
 def open_audit_log_sync(
@@ -352,15 +408,10 @@ def open_audit_log_sync(
     Keys default to files beside the database: `<db>.key` (Ed25519 signer, note
     format) and `<db>.hmac` (fingerprint secret); for PostgreSQL, ./sovgate-audit.*.
     """
-    try:
-        store, base = _store_for(url)
-    except AuditError:
-        raise
-    except Exception as e:  # unreachable server, bad file: fail closed with the reason
-        raise AuditError(f"cannot open audit log {url}: {e}") from None
+    store, base = _open_store(url)
     return AuditLog(
         store,
-        Path(key_path) if key_path else base.with_name(base.name + ".key"),
+        Path(key_path) if key_path else _default_key_path(base),
         Path(hmac_secret_path) if hmac_secret_path else base.with_name(base.name + ".hmac"),
         origin=origin,
         checkpoint_every=checkpoint_every,

@@ -83,8 +83,7 @@ class Signer:
         return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{blob}"
 
     def vkey(self) -> str:
-        blob = base64.b64encode(bytes([self.alg]) + self.public).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return self.verifier().vkey()
 
     def verifier(self) -> Verifier:
         return Verifier(self.name, self.alg, self.public)
@@ -123,6 +122,10 @@ class Verifier:
     @property
     def key_id(self) -> bytes:
         return _key_id(self.name, self.alg, self.public)
+
+    def vkey(self) -> str:
+        blob = base64.b64encode(bytes([self.alg]) + self.public).decode()
+        return f"{self.name}+{self.key_id.hex()}+{blob}"
 
     def verify(self, text: str, blob: bytes) -> int | None:
         """Check a signature blob (without its key id); returns the cosignature time, if any."""
