@@ -40,8 +40,10 @@ def _url(audit: str | None, config: Path | None) -> str:
     if audit:
         return audit
     if config is not None:
-        from sovgate.gateway.config import ConfigError, load_config  # the gateway's loader, only when asked
-
+        try:  # the gateway's loader, imported only when asked for
+            from sovgate.gateway.config import ConfigError, load_config
+        except ImportError:
+            _fail("--config needs sovgate.gateway.config, which this installation lacks; pass --audit URL")
         try:
             return load_config(config, resolve_secrets=False).gateway.audit
         except ConfigError as e:

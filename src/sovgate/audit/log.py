@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import queue
@@ -213,18 +214,23 @@ class AuditLog(LogReader):
 
     # --- appending ---------------------------------------------------------------
 
-    def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
-        """Queue a record; the future resolves to its leaf index once it is durable."""
+    def _enqueue(self, record: AuditRecord, waiter: object) -> None:
         if self._closed:
             raise AuditError("the audit log is closed")
         rec = normalize(record)
+        self._queue.put((rec, encode_leaf(rec), waiter))
+
+    def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
+        """Queue a record; the future resolves to its leaf index once it is durable."""
         fut: concurrent.futures.Future[int] = concurrent.futures.Future()
-        self._queue.put((rec, encode_leaf(rec), fut))
+        self._enqueue(record, fut)
         return fut
 
     async def append(self, record: AuditRecord) -> int:
         """Append a record; returns its leaf index once committed to durable storage."""
-        return await asyncio.wrap_future(self.submit(record))
+        fut = asyncio.get_running_loop().create_future()
+        self._enqueue(record, fut)
+        return await fut
 
     def append_sync(self, record: AuditRecord) -> int:
         return self.submit(record).result()
@@ -283,12 +289,10 @@ class AuditLog(LogReader):
         except Exception as e:
             self._range = None
             err = AuditError(f"audit append failed: {e}")
-            for _, _, fut in batch:
-                fut.set_exception(err)
+            _resolve([(w, None, err) for _, _, w in batch])
             return
         first = rng.size - len(batch)
-        for i, (_, _, fut) in enumerate(batch):
-            fut.set_result(first + i)
+        _resolve([(w, first + i, None) for i, (_, _, w) in enumerate(batch)])
 
     def _frontier(self, tx: WriteTx, size: int) -> merkle.CompactRange:
         """The right edge of the tree at `size` (cached; reloaded if another writer moved on)."""
@@ -334,6 +338,32 @@ class AuditLog(LogReader):
     async def close(self) -> None:
         """Flush pending appends and write a final checkpoint."""
         await asyncio.to_thread(self.close_sync)
+
+
+def _resolve(results: list[tuple[object, int | None, Exception | None]]) -> None:
+    """Resolve waiters from the writer thread: concurrent futures directly, asyncio futures
+    with one call into each event loop per batch (not one wake-up per append)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for waiter, value, error in results:
+        if isinstance(waiter, asyncio.Future):
+            by_loop.setdefault(waiter.get_loop(), []).append((waiter, value, error))
+        elif error is not None:
+            waiter.set_exception(error)  # type: ignore[attr-defined]
+        else:
+            waiter.set_result(value)  # type: ignore[attr-defined]
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting any more
+            loop.call_soon_threadsafe(_resolve_in_loop, items)
+
+
+def _resolve_in_loop(items: list[tuple[asyncio.Future, int | None, Exception | None]]) -> None:
+    for fut, value, error in items:
+        if fut.done():  # the caller was cancelled; the record is in the log all the same
+            continue
+        if error is not None:
+            fut.set_exception(error)
+        else:
+            fut.set_result(value)
 
 
 def _default_origin() -> str:
