@@ -281,6 +281,34 @@ def purge(
     print(f"purged the payloads of {n} records older than {days} days (leaf hashes kept)")
 
 
+@audit_app.command()
+def cosign(
+    witness_url: Annotated[str, typer.Option("--witness", help="The witness's add-checkpoint URL")],
+    witness_vkey: Annotated[str, typer.Option("--witness-vkey", help="The witness's cosignature/v1 vkey")],
+    size: Annotated[int | None, typer.Option("--size", help="Checkpoint size (default: the latest)")] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Have a witness cosign a checkpoint (C2SP tlog-witness) and store its cosignature."""
+    from sovgate.audit.note import NoteError, Verifier
+    from sovgate.audit.witness import WitnessError, request_cosignature
+
+    log = _reader(audit, config, key)
+    try:
+        witness = Verifier.from_vkey(witness_vkey)
+        cps = log.checkpoints()
+        if not cps:
+            _fail("the log has no checkpoint yet")
+        target = cps[-1].size if size is None else size
+        lines = request_cosignature(witness_url, log, target)
+        sys.stdout.write(log.add_cosignatures(target, lines, [witness]))
+    except (NoteError, AuditError, WitnessError) as e:
+        _fail(str(e))
+    finally:
+        log.close_sync()
+
+
 def register(app: typer.Typer) -> None:
     """Add the `sovgate audit` group to the main app."""
     app.add_typer(audit_app, name="audit")

@@ -103,11 +103,15 @@ class LogReader:
         return self.store.head().size
 
     def checkpoint(self) -> str:
-        """The latest signed checkpoint (the head, signed at every batch)."""
-        note = self.store.head().note
-        if note is None:
+        """The latest signed checkpoint: the head (signed at every batch), with any witness
+        cosignatures when it is also a stored checkpoint."""
+        head = self.store.head()
+        if head.note is None:
             raise AuditError("the log has no signed head yet")
-        return note
+        stored = self.store.checkpoints()
+        if stored and stored[-1].size == head.size:
+            return stored[-1].note
+        return head.note
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         return self.store.checkpoints()
