@@ -69,3 +69,21 @@ def test_findings_are_summarized_without_values() -> None:
 def test_unknown_fields_are_rejected() -> None:
     with pytest.raises(msgspec.ValidationError):
         decode_leaf(b'{"id":"x","raw_prompt":"secret"}')
+
+
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ("2026-11-26T10:15:02Z", "2026-11-26T10:15:02.000000Z"),
+        ("2026-11-26T11:15:02.5+01:00", "2026-11-26T10:15:02.500000Z"),
+        ("2026-11-26T10:15:02.123456Z", "2026-11-26T10:15:02.123456Z"),
+    ],
+)
+def test_times_are_canonical_utc(given: str, canonical: str) -> None:
+    assert normalize(AuditRecord(id="x", time=given)).time == canonical
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-11-26T10:15:02"])
+def test_bad_times_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        normalize(AuditRecord(id="x", time=bad))

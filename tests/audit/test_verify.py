@@ -12,7 +12,7 @@ import pytest
 from audit_reference import ref_mth
 from test_log import rec
 
-from sovgate.audit import merkle, open_audit_log_sync
+from sovgate.audit import AuditError, merkle, open_audit_log_sync
 from sovgate.audit.log import LogReader, open_log_reader
 from sovgate.audit.verify import TamperError, verify_log
 
@@ -217,3 +217,12 @@ def test_purged_log_still_verifies_and_proves(filled: tuple[str, dict]) -> None:
     log = _reader(filled)
     assert verify_log(log).size == N + 1
     log.close_sync()
+
+
+def test_writer_refuses_to_extend_a_log_whose_head_does_not_verify(filled: tuple[str, dict]) -> None:
+    url, kw = filled
+    log = _reader(filled)
+    rewrite_everything_but_signatures(log)
+    log.close_sync()
+    with pytest.raises(AuditError, match="does not match the signed head"):
+        open_audit_log_sync(url, **kw)

@@ -26,7 +26,16 @@ from pathlib import Path
 from sovgate.audit import merkle
 from sovgate.audit._keys import load_or_create_secret, load_or_create_signer, read_key_name
 from sovgate.audit._store import Entry, Head, SqlStore, StoredCheckpoint, WriteTx, stored_index
-from sovgate.audit.note import Checkpoint, NoteError, Signer, Verifier, add_signatures, sign_note, verify_note
+from sovgate.audit.note import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    add_signatures,
+    open_checkpoint,
+    sign_note,
+    verify_note,
+)
 from sovgate.audit.record import AuditRecord, decode_leaf, encode_leaf, normalize
 
 DEFAULT_URL = "sqlite:///./sovgate-audit.db"
@@ -213,16 +222,42 @@ class AuditLog(LogReader):
                 head = tx.head()
                 if head.note is None:  # a fresh log: sign the empty tree
                     tx.set_head(0, merkle.EMPTY_ROOT, self._sign(0, merkle.EMPTY_ROOT))
+        try:
+            self._check_head()
+        except AuditError:
+            self._wconn.close()
+            store.close()
+            raise
         self._thread = threading.Thread(target=self._run, name="sovgate-audit-writer", daemon=True)
         self._thread.start()
+
+    def _check_head(self) -> None:
+        """Refuse to extend a log whose stored right edge does not match its signed head
+        (as Trillian does at start-up); `sovgate audit verify` says what is wrong."""
+        head = self.store.head()
+        try:
+            cp = open_checkpoint(head.note or "", self.verifier())
+            stored = merkle.root(head.size, self.store.read_nodes)
+        except (NoteError, LookupError) as e:
+            raise AuditError(
+                f"{self.store.url}: the log's head is damaged ({e}); run sovgate audit verify"
+            ) from None
+        if (cp.size, cp.root) != (head.size, head.root) or stored != head.root:
+            raise AuditError(
+                f"{self.store.url}: the stored tree does not match the signed head; run sovgate audit verify"
+            )
 
     # --- appending ---------------------------------------------------------------
 
     def _enqueue(self, record: AuditRecord, waiter: object) -> None:
         if self._closed:
             raise AuditError("the audit log is closed")
-        rec = normalize(record)
-        self._queue.put((rec, encode_leaf(rec), waiter))
+        try:
+            rec = normalize(record)
+            leaf = encode_leaf(rec)
+        except (ValueError, TypeError) as e:  # msgspec errors are ValueError/TypeError subclasses
+            raise AuditError(f"invalid audit record {getattr(record, 'id', '?')!r}: {e}") from None
+        self._queue.put((rec, leaf, waiter))
 
     def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
         """Queue a record; the future resolves to its leaf index once it is durable."""

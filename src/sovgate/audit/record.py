@@ -70,16 +70,32 @@ _encoder = msgspec.json.Encoder(order="sorted")
 _decoder = msgspec.json.Decoder(AuditRecord)
 
 
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def utc_now() -> str:
     """The current time in the record's RFC 3339 form (UTC, microseconds, Z)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime(_TIME_FORMAT)
+
+
+def canonical_time(value: str) -> str:
+    """Any RFC 3339 time as UTC with microseconds and Z, so times sort as strings."""
+    if len(value) == 27 and value.endswith("Z"):  # already canonical (the common case)
+        return value
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"record time {value!r} is not RFC 3339") from None
+    if t.tzinfo is None:
+        raise ValueError(f"record time {value!r} has no UTC offset")
+    return t.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
 def normalize(record: AuditRecord) -> AuditRecord:
     """Sort set-valued fields and fill the time, so the leaf is canonical."""
     return msgspec.structs.replace(
         record,
-        time=record.time or utc_now(),
+        time=canonical_time(record.time) if record.time else utc_now(),
         findings=tuple(sorted(record.findings, key=lambda f: (f.kind, f.jurisdiction or ""))),
         categories=tuple(sorted(set(record.categories))),
         subject_jurisdictions=tuple(sorted(set(record.subject_jurisdictions))),
