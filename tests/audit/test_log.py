@@ -152,3 +152,16 @@ async def test_records_filter_and_fingerprint(audit_url: str, log_kwargs: dict) 
     await log.close()
     with pytest.raises(AuditError):
         await log.append(rec(3))
+
+
+async def test_failures_surface_as_audit_errors(audit_url: str, log_kwargs: dict) -> None:
+    """The gateway fails closed on AuditError: bad records and storage failures both raise it."""
+    log = await open_audit_log(audit_url, **log_kwargs)
+    with pytest.raises(AuditError, match="invalid audit record"):
+        await log.append(AuditRecord(id="x", time="yesterday"))
+    assert await log.append(rec(0)) == 0
+    log.store.reader().execute("DROP TABLE audit_nodes")  # storage broken behind the log's back
+    with pytest.raises(AuditError, match="audit append failed"):
+        await asyncio.gather(*(log.append(rec(i)) for i in range(1, 4)))
+    assert log.store.count_entries() == 1  # the failed batch left nothing behind
+    await log.close()

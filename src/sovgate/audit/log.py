@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
+
 from sovgate.audit import merkle
 from sovgate.audit._keys import load_or_create_secret, load_or_create_signer, read_key_name
 from sovgate.audit._store import Entry, Head, SqlStore, StoredCheckpoint, WriteTx, stored_index
@@ -255,7 +257,7 @@ class AuditLog(LogReader):
         try:
             rec = normalize(record)
             leaf = encode_leaf(rec)
-        except (ValueError, TypeError) as e:  # msgspec errors are ValueError/TypeError subclasses
+        except (ValueError, TypeError, msgspec.MsgspecError) as e:
             raise AuditError(f"invalid audit record {getattr(record, 'id', '?')!r}: {e}") from None
         self._queue.put((rec, leaf, waiter))
 
