@@ -1,20 +1,20 @@
 """Fixtures of the audit tests: vectors from testdata/, and a log per store back end.
 
-The PostgreSQL back end runs against a real server: the one on 127.0.0.1:5432 when it is
-reachable, else one started by pytest-postgresql (pg_ctl). Each test session uses a
-throwaway database, each test a fresh schema-free database copy (tables are dropped).
+The PostgreSQL back end runs against a real server (see `pg_server_url`). Each test session
+uses a throwaway database; each test starts from empty tables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from audit_pg import reachable, spawned_server
 
 TESTDATA = Path(__file__).parent / "testdata"
 
@@ -26,53 +26,25 @@ def load_cases(kind: str) -> list[dict]:
     ]
 
 
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
-def pg_server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL of a throwaway database on a real PostgreSQL server."""
+def pg_server_url() -> Iterator[str]:
+    """A URL of a throwaway database on a real PostgreSQL server: SOVGATE_TEST_PG, else the
+    one on 127.0.0.1:5432 when reachable, else a server started for this session."""
     import psycopg
 
-    base = os.environ.get("SOVGATE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    proc = None
-    if not _reachable("127.0.0.1", 5432) and "SOVGATE_TEST_PG" not in os.environ:
-        import tempfile
-
-        from pytest_postgresql.executors import PostgreSQLExecutor
-
-        tmp = tempfile.mkdtemp(prefix="sovgate-pg-")
-        port = 55432
-        proc = PostgreSQLExecutor(
-            executable="/usr/local/bin/pg_ctl" if Path("/usr/local/bin/pg_ctl").exists() else "pg_ctl",
-            host="127.0.0.1",
-            port=port,
-            datadir=f"{tmp}/data",
-            unixsocketdir=tmp,
-            logfile=f"{tmp}/pg.log",
-            startparams="-w",
-            dbname="postgres",
-            user="postgres",
-            password=None,
-        )
-        proc.start()
-        base = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    name = f"sovgate_audit_test_{uuid.uuid4().hex[:8]}"
-    try:
+    with contextlib.ExitStack() as stack:
+        base = os.environ.get("SOVGATE_TEST_PG", "")
+        if not base:
+            if reachable("127.0.0.1", 5432):
+                base = "postgresql://postgres@127.0.0.1:5432/postgres"
+            else:
+                base = stack.enter_context(spawned_server())
+        name = f"sovgate_audit_test_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(base, autocommit=True) as c:
             c.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as e:
-        pytest.skip(f"PostgreSQL not usable at {base}: {e}")
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(base, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    if proc is not None:
-        proc.stop()
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+        with psycopg.connect(base, autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
