@@ -295,15 +295,16 @@ class SqlStore:
         finally:
             conn.close()
 
-    def purge(self, before: str) -> int:
+    def purge(self, before: str, tenant: str | None = None) -> int:
         """Drop payloads of entries older than `before` (RFC 3339); leaf hashes stay."""
+        sql = "UPDATE audit_entries SET payload = NULL WHERE time < ? AND payload IS NOT NULL"
+        args: tuple = (before,)
+        if tenant is not None:
+            sql += " AND tenant = ?"
+            args += (tenant,)
         conn = self.reader()
         with self.transaction(conn):
-            cur = conn.execute(
-                self.q("UPDATE audit_entries SET payload = NULL WHERE time < ? AND payload IS NOT NULL"),
-                (before,),
-            )
-            return cur.rowcount
+            return conn.execute(self.q(sql), args).rowcount
 
 
 def _entry(row: Sequence[Any]) -> Entry:

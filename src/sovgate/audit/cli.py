@@ -265,6 +265,9 @@ def purge(
     older_than_days: Annotated[
         int | None, typer.Option("--older-than-days", help="Retention in days (default 183, six months)")
     ] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Only this tenant (per-tenant retention)")
+    ] = None,
     audit: AuditOpt = None,
     config: ConfigOpt = None,
     key: KeyOpt = None,
@@ -275,10 +278,11 @@ def purge(
         days = log.retention_days if older_than_days is None else older_than_days
         if days < 0:
             _fail("--older-than-days must be >= 0")
-        n = log.purge(days)
+        n = log.purge(days, tenant)
     finally:
         log.close_sync()
-    print(f"purged the payloads of {n} records older than {days} days (leaf hashes kept)")
+    who = f" of tenant {tenant}" if tenant else ""
+    print(f"purged the payloads of {n} records{who} older than {days} days (leaf hashes kept)")
 
 
 @audit_app.command()

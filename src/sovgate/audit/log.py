@@ -164,11 +164,12 @@ class LogReader:
         for e in self.store.iter_entries(since=since, until=until, tenant=tenant, with_payload_only=True):
             yield decode_leaf(e.payload)  # type: ignore[arg-type]
 
-    def purge(self, older_than_days: int | None = None) -> int:
-        """Remove payloads older than the retention; leaf hashes stay, so proofs still hold."""
+    def purge(self, older_than_days: int | None = None, tenant: str | None = None) -> int:
+        """Remove payloads older than the retention (of one tenant, or all); leaf hashes stay,
+        so the tree, old checkpoints and proofs still verify."""
         days = self.retention_days if older_than_days is None else older_than_days
         cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return self.store.purge(cutoff)
+        return self.store.purge(cutoff, tenant)
 
     def close_sync(self) -> None:
         self.store.close()
