@@ -105,8 +105,6 @@ class LogReader:
     def vkey(self) -> str:
         return self.verifier().vkey()
 
-    # --- reading -----------------------------------------------------------------
-
     def head(self) -> Head:
         return self.store.head()
 
@@ -365,15 +363,17 @@ class AuditLog(LogReader):
             if head.note and self._checkpoint_due(tx.last_checkpoint(), head.size, final=final):
                 tx.insert_checkpoint(head.size, time.time(), head.note)
 
-    def checkpoint_now(self) -> None:
-        """Write a checkpoint of the current head now, if it is not one already."""
-        self._timed_checkpoint(final=True)
-
     def close_sync(self) -> None:
         if not self._closed:
             self._closed = True
             self._queue.put(_STOP)
             self._thread.join()
+            late = []  # appended by another thread while closing: never sequenced
+            while not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is not _STOP:
+                    late.append((item[2], None, AuditError("the audit log is closed")))
+            _resolve(late)
             self._wconn.close()
             self.store.close()
 
