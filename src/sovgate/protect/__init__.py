@@ -40,15 +40,31 @@ from sovgate.protect.errors import ProtectionError
 from sovgate.protect.pseudonymize import ProtectionReport, Pseudonymizer
 from sovgate.protect.restore import StreamRestorer, restore
 from sovgate.protect.session import Entry, PseudonymSession
+from sovgate.protect.vault import (
+    MemoryVault,
+    RedisVault,
+    Vault,
+    VaultError,
+    conversation_id,
+    generate_vault_key,
+    vault_key,
+)
 
 __all__ = [
     "ChunkRestorer",
     "Entry",
+    "MemoryVault",
     "ProtectionError",
     "ProtectionReport",
     "PseudonymSession",
     "Pseudonymizer",
+    "RedisVault",
     "StreamRestorer",
+    "Vault",
+    "VaultError",
+    "conversation_id",
+    "generate_vault_key",
     "restore",
     "restore_response",
+    "vault_key",
 ]
