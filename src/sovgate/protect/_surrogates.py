@@ -29,6 +29,7 @@ from stdnum import iban, luhn
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%y", "%Y/%m/%d")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
 _DIGITS = re.compile(r"\d+")
+_SEPARATORS = re.compile(r"[\s-]")
 _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 _DOC_V4 = ("192.0.2", "198.51.100", "203.0.113")
 
@@ -132,7 +133,7 @@ def _phone(value: str, juris: str | None, rng: random.Random) -> str | None:
 
 
 def _iban(value: str, juris: str | None, rng: random.Random) -> str | None:
-    compact = re.sub(r"[\s-]", "", value).upper()
+    compact = _SEPARATORS.sub("", value).upper()
     if not _IBAN.fullmatch(compact):
         return _shape_of(value, juris, rng)
     country, bban = compact[:2], compact[4:]

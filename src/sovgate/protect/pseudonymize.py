@@ -12,8 +12,8 @@ import msgspec
 
 from sovgate.messages import replace_segments
 from sovgate.protect._json_text import JsonText
+from sovgate.protect._literals import Literals
 from sovgate.protect._surrogates import surrogate
-from sovgate.protect._text import bounded
 from sovgate.protect.errors import ProtectionError
 from sovgate.protect.restore import json_escape
 from sovgate.protect.session import PseudonymSession
@@ -48,6 +48,8 @@ class ProtectionReport(msgspec.Struct, frozen=True):
 
 # (start, end, kind, jurisdiction) of one span inside a segment's text
 _Span = tuple[int, int, str, str | None]
+# (start, end, value, quoted, kind, jurisdiction) of one piece to replace by a token
+_Piece = tuple[int, int, str, bool, str, str | None]
 
 
 class Pseudonymizer:
@@ -90,26 +92,31 @@ class Pseudonymizer:
                 jsons[i] = _json_text(segments[i])
             return jsons[i]
 
+        pieces = {i: _pieces(segments[i].text, json_of(i), _merge(ss)) for i, ss in spans.items()}
         # values found this time plus those known from earlier turns, masked everywhere
         known: dict[str, str] = {e.value: e.kind for e in session if e.kind in types}
-        for i, ss in spans.items():
-            for piece in _pieces(segments[i].text, json_of(i), _merge(ss)):
+        for ps in pieces.values():
+            for piece in ps:
                 known.setdefault(piece[2], piece[4])
         if known:
-            _sweep(segments, known, spans, json_of)
-        if not spans:
+            for i, hits in _sweep(segments, known, json_of).items():
+                if i in pieces and _covered(hits, pieces[i]):
+                    continue  # the classifier found these already: keep its pieces
+                spans.setdefault(i, []).extend(hits)
+                pieces[i] = _pieces(segments[i].text, json_of(i), _merge(spans[i]))
+        if not pieces:
             return body, ProtectionReport(style=self.style)
 
         request_text = "\x00".join(s.text for s in segments)
         masked: dict[str, int] = {}
         tokens: set[str] = set()
         replacements: dict[tuple[str | int, ...], str] = {}
-        for i in sorted(spans):
+        for i in sorted(pieces):
             seg = segments[i]
             text = seg.text
             out: list[str] = []
             last = 0
-            for start, end, value, quoted, kind, juris in _pieces(text, json_of(i), _merge(spans[i])):
+            for start, end, value, quoted, kind, juris in pieces[i]:
                 token = session.token_for(kind, value) or self._new_token(
                     session, kind, value, juris, request_text
                 )
@@ -240,11 +247,9 @@ def _merge(spans: list[_Span]) -> list[_Span]:
     return out
 
 
-def _pieces(
-    text: str, jt: JsonText | None, spans: list[_Span]
-) -> list[tuple[int, int, str, bool, str, str | None]]:
-    """(start, end, value, quoted, kind, jurisdiction) of each maskable piece, in order."""
-    out: list[tuple[int, int, str, bool, str, str | None]] = []
+def _pieces(text: str, jt: JsonText | None, spans: list[_Span]) -> list[_Piece]:
+    """Each maskable piece of the merged spans, in order."""
+    out: list[_Piece] = []
     for start, end, kind, juris in spans:
         if jt is None:
             cut = [(start, end, text[start:end], False)]
@@ -263,29 +268,32 @@ def _pieces(
     return out
 
 
-def _sweep(
-    segments: Sequence[Segment],
-    known: dict[str, str],
-    spans: dict[int, list[_Span]],
-    json_of: Any,
-) -> None:
-    """Add a span wherever a known value occurs, in every rewritable segment."""
+def _sweep(segments: Sequence[Segment], known: dict[str, str], json_of: Any) -> dict[int, list[_Span]]:
+    """Spans wherever a known value occurs, per rewritable segment (overlaps included)."""
     plain_forms = {v: k for v, k in known.items() if v.strip()}
     json_forms: dict[str, str] = {}
     for v, k in plain_forms.items():
         json_forms.setdefault(json_escape(v), k)
         json_forms.setdefault(json.dumps(v)[1:-1], k)
-    plain = _alternation(plain_forms)
-    in_json = _alternation(json_forms)
+    plain = Literals(plain_forms)
+    in_json = Literals(json_forms)
+    out: dict[int, list[_Span]] = {}
     for i, seg in enumerate(segments):
         if seg.kind not in _REWRITABLE or not seg.text:
             continue
-        jt = json_of(i)
-        pattern, forms = (in_json, json_forms) if jt is not None else (plain, plain_forms)
-        for m in pattern.finditer(seg.text):
-            spans.setdefault(i, []).append((m.start(), m.end(), forms[m.group()], None))
+        lits, forms = (in_json, json_forms) if json_of(i) is not None else (plain, plain_forms)
+        hits = [(start, end, forms[form], None) for start, end, form in lits.all(seg.text)]
+        if hits:
+            out[i] = hits
+    return out
 
 
-def _alternation(forms: dict[str, str]) -> re.Pattern[str]:
-    # longest first, so a full name wins over a first name it starts with; re caches compiles
-    return re.compile("|".join(bounded(f) for f in sorted(forms, key=len, reverse=True)))
+def _covered(hits: list[_Span], pieces: list[_Piece]) -> bool:
+    """Whether every hit lies inside one of the pieces (both sorted by start)."""
+    j = 0
+    for start, end, *_ in hits:
+        while j < len(pieces) and pieces[j][1] <= start:
+            j += 1
+        if j == len(pieces) or not (pieces[j][0] <= start and end <= pieces[j][1]):
+            return False
+    return True

@@ -18,48 +18,50 @@ only on word boundaries, so `192.0.2.1` inside `192.0.2.15` is not restored.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
-from sovgate.protect._text import bounded, is_word
+from sovgate.protect._literals import Literals
+from sovgate.protect._text import is_word
 from sovgate.protect.session import PseudonymSession
 
 
 def json_escape(text: str) -> str:
     """`text` as it must appear inside a JSON string literal (without the quotes)."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text  # the common case (every placeholder): nothing to escape
     return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 class _Matcher:
-    """The known tokens of one session/scope, compiled for restoring."""
+    """The known tokens of one session/scope, ready for restoring."""
 
-    __slots__ = ("cand_free", "cand_lb", "first", "maxlen", "pattern", "repl")
+    __slots__ = ("cand_free", "cand_lb", "first", "literals", "maxlen", "repl")
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.repl: dict[str, str] = dict(pairs)
+        self.literals = Literals(self.repl)
         self.cand_free: set[str] = set()  # tails that may still grow into a match anywhere
         self.cand_lb: set[str] = set()  # ... only after a non-word character
-        alts: list[str] = []
-        for tok in sorted(self.repl, key=len, reverse=True):
-            lb, la = is_word(tok[0]), is_word(tok[-1])
-            alts.append(bounded(tok))
+        for tok in self.repl:
+            lb, la = self.literals.flags(tok)
             cand = self.cand_lb if lb else self.cand_free
             cand.update(tok[:i] for i in range(1, len(tok)))
             if la:  # a full match at the end of the buffer waits for the next character
                 cand.add(tok)
-        self.pattern = re.compile("|".join(alts)) if alts else None
-        self.maxlen = max(map(len, self.repl), default=0)
-        self.first = (
-            re.compile("[" + "".join(re.escape(c) for c in {t[0] for t in self.repl}) + "]")
-            if self.repl
-            else None
-        )
+        self.maxlen = self.literals.maxlen
+        self.first = self.literals.first
 
     def sub(self, text: str) -> str:
-        if self.pattern is None:
+        if not self.literals:
             return text
-        repl = self.repl
-        return self.pattern.sub(lambda m: repl[m.group()], text)
+        out: list[str] = []
+        pos = 0
+        for start, end, tok in self.literals.matches(text):
+            out.append(text[pos:start])
+            out.append(self.repl[tok])
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
 
     def hold_from(self, text: str, pos: int) -> int:
         """Earliest q >= pos where text[q:] could still become (or extend) a match."""
@@ -133,7 +135,7 @@ class StreamRestorer:
         if not delta:
             return ""
         m = self._m
-        if not self._pending and (m.first is None or m.first.search(delta) is None):
+        if not self._pending and m.first.isdisjoint(delta):
             self._prev = delta[-1]  # no token can start in this delta: forward as is
             return delta
         return self._drain(self._pending + delta, final=False)
@@ -149,18 +151,20 @@ class StreamRestorer:
         pos = len(self._prev)
         n = len(text)
         out: list[str] = []
-        pattern = m.pattern
-        assert pattern is not None  # m.first is None exactly when there is no pattern
+        found = m.literals.all(text, pos)
+        i = 0
         while True:
             hold = n if final else m.hold_from(text, pos)
-            found = pattern.search(text, pos)
-            if found is None or found.start() >= hold:
+            while i < len(found) and found[i][0] < pos:
+                i += 1
+            if i == len(found) or found[i][0] >= hold:
                 out.append(text[pos:hold])
                 break
             # a match starting before `hold` cannot change with more text (see hold_from)
-            out.append(text[pos : found.start()])
-            out.append(m.repl[found.group()])
-            pos = found.end()
+            start, end, tok = found[i]
+            out.append(text[pos:start])
+            out.append(m.repl[tok])
+            pos = end
         if hold > 0:
             self._prev = text[hold - 1]
         self._pending = text[hold:]
