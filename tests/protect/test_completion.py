@@ -165,9 +165,22 @@ def test_restore_response_non_streamed():
             }
         ],
     }
+    body["choices"].append(
+        {
+            "index": 1,
+            "message": {
+                "role": "assistant",
+                "content": [{"type": "text", "text": "[PERSON_1] / [EMAIL_1]"}],
+                "reasoning_content": "the user is [PERSON_1]",
+            },
+        }
+    )
     before = copy.deepcopy(body)
     out = restore_response(body, session(), scope=frozenset({"[PERSON_1]"}))
     msg = out["choices"][0]["message"]
     assert msg["content"] == 'For Anna "A" Schmidt'
+    second = out["choices"][1]["message"]
+    assert second["content"] == [{"type": "text", "text": 'Anna "A" Schmidt / [EMAIL_1]'}]  # out of scope
+    assert second["reasoning_content"] == 'the user is Anna "A" Schmidt'
     assert json.loads(msg["tool_calls"][0]["function"]["arguments"]) == {"n": 'Anna "A" Schmidt'}
     assert body == before

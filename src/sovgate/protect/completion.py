@@ -14,7 +14,7 @@ from sovgate.protect.restore import StreamRestorer, matcher
 from sovgate.protect.session import PseudonymSession
 
 Chunk = dict[str, Any]
-_TEXT_FIELDS = ("content", "refusal")
+_TEXT_FIELDS = ("content", "refusal", "reasoning_content")
 _META = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 
 
@@ -39,8 +39,16 @@ def restore_response(
 def _restore_message(msg: dict[str, Any], text: Any, args: Any) -> dict[str, Any]:
     msg = dict(msg)
     for f in _TEXT_FIELDS:
-        if isinstance(msg.get(f), str):
-            msg[f] = text(msg[f])
+        value = msg.get(f)
+        if isinstance(value, str):
+            msg[f] = text(value)
+        elif isinstance(value, list):  # content parts
+            msg[f] = [
+                {**p, "text": text(p["text"])}
+                if isinstance(p, dict) and isinstance(p.get("text"), str)
+                else p
+                for p in value
+            ]
     calls = msg.get("tool_calls")
     if isinstance(calls, list):
         msg["tool_calls"] = [_with_args(c, args) for c in calls]
@@ -60,7 +68,7 @@ def _with_args(call: Any, args: Any) -> Any:
 class ChunkRestorer:
     """Restore a streamed chat completion chunk by chunk, one `StreamRestorer` per field.
 
-    Fields: each choice's `delta.content` and `delta.refusal`, each
+    Fields: each choice's `delta.content`, `delta.refusal` and `delta.reasoning_content`, each
     `delta.tool_calls[j].function.arguments` (keyed by the tool call's `index`) and the
     legacy `delta.function_call.arguments`. When a choice's `finish_reason` arrives, what
     its restorers held back is added to that same chunk, ahead of the finish.
