@@ -184,3 +184,19 @@ def test_restore_response_non_streamed():
     assert second["reasoning_content"] == 'the user is Anna "A" Schmidt'
     assert json.loads(msg["tool_calls"][0]["function"]["arguments"]) == {"n": 'Anna "A" Schmidt'}
     assert body == before
+
+
+def test_reasoning_and_legacy_function_call_are_restored_too():
+    cr = ChunkRestorer(session())
+    out = [
+        cr.restore_chunk(chunk({"reasoning_content": "user is [PERS"})),
+        cr.restore_chunk(
+            chunk({"reasoning_content": "ON_1]", "function_call": {"arguments": '{"to": "[EMA'}})
+        ),
+        cr.restore_chunk(chunk({"function_call": {"arguments": 'IL_1]"}'}})),
+        cr.restore_chunk(chunk({}, finish="function_call")),
+    ]
+    reasoning = "".join(c["choices"][0]["delta"].get("reasoning_content") or "" for c in out)
+    args = "".join((c["choices"][0]["delta"].get("function_call") or {}).get("arguments", "") for c in out)
+    assert reasoning == 'user is Anna "A" Schmidt'
+    assert json.loads(args) == {"to": "anna@example.org"}
