@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fakes import doubles
+from fakes.anthropic_upstream import FakeAnthropic
 from fakes.openai_upstream import FakeOpenAI
 from fakes.serving import serve_in_thread
 from sovgate.gateway.config import Config, parse_config
@@ -28,8 +29,11 @@ providers:
      operator_country: DE, hosting: [DE], on_prem: true, models: {{chat: llama-70b}}}}
   - {{id: preview, protocol: preview, operator_country: DE, hosting: [DE], on_prem: true,
      models: {{look: preview-model}}}}
+  - {{id: anthropic-us, protocol: anthropic, base_url: "{an}", api_key_env: FAKE_AN_KEY,
+     operator_country: US, hosting: [US], models: {{claude: claude-sonnet-4-5}}}}
 tenants:
-  - {{id: acme-de, home: DE, api_key_sha256: {digest}, route: [us-global, fr-sovereign, de-onprem, preview]}}
+  - {{id: acme-de, home: DE, api_key_sha256: {digest},
+     route: [us-global, fr-sovereign, de-onprem, preview, anthropic-us]}}
 """
 
 
@@ -42,24 +46,30 @@ class Setup:
     us: FakeOpenAI
     fr: FakeOpenAI
     de: FakeOpenAI
+    an: FakeAnthropic
 
     def reset(self) -> None:
-        for fake in (self.us, self.fr, self.de):
+        for fake in (self.us, self.fr, self.de, self.an):
             fake.reset()
         self.audit.records.clear()
         self.audit.fail = False
-        for pid in ("us-global", "fr-sovereign", "de-onprem"):
+        for pid in ("us-global", "fr-sovereign", "de-onprem", "anthropic-us"):
             self.gateway.router.report(pid, True)
 
 
 @contextlib.contextmanager
 def doubles_gateway() -> Iterator[Setup]:
-    env = {"FAKE_US_KEY": "sk-us", "FAKE_FR_KEY": "sk-fr"}
+    env = {"FAKE_US_KEY": "sk-us", "FAKE_FR_KEY": "sk-fr", "FAKE_AN_KEY": "sk-ant"}
     us = FakeOpenAI("us", api_key="sk-us").start()
     fr = FakeOpenAI("fr", api_key="sk-fr", auth_header="x-api-key").start()
     de = FakeOpenAI("de").start()
+    an = FakeAnthropic("an", api_key="sk-ant").start()
     text = CONFIG.format(
-        us=us.base_url, fr=fr.base_url, de=de.base_url, digest=hashlib.sha256(KEY.encode()).hexdigest()
+        us=us.base_url,
+        fr=fr.base_url,
+        de=de.base_url,
+        an=an.base_url,
+        digest=hashlib.sha256(KEY.encode()).hexdigest(),
     )
     config = parse_config(text, "test.yaml", env=env)
     audit = doubles.AuditList()
@@ -83,7 +93,7 @@ def doubles_gateway() -> Iterator[Setup]:
 
     try:
         with serve_in_thread(create_app(opener)) as url:
-            yield Setup(url, config, holder["gw"], audit, us, fr, de)
+            yield Setup(url, config, holder["gw"], audit, us, fr, de, an)
     finally:
-        for fake in (us, fr, de):
+        for fake in (us, fr, de, an):
             fake.stop()

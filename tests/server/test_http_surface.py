@@ -40,7 +40,7 @@ def test_plain_chat_goes_to_first_preference_with_headers_and_record(gw: Setup) 
     assert sent.headers["authorization"] == "Bearer sk-us"
     rec = gw.audit.by_id(rid)
     assert (rec.tenant, rec.provider, rec.status, rec.outcome) == ("acme-de", "us-global", 200, "ok")
-    assert rec.eligible == ("us-global", "fr-sovereign", "de-onprem", "preview")
+    assert rec.eligible == ("us-global", "fr-sovereign", "de-onprem", "preview", "anthropic-us")
     assert rec.operator_country == "US" and rec.hosting == ("US",)
 
 
@@ -175,7 +175,7 @@ def test_embeddings(gw: Setup) -> None:
 
 
 def test_models_lists_the_tenants_virtual_models(gw: Setup) -> None:
-    assert sorted(m.id for m in client(gw).models.list()) == ["chat", "embed", "look"]
+    assert sorted(m.id for m in client(gw).models.list()) == ["chat", "claude", "embed", "look"]
 
 
 def test_preview_answers_with_the_outbound_request(gw: Setup) -> None:
