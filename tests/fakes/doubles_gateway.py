@@ -21,7 +21,7 @@ KEY = "test-key-de"
 CONFIG = """
 gateway: {{region: DE, audit: "memory://", max_body_bytes: 65536, breaker: {{failures: 2, cooldown_s: 60}}}}
 providers:
-  - {{id: us-global, protocol: openai, base_url: "{us}", api_key_env: FAKE_US_KEY,
+  - {{id: us-global, protocol: openai, base_url: "{us}", api_key_env: FAKE_US_KEY, timeout_s: 1,
      operator_country: US, hosting: [US], models: {{chat: gpt-4o, embed: text-embedding-3-small}}}}
   - {{id: fr-sovereign, protocol: openai, base_url: "{fr}", auth: x-api-key, api_key_env: FAKE_FR_KEY,
      operator_country: FR, hosting: [FR], models: {{chat: mistral-large, embed: mistral-embed}}}}

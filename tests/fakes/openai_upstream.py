@@ -48,6 +48,8 @@ class FakeOpenAI:
     chunk_chars: int = 5
     fail_status: int | None = None  # answer every request with this error status
     delay_s: float = 0.0
+    chunk_delay_s: float = 0.0  # pause between streamed chunks
+    break_after: int | None = None  # drop the connection after this many streamed content chunks
     received: list[Received] = field(default_factory=list)
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -97,6 +99,8 @@ class FakeOpenAI:
         self.received.clear()
         self.fail_status = None
         self.delay_s = 0.0
+        self.break_after = None
+        self.chunk_delay_s = 0.0
 
     # --- handlers ------------------------------------------------------------------
 
@@ -146,6 +150,8 @@ class FakeOpenAI:
         base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": body["model"]}
 
         async def emit(delta: dict[str, Any], finish_reason: str | None = None) -> None:
+            if self.chunk_delay_s:
+                await asyncio.sleep(self.chunk_delay_s)
             chunk = {
                 **base,
                 "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
@@ -165,7 +171,10 @@ class FakeOpenAI:
                     )
         else:
             text = message["content"]
-            for i in range(0, len(text), n):
+            for k, i in enumerate(range(0, len(text), n)):
+                if self.break_after is not None and k >= self.break_after:
+                    request.transport.close()  # type: ignore[union-attr]
+                    return resp
                 await emit({"content": text[i : i + n]})
         await emit({}, finish)
         if (body.get("stream_options") or {}).get("include_usage"):

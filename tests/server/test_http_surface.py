@@ -273,3 +273,45 @@ def test_health_metrics_and_unknown_paths(gw: Setup) -> None:
     assert r.status_code == 404 and r.headers["x-sovgate-decision"] == "none"
     r = httpx.get(gw.url + "/v1/chat/completions")
     assert r.status_code == 405
+
+
+def test_timeout_fails_over(gw: Setup) -> None:
+    gw.us.delay_s = 1.5  # us-global has timeout_s: 1
+    raw, _ = chat(gw, "slow?")
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    rec = gw.audit.by_id(raw.headers["x-sovgate-decision"])
+    assert rec.attempts[0].provider == "us-global" and "timed out" in rec.attempts[0].reason
+
+
+def test_stream_broken_mid_way_ends_with_error_event_and_is_recorded(gw: Setup) -> None:
+    gw.us.break_after = 2
+    got = ""
+    with client(gw).chat.completions.with_streaming_response.create(
+        model="chat", messages=[{"role": "user", "content": "a long answer please"}], stream=True
+    ) as resp:
+        rid = resp.headers["x-sovgate-decision"]
+        with pytest.raises(openai.APIError, match="broke off"):
+            for chunk in resp.parse():
+                got += chunk.choices[0].delta.content or ""
+    assert got == "echo: a lo"  # two 5-character chunks, then the connection dropped
+    rec = gw.audit.by_id(rid)
+    assert rec.outcome == "upstream_error" and rec.provider == "us-global"
+
+
+def test_client_leaving_mid_stream_is_recorded(gw: Setup) -> None:
+    import time
+
+    gw.us.chunk_delay_s = 0.05  # 40 chunks: ~2 s if the client stayed
+    with httpx.stream(
+        "POST",
+        gw.url + "/v1/chat/completions",
+        json={"model": "chat", "messages": [{"role": "user", "content": "x" * 200}], "stream": True},
+        headers={"authorization": f"Bearer {KEY}"},
+    ) as r:
+        rid = r.headers["x-sovgate-decision"]
+        next(r.iter_raw())
+    deadline = time.monotonic() + 1.5
+    while not any(rec.id == rid for rec in gw.audit.records) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    rec = gw.audit.by_id(rid)
+    assert rec.outcome == "client_disconnected" and rec.provider == "us-global"

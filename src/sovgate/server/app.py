@@ -7,6 +7,7 @@ JSON-decoded exactly once; everything after that is the pipeline's.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 import time
@@ -106,7 +107,7 @@ class App:
             answer = await gw.refuse(req, err)
         provider = answer.provider or "none"
         if isinstance(answer, StreamAnswer):
-            await _stream(send, answer, req.id)
+            await _stream(send, receive, answer, req.id)
             self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
             return
         await _respond(send, answer.status, answer.body, answer.provider, req.id)
@@ -207,16 +208,27 @@ async def _raw(send: Send, status: int, body: bytes, headers: list[tuple[bytes, 
     await send({"type": "http.response.body", "body": body})
 
 
-async def _stream(send: Send, answer: StreamAnswer, decision: str) -> None:
+async def _stream(send: Send, receive: Receive, answer: StreamAnswer, decision: str) -> None:
     headers = [_SSE, _NO_CACHE, *_headers(answer.provider, decision)]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     events: AsyncIterator[bytes] = answer.events
+    # the server drops writes to a closed connection silently: watch for the disconnect
+    # so the upstream stream is closed and the record says the client left
+    gone = asyncio.ensure_future(_disconnected(receive))
     try:
         async for event in events:
+            if gone.done():
+                break
             await send({"type": "http.response.body", "body": event, "more_body": True})
     finally:
+        gone.cancel()
         await events.aclose()  # type: ignore[attr-defined]
     await send({"type": "http.response.body", "body": b""})
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def create_app(gateway: Gateway | Opener) -> App:
