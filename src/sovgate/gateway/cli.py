@@ -49,6 +49,9 @@ def serve(
         "http": "httptools",
         "lifespan": "on",
         "access_log": False,
+        "proxy_headers": False,  # uvicorn's middleware costs per request; we read no forwarded headers
+        "server_header": False,
+        "date_header": False,
         "log_level": "warning",
         "timeout_graceful_shutdown": 10,
     }

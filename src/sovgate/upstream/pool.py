@@ -21,7 +21,7 @@ class UpstreamPool:
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=300),
             # the body is already JSON bytes; never let aiohttp touch it
-            skip_auto_headers=("User-Agent",),
+            skip_auto_headers=("User-Agent", "Accept-Encoding"),
             auto_decompress=True,
         )
         self.adapters: dict[str, Adapter] = {}
