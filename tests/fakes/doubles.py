@@ -95,10 +95,10 @@ class Protected:
     def __init__(self, body: dict[str, Any], mapping: dict[str, str], types: tuple[str, ...]):
         self.body, self.mapping, self.types = body, mapping, types
 
-    def restore(self, text: str) -> str:
+    def restore(self, text: str, in_json: bool = False) -> str:
         return _sub(text, self.mapping)
 
-    def stream_restorer(self) -> _Restorer:
+    def stream_restorer(self, in_json: bool = False) -> _Restorer:
         return _Restorer(self.mapping)
 
 

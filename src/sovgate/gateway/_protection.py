@@ -27,9 +27,11 @@ class Protected(Protocol):
     body: dict[str, Any]
     types: tuple[str, ...]  # entity types that were replaced (for the audit record)
 
-    def restore(self, text: str) -> str: ...
+    def restore(self, text: str, in_json: bool = False) -> str:
+        """`in_json`: the text is JSON (tool-call arguments), restored values are JSON-escaped."""
+        ...
 
-    def stream_restorer(self) -> TextRestorer: ...
+    def stream_restorer(self, in_json: bool = False) -> TextRestorer: ...
 
 
 Protect = Callable[[dict[str, Any], list[Segment], Classification, ProviderVerdict], "Protected | None"]

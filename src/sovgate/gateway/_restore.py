@@ -26,11 +26,12 @@ def restore_completion(payload: bytes, protected: Protected) -> bytes:
     for choice in doc.get("choices") or ():
         msg = choice.get("message") if isinstance(choice, dict) else None
         if isinstance(msg, dict):
-            changed |= _restore_message(msg, protected.restore)
+            changed |= _restore_message(msg, protected)
     return _encode(doc) if changed else payload
 
 
-def _restore_message(msg: dict[str, Any], restore: Any) -> bool:
+def _restore_message(msg: dict[str, Any], protected: Protected) -> bool:
+    restore = protected.restore
     changed = False
     for key in ("content", "refusal", "reasoning_content"):
         value = msg.get(key)
@@ -50,7 +51,7 @@ def _restore_message(msg: dict[str, Any], restore: Any) -> bool:
     for call in calls:
         fn = call.get("function") if isinstance(call, dict) else None
         if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
-            new = restore(fn["arguments"])
+            new = restore(fn["arguments"], in_json=True)
             if new != fn["arguments"]:
                 fn["arguments"], changed = new, True
     return changed
@@ -72,7 +73,8 @@ class StreamRestoration:
     def _feed(self, key: tuple[int, str, int], text: str) -> str:
         restorer = self._restorers.get(key)
         if restorer is None:
-            restorer = self._restorers[key] = self._protected.stream_restorer()
+            # tool-call arguments are JSON: restored values must be escaped
+            restorer = self._restorers[key] = self._protected.stream_restorer(in_json=key[1] == "tool")
         return restorer.feed(text)
 
     def event(self, data: bytes) -> bytes | None:
