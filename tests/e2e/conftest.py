@@ -81,19 +81,19 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
         "E2E_ACME_CN_KEY": KEYS["acme-cn"],
     }
     port = free_port()
+    log = (tmp / "serve.log").open("wb")  # the server's own output, for diagnosing a failure
     proc = subprocess.Popen(
         [sys.executable, "-m", "sovgate", "serve", "--config", str(config), "--port", str(port)],
         cwd=tmp,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"sovgate serve exited with {proc.returncode}:\n{out}")
+            pytest.fail(f"sovgate serve exited with {proc.returncode}:\n{(tmp / 'serve.log').read_text()}")
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 break
@@ -116,6 +116,8 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
             e2e._log.close_sync()
         for fake in fakes.values():
             fake.stop()
+        log.close()
+        print(f"sovgate serve output: {tmp / 'serve.log'}")
 
 
 @pytest.fixture

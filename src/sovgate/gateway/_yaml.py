@@ -24,6 +24,7 @@ class LocatedYaml:
     """A parsed YAML document plus its node tree, to find the line of a key path."""
 
     def __init__(self, text: str):
+        self.text = text
         self.node = yaml.compose(text, Loader=yaml.SafeLoader)
         self.data: Any = yaml.safe_load(text)
 

@@ -64,6 +64,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     gateway: GatewaySettings
     providers: tuple[Provider, ...]
     tenants: tuple[Tenant, ...]
+    text: str = ""  # the YAML itself, to point errors found later (policy compile) at a line
+
+    def error(self, path: KeyPath, reason: str) -> ConfigError:
+        """A ConfigError at `path` of this file, with its line."""
+        line = LocatedYaml(self.text).line(path) if self.text else None
+        return ConfigError(self.source, path, reason, line)
 
     def provider(self, pid: str) -> Provider:
         for p in self.providers:
@@ -112,6 +118,7 @@ def parse_config(
 class _Loader:
     def __init__(self, doc: LocatedYaml, name: str, env: Mapping[str, str], resolve_secrets: bool):
         self.doc, self.name, self.env, self.resolve_secrets = doc, name, env, resolve_secrets
+        self.base_dir = Path(name).parent if not name.startswith("<") else None
         self._catalog: Any = None
 
     def fail(self, path: KeyPath, reason: str) -> ConfigError:
@@ -142,7 +149,9 @@ class _Loader:
             if tenant.api_key_sha256 and tenant.api_key_sha256 in keys:
                 raise self.fail(("tenants", i), f"same API key as tenant {keys[tenant.api_key_sha256]!r}")
             keys[tenant.api_key_sha256] = tenant.id
-        return Config(source=self.name, gateway=gateway, providers=providers, tenants=tenants)
+        return Config(
+            source=self.name, gateway=gateway, providers=providers, tenants=tenants, text=self.doc.text
+        )
 
     def _list(self, data: dict[str, Any], key: str, parse: Any) -> tuple[Any, ...]:
         items = data.get(key) or []
@@ -247,6 +256,12 @@ class _Loader:
         ):
             raise self.fail((*base, "api_key_env"), f"environment variable {p.api_key_env} is not set")
 
+    def _pack_spec(self, spec: Any) -> Any:
+        """A pack given as a path is read relative to the config file; names are built-in packs."""
+        if isinstance(spec, str) and _is_path(spec) and self.base_dir is not None:
+            return str((self.base_dir / spec).resolve())
+        return spec
+
     def _tenant(self, i: int, raw: Any) -> Tenant:
         base: KeyPath = ("tenants", i)
         if not isinstance(raw, dict):
@@ -275,6 +290,8 @@ class _Loader:
             fields["api_key_sha256"] = digest.lower()
         if isinstance(fields.get("policies"), str):
             fields["policies"] = [fields["policies"]]
+        if isinstance(fields.get("policies"), list):
+            fields["policies"] = [self._pack_spec(p) for p in fields["policies"]]
         tenant: Tenant = self._convert(fields, Tenant, base)
         if not _ID.match(tenant.id):
             raise self.fail((*base, "id"), "must be letters, digits, '.', '_' or '-'")
@@ -285,6 +302,10 @@ class _Loader:
         if not tenant.policies:
             raise self.fail((*base, "policies"), "must name at least one policy pack (e.g. baseline)")
         return tenant
+
+
+def _is_path(spec: str) -> bool:
+    return "/" in spec or spec.endswith((".yaml", ".yml"))
 
 
 def _unique(loader: _Loader, items: tuple[Any, ...], section: str) -> None:

@@ -226,6 +226,11 @@ class Gateway:
                 protection_error = str(exc) or type(exc).__name__
                 attempts.append(Attempt(pid, "protection_failed", protection_error))
                 continue
+            except Exception as exc:  # a protector bug: this provider cannot get the data, others may
+                print(f"sovgate: protection for {pid} failed on {req.id}: {exc!r}", file=sys.stderr)
+                protection_error = f"protection failed ({type(exc).__name__})"
+                attempts.append(Attempt(pid, "protection_failed", protection_error))
+                continue
             outbound = protected.body if protected is not None else body
             adapter = self.upstreams[pid]
             try:

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 from sovgate.gateway._protection import Protect
-from sovgate.gateway.config import Config, ConfigError
+from sovgate.gateway.config import Config
 from sovgate.gateway.pipeline import AuditAppend, Classify, Decide, Gateway
-from sovgate.types import Classification, Decision, Tenant
+from sovgate.types import Classification
 
 
 class Components(NamedTuple):
@@ -28,22 +28,24 @@ def build_components(config: Config) -> Components:
 
     catalog = Catalog.builtin()
     classifier = Classifier.default()
-    engines: dict[tuple[str, ...], Any] = {}
+    # one engine for every tenant: packs are compiled once here, each tenant's chain too,
+    # so a defect surfaces at start-up under the key that named the pack
+    try:
+        engine = Engine.compile([], config.providers, catalog)
+    except Exception as exc:
+        raise config.error(("providers",), str(exc)) from None
     for i, tenant in enumerate(config.tenants):
-        if tenant.policies in engines:
-            continue
-        try:
-            engines[tenant.policies] = Engine.compile(list(tenant.policies), config.providers, catalog)
-        except Exception as exc:  # the policy package names the pack, rule and reason
-            raise ConfigError(config.source, ("tenants", i, "policies"), str(exc)) from None
+        for j, spec in enumerate(tenant.policies):
+            try:
+                engine.load(spec)
+            except Exception as exc:  # PolicyError names the pack file, rule and reason
+                raise config.error(("tenants", i, "policies", j), str(exc)) from None
+        engine.packs(tenant.policies)
 
     def classify(segments: list[Any]) -> Classification:
         return classifier.classify(segments)
 
-    def decide(tenant: Tenant, classification: Classification, model: str) -> Decision:
-        return engines[tenant.policies].decide(tenant, classification, model)
-
-    return Components(classify, decide, _protector())
+    return Components(classify, engine.decide, _protector())
 
 
 def _protector() -> Protect | None:
