@@ -6,7 +6,7 @@ import httpx
 import openai
 import pytest
 
-from conftest import E2E, KEYS
+from fakes.e2e_gateway import E2E, KEYS
 
 
 def test_failover_to_next_eligible(e2e: E2E) -> None:

@@ -14,7 +14,7 @@ import msgspec
 import openai
 import pytest
 
-from conftest import E2E
+from fakes.e2e_gateway import E2E
 
 PERSONAL = json.loads((Path(__file__).parent / "testdata" / "personal_eu.json").read_text())
 

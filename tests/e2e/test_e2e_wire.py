@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import E2E
+from fakes.e2e_gateway import E2E
 
 EMAIL = "jonas.weber@beispiel.de"
 
