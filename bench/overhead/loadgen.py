@@ -36,12 +36,13 @@ SAMPLE_LIMIT = 4096
 
 
 class _Response:
-    __slots__ = ("body", "done", "first", "status", "tail")
+    __slots__ = ("body", "done", "first", "keep_alive", "status", "tail")
 
     def __init__(self) -> None:
         self.status = 0
         self.first = 0.0
         self.done = False
+        self.keep_alive = True
         self.tail = b""
         self.body: list[bytes] | None = None
 
@@ -85,6 +86,8 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self.resp.done = True
+        # Only valid inside the callback: httptools resets it once the message is done.
+        self.resp.keep_alive = self.parser.should_keep_alive()
         waiter, self.waiter = self.waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(self.resp)
@@ -173,7 +176,7 @@ async def _worker(
             await asyncio.sleep(0.01)
             continue
         i += 1
-        if not conn.parser.should_keep_alive():
+        if not resp.keep_alive:
             assert conn.transport is not None
             conn.transport.close()
             conn = None

@@ -30,9 +30,11 @@ import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _proc
+import hotspots as spy
 import report
 import targets as tg
 import workload
@@ -150,6 +152,10 @@ def main(
     prompts: str = typer.Option("short,ticket", help="Comma-separated: short, ticket."),
     modes: str = typer.Option("json,stream", help="Comma-separated: json, stream."),
     soak: int = typer.Option(0, help="Instead: send N requests through sovgate and report RSS growth."),
+    profile: str = typer.Option(
+        "", help="Instead: py-spy profile of sovgate under one scenario MODE:PROMPT:C, e.g. json:ticket:8."
+    ),
+    profile_seconds: float = typer.Option(15.0, help="How long to sample with --profile."),
     workers: int = typer.Option(1, help="sovgate --workers (one core is pinned either way)."),
     gateway_core: int = typer.Option(1, help="The core each gateway is pinned to."),
     client_core: int = typer.Option(0, help="The core of the upstream and the load generator."),
@@ -161,7 +167,7 @@ def main(
     unknown = set(names) - {"direct", "sovgate", "litellm"}
     if unknown:
         raise typer.BadParameter(f"unknown target(s) {sorted(unknown)}", param_hint="--targets")
-    if soak:
+    if soak or profile:
         names = ["sovgate"]
     rounds = rounds or (1 if quick else 2)
     duration = duration or (0.5 if quick else 4.0)
@@ -218,6 +224,9 @@ def main(
         if soak:
             result["soak"] = run_soak(bench, tlist[0], soak)
             path = out or RESULTS / "soak.json"
+        elif profile:
+            path = out or RESULTS / "profile.json"
+            result["profile"] = run_profile(bench, tlist[0], profile, profile_seconds, path)
         else:
             run_matrix(bench, tlist, result, prompt_list, mode_list, concs, rounds, warmup, duration)
             sovgate = next((t for t in tlist if t.name == "sovgate"), None)
@@ -294,6 +303,42 @@ def run_matrix(
     result["rows"] = report.aggregate(phases)
     result["ratios"] = report.ratios(result["rows"])
     result["checks"] = report.checks(result["rows"], memory or None)
+
+
+def run_profile(bench: Bench, target: tg.Target, scenario: str, seconds: float, path: Path) -> dict[str, Any]:
+    """CPU per request unprofiled, then py-spy's view of where it goes, per function."""
+    assert target.proc is not None
+    mode, prompt, conc = scenario.split(":")
+    stream, c = mode == "stream", int(conc)
+    bench.phase(target, prompt, stream, c, warmup=0.0, duration=2.0)
+    plain = bench.phase(target, prompt, stream, c, warmup=0.5, duration=4.0)
+    collapsed = path.with_suffix(".collapsed.txt")
+    collapsed.parent.mkdir(parents=True, exist_ok=True)
+    with console.status(f"py-spy on sovgate for {seconds:.0f} s ({scenario})"):
+        recorder = spy.record(target.proc.pid, seconds, collapsed)
+        time.sleep(0.5)
+        bench.phase(target, prompt, stream, c, warmup=0.0, duration=seconds)
+        _, err = recorder.communicate(timeout=seconds + 30)
+    if not collapsed.exists():
+        raise RuntimeError(f"py-spy wrote nothing: {err.decode(errors='replace')[-2000:]}")
+    summary = spy.summarize(collapsed.read_text())
+    cpu_us = (plain["cpu_ms_per_req"] or 0.0) * 1000
+    table = Table(title=f"sovgate {scenario}: {plain['rps']:.0f} req/s, {cpu_us:.0f} µs CPU/request")
+    for col in ("self %", "≈µs/req", "function (self)", "incl %", "≈µs/req ", "function (inclusive)"):
+        table.add_column(col, justify="right" if "%" in col or "µs" in col else "left")
+    for a, b in zip(summary["self"], summary["inclusive"], strict=False):
+        table.add_row(
+            f"{a['share'] * 100:.1f}",
+            f"{a['share'] * cpu_us:.0f}",
+            a["function"],
+            f"{b['share'] * 100:.1f}",
+            f"{b['share'] * cpu_us:.0f}",
+            b["function"],
+        )
+    console.print(table)
+    console.print(f"collapsed stacks: {collapsed} (flamegraph.pl or speedscope.app can draw them)")
+    plain.pop("sample", None)
+    return {"scenario": scenario, "unprofiled": plain, "cpu_us_per_req": cpu_us, **summary}
 
 
 def run_soak(bench: Bench, target: tg.Target, total: int) -> dict[str, Any]:

@@ -141,6 +141,7 @@ class Stats:
 
     def __init__(self) -> None:
         self.requests = 0
+        self.connections = 0
         self.chat = 0
         self.streams = 0
         self.embeddings = 0
@@ -152,6 +153,7 @@ class Stats:
             msgspec.json.encode(
                 {
                     "requests": self.requests,
+                    "connections": self.connections,
                     "chat": self.chat,
                     "streams": self.streams,
                     "embeddings": self.embeddings,
@@ -175,6 +177,7 @@ class UpstreamProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self._stats.connections += 1
 
     def data_received(self, data: bytes) -> None:
         try:

@@ -67,6 +67,8 @@ def test_load_generator_counts_failures(tmp_path: Path) -> None:
     try:
         bodies = tmp_path / "bodies.json"
         bodies.write_text(json.dumps(workload.bodies("short", "m", False)))
+        before = targets.get_json(base + "/_bench/stats")
+        assert isinstance(before, dict)
         argv = [sys.executable, str(BENCH / "loadgen.py"), "--url", base + "/v1/nothing-here"]
         argv += ["--bodies", str(bodies), "--concurrency", "2", "--requests", "50"]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=True)
@@ -75,6 +77,8 @@ def test_load_generator_counts_failures(tmp_path: Path) -> None:
         assert result["statuses"] == {"404": 50}
         stats = targets.get_json(base + "/_bench/stats")
         assert isinstance(stats, dict) and stats["requests"] == 50
+        # Keep-alive held: one connection per worker, plus the stats probe itself.
+        assert stats["connections"] - before["connections"] == 2 + 1
     finally:
         upstream.stop()
 
