@@ -20,6 +20,20 @@ from typing import Any
 _LINE = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
 # py-spy frames look like "handle (sovgate/gateway/pipeline.py:155)"; fold the line numbers.
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:()]*)(?::\d+)?\)$")
+# Start-up frames under which everything runs: left out of the inclusive ranking.
+_BOOT = (
+    "typer/",
+    "runpy",
+    "uvicorn/main.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "asyncio/runners.py",
+    "sovgate/cli.py",
+    "sovgate/__main__.py",
+    "sovgate/gateway/cli.py",
+    "threading.py",
+    "<module>",
+)
 
 
 def py_spy() -> str | None:
@@ -33,7 +47,9 @@ def record(pid: int, seconds: float, out: Path, rate: int = 250) -> subprocess.P
     if exe is None:
         raise RuntimeError("py-spy not found: pip install py-spy (a dev tool, not a dependency)")
     argv = [exe, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", str(rate)]
-    argv += ["--format", "raw", "--subprocesses", "--output", str(out)]
+    # --gil: only the thread holding the GIL, i.e. Python code running (py-spy cannot tell idle
+    # threads blocked in a lock from running ones here, so without it they would swamp the profile).
+    argv += ["--format", "raw", "--gil", "--subprocesses", "--output", str(out)]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -66,7 +82,8 @@ def summarize(collapsed: str, top: int = 30) -> dict[str, Any]:
         total += count
         self_c[frames[-1]] += count
         for f in set(frames):
-            incl[f] += count
+            if not any(b in f for b in _BOOT):
+                incl[f] += count
     share = (lambda c: c / total) if total else (lambda c: 0.0)
     return {
         "samples": total,

@@ -157,6 +157,7 @@ def main(
     ),
     profile_seconds: float = typer.Option(15.0, help="How long to sample with --profile."),
     workers: int = typer.Option(1, help="sovgate --workers (one core is pinned either way)."),
+    sovgate_src: Path = typer.Option(None, help="sovgate from this src/ dir (default: this checkout)."),
     gateway_core: int = typer.Option(1, help="The core each gateway is pinned to."),
     client_core: int = typer.Option(0, help="The core of the upstream and the load generator."),
     litellm_spec: str = typer.Option(tg.LITELLM_SPEC, help="pip requirement for the LiteLLM venv."),
@@ -212,7 +213,7 @@ def main(
                 tlist.append(tg.direct_target(upstream, upstream_base))
             elif name == "sovgate":
                 with console.status("starting sovgate"):
-                    t = tg.start_sovgate(workdir, gw_core, upstream_base, workers)
+                    t = tg.start_sovgate(workdir, gw_core, upstream_base, workers, sovgate_src)
                 tlist.append(t)
             else:
                 with console.status("starting LiteLLM proxy"):
@@ -388,5 +389,13 @@ def run_soak(bench: Bench, target: tg.Target, total: int) -> dict[str, Any]:
     return summary
 
 
+def cli() -> None:
+    try:
+        app()
+    except RuntimeError as exc:  # a process that would not start or died: say so, no traceback
+        console.print(f"[red]benchmark failed:[/red] {exc}")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    cli()

@@ -146,7 +146,10 @@ def direct_target(upstream: Proc, base: str) -> Target:
 # --- sovgate ----------------------------------------------------------------------
 
 
-def start_sovgate(logdir: Path, core: int | None, upstream_base: str, workers: int = 1) -> Target:
+def start_sovgate(
+    logdir: Path, core: int | None, upstream_base: str, workers: int = 1, src: Path | None = None
+) -> Target:
+    """sovgate from `src` (default: this checkout's src/), full pipeline, on the fake upstream."""
     port = free_port()
     template = (HERE / "sovgate.yaml").read_text()
     config = logdir / "sovgate.yaml"
@@ -160,7 +163,7 @@ def start_sovgate(logdir: Path, core: int | None, upstream_base: str, workers: i
         )
     )
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src or REPO / "src"), env.get("PYTHONPATH")]))
     env["BENCH_UPSTREAM_KEY"] = "sk-upstream-fake"
     argv = [sys.executable, "-m", "sovgate", "serve", "--config", str(config), "--workers", str(workers)]
     argv += ["--host", "127.0.0.1", "--port", str(port)]
@@ -172,7 +175,7 @@ def start_sovgate(logdir: Path, core: int | None, upstream_base: str, workers: i
         base + "/v1/chat/completions",
         [f"authorization: Bearer {SOVGATE_KEY}"],
         proc,
-        {"ready_s": ready_s, "workers": workers},
+        {"ready_s": ready_s, "workers": workers, "src": str(src or REPO / "src")},
     )
 
 
