@@ -73,7 +73,9 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_headers_complete(self) -> None:
-        self.resp.status = self.parser.get_status_code()
+        self.resp.status = status = self.parser.get_status_code()
+        if status != 200 and self.resp.body is None:
+            self.resp.body = []  # keep error bodies: they say what went wrong
 
     def on_body(self, body: bytes) -> None:
         resp = self.resp
@@ -116,6 +118,7 @@ class _Record:
     statuses: dict[int, int] = field(default_factory=dict)
     error_kinds: dict[str, int] = field(default_factory=dict)
     sample: str = ""
+    error_sample: str = ""
     stream_incomplete: int = 0
 
 
@@ -180,8 +183,12 @@ async def _worker(
             assert conn.transport is not None
             conn.transport.close()
             conn = None
-        if keep and resp.body is not None:
-            rec.sample = b"".join(resp.body)[:SAMPLE_LIMIT].decode("utf-8", "replace")
+        if resp.body is not None:
+            text = b"".join(resp.body)[:SAMPLE_LIMIT].decode("utf-8", "replace")
+            if keep:
+                rec.sample = text
+            if resp.status != 200 and not rec.error_sample:
+                rec.error_sample = f"HTTP {resp.status}: {text}"
         if budget is None and not (window[0] <= t1 <= window[1]):
             continue
         rec.statuses[resp.status] = rec.statuses.get(resp.status, 0) + 1
@@ -282,6 +289,7 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         "cpu_ms_per_req": cpu_s * 1000.0 / rec.completed if rec.completed and pids else None,
         "cpu_pids": pids,
         "sample": rec.sample,
+        "error_sample": rec.error_sample,
     }
 
 

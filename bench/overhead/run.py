@@ -134,11 +134,19 @@ def _cores(gateway_core: int, client_core: int) -> tuple[int | None, int | None]
 
 def _pii_check(upstream_base: str, bench: Bench, target: tg.Target) -> dict[str, Any]:
     """Send one ticket through `target`; which raw personal values reached the upstream?"""
-    bench.phase(target, "ticket", False, 1, warmup=0.0, requests=1)
+    before: Any = tg.get_json(upstream_base + "/_bench/stats")
+    answer = bench.phase(target, "ticket", False, 1, warmup=0.0, requests=1)
     stats: Any = tg.get_json(upstream_base + "/_bench/stats")
+    if stats["chat"] == before["chat"]:
+        return {"forwarded": False, "answer": answer["error_sample"] or answer["sample"]}
     body = stats["last_chat_body"]
     seen = [v for t in workload.tickets() for v in t.pii if v in body]
-    return {"raw_pii_values_reaching_upstream": sorted(set(seen)), "upstream_body_sample": body[:600]}
+    return {
+        "forwarded": True,
+        "raw_pii_values_reaching_upstream": sorted(set(seen)),
+        "upstream_body_sample": body[:800],
+        "answer_sample": answer["sample"][:400],
+    }
 
 
 @app.command()
@@ -291,6 +299,11 @@ def run_matrix(
                     progress.update(task, description=f"round {rnd + 1}: {mode} {prompt} c={conc} {t.name}")
                     r = bench.phase(t, prompt, mode == "stream", conc, warmup=warmup, duration=duration)
                     r.pop("sample", None)
+                    if r["errors"]:
+                        progress.console.print(
+                            f"[red]{t.name} {mode} {prompt} c={conc}: {r['errors']} errors[/red] "
+                            f"{r['statuses']} {r['error_kinds']} {r['error_sample'][:300]}"
+                        )
                     phases.append({"target": t.name, "mode": mode, "prompt": prompt, "round": rnd, **r})
                     progress.advance(task)
     if sovgate is not None and sovgate.proc is not None:
