@@ -47,6 +47,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total * _TICK_S
 
 
+def core_busy_seconds(core: int) -> float:
+    """CPU seconds core `core` spent not idle (any process, plus hypervisor steal)."""
+    try:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith(f"cpu{core} "):
+                # user nice system idle iowait irq softirq steal ...
+                v = [int(x) for x in line.split()[1:9]]
+                return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * _TICK_S
+    except OSError:
+        pass
+    return float("nan")
+
+
 def rss_bytes(pid: int) -> int:
     """Resident set size of one process."""
     try:

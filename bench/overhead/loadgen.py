@@ -248,6 +248,8 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
     def mark(edge: str) -> None:
         cpu[edge] = _proc.cpu_seconds(pids)
         cpu[edge + "_t"] = time.perf_counter()
+        if args.core >= 0:
+            cpu[edge + "_core"] = _proc.core_busy_seconds(args.core)
 
     if budget is None:
         loop.call_at(loop.time() + args.warmup, mark, "start")
@@ -272,6 +274,10 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         mark("end")
         elapsed = cpu["end_t"] - cpu["start_t"]
     cpu_s = cpu["end"] - cpu["start"] if pids else float("nan")
+    # What else ran on the gateway's core during the window (other processes, steal): noise.
+    foreign = None
+    if args.core >= 0 and pids and elapsed > 0:
+        foreign = max(0.0, (cpu["end_core"] - cpu["start_core"] - cpu_s) / elapsed)
     return {
         "url": args.url,
         "concurrency": args.concurrency,
@@ -288,6 +294,7 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         "cpu_s": cpu_s,
         "cpu_ms_per_req": cpu_s * 1000.0 / rec.completed if rec.completed and pids else None,
         "cpu_pids": pids,
+        "core_foreign_share": foreign,
         "sample": rec.sample,
         "error_sample": rec.error_sample,
     }
@@ -305,6 +312,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=0, help="send exactly N requests instead")
     parser.add_argument("--stream", action="store_true", help="expect SSE answers ending in [DONE]")
     parser.add_argument("--cpu-pid", type=int, default=0, help="root pid of the process tree to meter")
+    parser.add_argument("--core", type=int, default=-1, help="the metered process's core (noise check)")
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
     try:

@@ -73,6 +73,7 @@ def aggregate(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "ttfe_p50_ms": _median([_get(p, "ttfe", "p50_ms") for p in ps]),
                 "ttfe_p99_ms": _median([_get(p, "ttfe", "p99_ms") for p in ps]),
                 "cpu_ms_per_req": _median([p.get("cpu_ms_per_req") for p in ps]),
+                "foreign_share": _median([p.get("core_foreign_share") for p in ps]),
                 **{k: (None if target == "direct" else _median(v)) for k, v in added.items()},
             }
         )
@@ -167,7 +168,7 @@ def print_tables(console: Console, result: dict[str, Any]) -> None:
     table = Table(title="Overhead per scenario (medians over rounds; + = added over direct)")
     for col in ("mode", "prompt", "c", "target", "req/s", "p50 ms", "p99 ms", "+p50", "+p99"):
         table.add_column(col, justify="right" if col not in ("mode", "prompt", "target") else "left")
-    for col in ("TTFE p50", "+TTFE p50", "CPU ms/req", "errors"):
+    for col in ("TTFE p50", "+TTFE p50", "CPU ms/req", "other load", "errors"):
         table.add_column(col, justify="right")
     last: Key | None = None
     for r in rows:
@@ -188,6 +189,7 @@ def print_tables(console: Console, result: dict[str, Any]) -> None:
             _f(r["ttfe_p50_ms"]),
             _f(r["added_ttfe_p50_ms"]),
             _f(r["cpu_ms_per_req"], 3),
+            "–" if r.get("foreign_share") is None else f"{r['foreign_share'] * 100:.0f} %",
             str(r["errors"]) if not r["errors"] else f"[red]{r['errors']}[/red]",
         )
     console.print(table)

@@ -74,9 +74,10 @@ def machine() -> dict[str, Any]:
 class Bench:
     """Runs load generator phases against the targets."""
 
-    def __init__(self, workdir: Path, client_core: int | None) -> None:
+    def __init__(self, workdir: Path, client_core: int | None, gateway_core: int | None) -> None:
         self.workdir = workdir
         self.client_core = client_core
+        self.gateway_core = gateway_core
         self._bodies: dict[tuple[str, str, bool], Path] = {}
 
     def bodies_file(self, target: tg.Target, prompt: str, stream: bool) -> Path:
@@ -110,6 +111,8 @@ class Bench:
             argv.append("--stream")
         if target.proc is not None:
             argv += ["--cpu-pid", str(target.proc.pid)]
+            if target.name != "direct" and self.gateway_core is not None:
+                argv += ["--core", str(self.gateway_core)]
         done = subprocess.run(tg.pinned(argv, self.client_core), capture_output=True, text=True)
         if done.returncode != 0 or not done.stdout.strip():
             raise RuntimeError(f"load generator failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -229,7 +232,7 @@ def main(
                 tlist.append(t)
             if tlist[-1].proc is not None and tlist[-1].proc is not upstream:
                 procs.append(tlist[-1].proc)  # type: ignore[arg-type]
-        bench = Bench(workdir, cl_core)
+        bench = Bench(workdir, cl_core, gw_core)
         if soak:
             result["soak"] = run_soak(bench, tlist[0], soak)
             path = out or RESULTS / "soak.json"
