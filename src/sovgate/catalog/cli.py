@@ -183,19 +183,22 @@ def advise_cmd(
                 "in the clear",
                 "pseudonymized only",
                 "self-hosted in country",
-                "excluded by (citation)",
+                "why: rules fired (citation) -> systems excluded",
             )
         assert table is not None
         if a.refused:
             table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
             continue
-        excluded = "\n".join(f"{e.rule} ({e.citation}): {len(e.providers)}" for e in a.excluded)
+        why = "\n".join(
+            f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
+            for w in a.rules
+        )
         table.add_row(
             a.data,
             ", ".join(a.clear) or "-",
             ", ".join(a.pseudonymized) or "-",
             ", ".join(a.self_hosted) or "-",
-            excluded or "-",
+            why or "no rule fired",
         )
     if table is not None:
         console.print(table)
