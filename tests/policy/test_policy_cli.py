@@ -92,3 +92,5 @@ def test_request_cases_run_through_the_real_classifier() -> None:
     r = sovgate("policy", "test", str(TESTDATA / "request_fixtures"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PASS health.yaml::health request classified by the real classifier" in r.stdout
+    assert "PASS world.yaml::China — a resident ID number stays in mainland China" in r.stdout
+    assert "6 passed, 0 failed, 0 errors" in r.stdout
