@@ -62,6 +62,8 @@ def load_pack(
         doc: Any = yaml_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PolicyError(source, "", f"cannot read pack: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(source, "", "cannot read pack: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
