@@ -94,3 +94,17 @@ def test_request_cases_run_through_the_real_classifier() -> None:
     assert "PASS health.yaml::health request classified by the real classifier" in r.stdout
     assert "PASS world.yaml::China — a resident ID number stays in mainland China" in r.stdout
     assert "6 passed, 0 failed, 0 errors" in r.stdout
+
+
+def test_user_pack_directory_with_its_fixtures() -> None:
+    r = sovgate("policy", "test", str(TESTDATA / "packs"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS acme_fixtures.yaml::DPF provider shielded" in r.stdout
+    assert "1 passed, 0 failed, 0 errors" in r.stdout  # acme.yaml itself is a pack, not a fixture
+
+
+def test_directory_without_cases_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "only-a-pack.yaml").write_text((TESTDATA / "packs" / "acme.yaml").read_text())
+    r = sovgate("policy", "test", str(tmp_path))
+    assert r.returncode == 1
+    assert "no fixture cases under" in r.stdout and "0 passed, 0 failed, 1 errors" in r.stdout

@@ -69,19 +69,23 @@ def fixture_files(target: Path) -> list[Path]:
 
 
 def run_path(target: Path, catalog: Catalog) -> Iterator[CaseResult]:
-    files = fixture_files(target)
-    if not files:
+    ran = False
+    for path in fixture_files(target):
+        for result in run_file(path, catalog):
+            ran = True
+            yield result
+    if not ran:
         yield CaseResult(
-            str(target), "(no fixtures)", False, [f"no *.yaml fixtures under {target}"], error=True
+            str(target), "(no fixtures)", False, [f"no fixture cases under {target}"], error=True
         )
-    for path in files:
-        yield from run_file(path, catalog)
 
 
 def run_file(path: Path, catalog: Catalog) -> Iterator[CaseResult]:
     source = str(path)
     try:
         doc = yaml_load(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and "pack" in doc and "cases" not in doc:
+            return  # a policy pack kept next to its fixtures, not a fixture file
         suite = _Suite(source, doc, catalog)
     except PolicyError as exc:
         yield CaseResult(source, "(load)", False, [str(exc)], error=True)
