@@ -63,7 +63,14 @@ def test_advise_json() -> None:
     assert why["eu-gdpr/art9-special-categories"]["excluded"] == []  # excluded first by the baseline
     assert "openai" in advice[("DE", "personal")]["pseudonymized"]
     cn = advice[("CN", "personal")]
-    assert "cn-pipl" in cn["packs"] and set(cn["clear"]) == {"qwen-cn", "ernie", "hunyuan", "deepseek"}
+    assert "cn-pipl" in cn["packs"] and set(cn["clear"]) == {
+        "qwen-cn",
+        "ernie",
+        "hunyuan",
+        "deepseek",
+        "zhipu-cn",
+        "moonshot-cn",
+    }
     ae = advice[("AE", "health")]
     assert ae["clear"] == [] and {"falcon", "jais"} <= set(ae["self_hosted"])
     assert {"falcon", "jais"} <= set(ae["initiatives"])
