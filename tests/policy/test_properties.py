@@ -113,3 +113,23 @@ def test_verdicts_follow_the_route_and_explain_every_exclusion(
             assert v.excluded_by in fired and v.reason
         elif v.pseudonymize:
             assert v.pseudonymize <= set(ENTITY_TYPES) and v.reason
+
+
+def _without_prefilter() -> Engine:
+    engine = Engine.compile(PACKS, PROVIDERS, CAT)
+    for pack in engine.packs():
+        for rule in pack.rules:
+            rule.when.triggers = None  # evaluate every rule's full condition
+    return engine
+
+
+UNFILTERED = _without_prefilter()
+
+
+@settings(max_examples=300, deadline=None)
+@given(requests, st.sampled_from(COUNTRIES), chains, st.sampled_from(["chat", "reason-large"]))
+def test_trigger_prefilter_never_changes_a_decision(
+    c: Classification, home: str, chain: list[str], model: str
+) -> None:
+    t = tenant(home, tuple(chain))
+    assert ENGINE.decide(t, c, model) == UNFILTERED.decide(t, c, model)
