@@ -153,7 +153,7 @@ def advise_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Per country and data class: eligible providers and self-hostable models under the packs there."""
-    from sovgate.policy._advise import DATA_CLASSES, advise
+    from sovgate.policy import DATA_CLASSES, advise
 
     cat = Catalog.builtin()
     classes = [d.strip().lower() for d in data.split(",") if d.strip()]

@@ -134,8 +134,7 @@ def replay_cmd(
 ) -> None:
     """Re-decide past traffic from the audit log's recorded findings under draft packs; report changes."""
     from sovgate.catalog import Catalog
-    from sovgate.policy import Engine, PolicyError
-    from sovgate.policy._replay import from_audit, replay
+    from sovgate.policy import Engine, PolicyError, from_audit, replay
 
     draft = [p.strip() for item in [*packs, *(more or [])] for p in item.split(",") if p.strip()]
     try:
