@@ -48,7 +48,9 @@ def provider_facts(providers: Mapping[str, Provider], catalog: Catalog) -> list[
         # configuration says.
         exposure = frozenset(p.exposure) | frozenset(catalog.exposure_for(p.operator_country))
         adequate = (
-            bool(hosting) and bool(operated) and all(catalog.cleared_for_eea(c) for c in hosting | operated)
+            bool(hosting)
+            and bool(operated)
+            and all(catalog.cleared_for_eea(c, dpf_certified=p.dpf_certified) for c in hosting | operated)
         )
         out.append(
             ProviderFacts(
