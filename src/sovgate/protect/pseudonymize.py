@@ -147,11 +147,12 @@ class Pseudonymizer:
         if self.style == "surrogate":
             for _ in range(_SURROGATE_TRIES):
                 cand = surrogate(kind, value, juris, self._rng)
+                # never a token in use, a real value of this conversation, or text of the request
                 if (
                     cand
-                    and cand != value
                     and not session.has_token(cand)
-                    and session.value_of(cand) is None
+                    and not session.has_value(cand)
+                    and cand != value
                     and cand not in request_text
                 ):
                     session.add(kind, value, cand)

@@ -78,10 +78,8 @@ class _Matcher:
 
 def matcher(session: PseudonymSession, scope: frozenset[str] | None, in_json: bool) -> _Matcher:
     """The compiled matcher for `session` restricted to `scope` (cached on the session)."""
-    key = ("restore", in_json, scope)
-    cache = session._cache
-    m = cache.get(key)
-    if m is None:
+
+    def build() -> _Matcher:
         pairs: list[tuple[str, str]] = []
         for e in session:
             if scope is not None and e.token not in scope:
@@ -94,8 +92,9 @@ def matcher(session: PseudonymSession, scope: frozenset[str] | None, in_json: bo
                     pairs.append((ascii_form, value))
             else:
                 pairs.append((e.token, e.value))
-        m = cache[key] = _Matcher(pairs)
-    return m
+        return _Matcher(pairs)
+
+    return session.cached(("restore", in_json, scope), build)
 
 
 def restore(

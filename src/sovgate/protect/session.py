@@ -10,8 +10,8 @@ Redis, see `vault`) for the conversation's TTL and is never logged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -24,6 +24,7 @@ class Entry(msgspec.Struct, frozen=True):
     value: str
 
 
+T = TypeVar("T")
 _NUMBERED = re.compile(r"\[([A-Z0-9_]+)_(\d+)\]\Z")
 
 
@@ -33,12 +34,22 @@ class PseudonymSession:
     Not thread-safe by itself: one event loop (or one request) at a time mutates it.
     """
 
-    __slots__ = ("_by_token", "_by_value", "_cache", "_counters", "_unsaved", "conversation_id", "version")
+    __slots__ = (
+        "_by_token",
+        "_by_value",
+        "_cache",
+        "_counters",
+        "_unsaved",
+        "_values",
+        "conversation_id",
+        "version",
+    )
 
     def __init__(self, conversation_id: str | None = None, entries: tuple[Entry, ...] = ()) -> None:
         self.conversation_id = conversation_id
         self._by_value: dict[tuple[str, str], Entry] = {}
         self._by_token: dict[str, Entry] = {}
+        self._values: set[str] = set()
         self._counters: dict[str, int] = {}
         self._unsaved: list[Entry] = []
         # compiled matchers keyed by (kind of matcher, scope); emptied when the mapping grows
@@ -70,6 +81,18 @@ class PseudonymSession:
     def has_token(self, token: str) -> bool:
         return token in self._by_token
 
+    def has_value(self, value: str) -> bool:
+        """Whether `value` is a protected value here (of any type)."""
+        return value in self._values
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A structure derived from the mapping (restore matchers), rebuilt after it grows."""
+        try:
+            return self._cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            out = self._cache[key] = build()
+            return out
+
     # --- writing (used by Pseudonymizer and vaults) --------------------------------
 
     def next_number(self, kind: str) -> int:
@@ -92,6 +115,7 @@ class PseudonymSession:
     def _put(self, e: Entry) -> None:
         self._by_value.setdefault((e.kind, e.value), e)
         self._by_token[e.token] = e
+        self._values.add(e.value)
         self._unsaved.append(e)
         m = _NUMBERED.match(e.token)
         if m is not None:
