@@ -94,7 +94,7 @@ class Pseudonymizer:
 
         pieces = {i: _pieces(segments[i].text, json_of(i), _merge(ss)) for i, ss in spans.items()}
         # values found this time plus those known from earlier turns, masked everywhere
-        known: dict[str, str] = {e.value: e.kind for e in session if e.kind in types}
+        known = {e.value: e.kind for e in session if e.kind in types and e.parent is None}
         for ps in pieces.values():
             for piece in ps:
                 known.setdefault(piece[2], piece[4])
@@ -156,6 +156,8 @@ class Pseudonymizer:
                     and cand not in request_text
                 ):
                     session.add(kind, value, cand)
+                    if kind == "PERSON":
+                        _name_aliases(session, value, cand, request_text)
                     return cand
             # no fresh surrogate of that shape: a placeholder is always available
         label = _UNSAFE_LABEL.sub("_", kind.upper()) or "PII"
@@ -168,6 +170,22 @@ class Pseudonymizer:
                 return token
             session.skip_number(label, n)
             n += 1
+
+
+def _name_aliases(session: PseudonymSession, value: str, cand: str, request_text: str) -> None:
+    """Let "Herr Brandt" or "Lukas" alone restore too, where that part is unambiguous."""
+    real, fake = value.split(), cand.split()
+    if len(real) < 2 or len(fake) != 2:
+        return
+    for alias, original in ((fake[0], real[0]), (fake[-1], real[-1])):
+        if (
+            len(alias) >= 3
+            and alias != original
+            and not session.has_token(alias)
+            and not session.has_value(alias)
+            and alias not in request_text
+        ):
+            session.add("PERSON", original, alias, parent=cand)
 
 
 def _json_text(seg: Segment) -> JsonText | None:

@@ -82,7 +82,7 @@ def matcher(session: PseudonymSession, scope: frozenset[str] | None, in_json: bo
     def build() -> _Matcher:
         pairs: list[tuple[str, str]] = []
         for e in session:
-            if scope is not None and e.token not in scope:
+            if scope is not None and (e.parent or e.token) not in scope:
                 continue
             if in_json:
                 value = json_escape(e.value)

@@ -17,11 +17,18 @@ import msgspec
 
 
 class Entry(msgspec.Struct, frozen=True):
-    """One pseudonym: `token` stands for `value`, an entity of type `kind`."""
+    """One pseudonym: `token` stands for `value`, an entity of type `kind`.
+
+    An entry with a `parent` is a restore-only alias of a surrogate's part: the model
+    wrote "Herr Brandt" for the surrogate "Lukas Brandt" of "Jürgen Weiß", so "Brandt"
+    restores to "Weiß". Aliases are never used for masking and are restored only where
+    their parent token was sent.
+    """
 
     token: str
     kind: str
     value: str
+    parent: str | None = None
 
 
 T = TypeVar("T")
@@ -62,9 +69,11 @@ class PseudonymSession:
     # --- reading -------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._by_token)
+        """Number of pseudonyms (aliases not counted)."""
+        return len(self._by_value)
 
     def __iter__(self) -> Iterator[Entry]:
+        """Every entry, aliases included (filter on `parent is None` for the pseudonyms)."""
         return iter(self._by_token.values())
 
     def token_for(self, kind: str, value: str) -> str | None:
@@ -104,16 +113,17 @@ class PseudonymSession:
         if n > self._counters.get(kind, 0):
             self._counters[kind] = n
 
-    def add(self, kind: str, value: str, token: str) -> Entry:
+    def add(self, kind: str, value: str, token: str, *, parent: str | None = None) -> Entry:
         """Bind `token` to (kind, value). The caller made sure the token is free."""
         if token in self._by_token:
             raise ValueError("token already bound")  # a bug in the caller, never data dependent
-        e = Entry(token, kind, value)
+        e = Entry(token, kind, value, parent)
         self._put(e)
         return e
 
     def _put(self, e: Entry) -> None:
-        self._by_value.setdefault((e.kind, e.value), e)
+        if e.parent is None:
+            self._by_value.setdefault((e.kind, e.value), e)
         self._by_token[e.token] = e
         self._values.add(e.value)
         self._unsaved.append(e)
