@@ -74,6 +74,20 @@ async def test_redis_round_trip_across_workers(redis_client):
     )
 
 
+async def test_redis_keeps_surrogates_and_their_name_aliases(redis_client):
+    vault = make_vault(redis_client)
+    s = await vault.load("t1:h:sur")
+    _, report, _ = protect_values(BODY, VALUES, session=s, pz=Pseudonymizer("surrogate", seed=9))
+    assert any(e.parent for e in s)  # "Anna Schmidt" got aliases for its parts
+    assert await vault.save(s)
+    loaded = await vault.load("t1:h:sur")
+    assert {(e.token, e.kind, e.value, e.parent) for e in loaded} == {
+        (e.token, e.kind, e.value, e.parent) for e in s
+    }
+    family = next(e.token for e in loaded if e.parent and e.value == "Schmidt")
+    assert restore(f"Frau {family}", loaded, scope=report.tokens) == "Frau Schmidt"
+
+
 async def test_a_redis_dump_reveals_no_value(redis_client):
     vault = make_vault(redis_client)
     s = await vault.load("tenant:h:dump")
