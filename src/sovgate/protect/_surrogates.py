@@ -6,7 +6,8 @@ length with valid check digits (python-stdnum); cards keep their issuer prefix a
 pass the Luhn check; phone numbers are valid numbers of the same country and type
 (phonenumbers); IPs come from the documentation ranges (RFC 5737, RFC 3849); e-mails
 use the reserved example domains (RFC 2606); dates of birth move by a few months in
-the same format. Anything else keeps its shape (digit for digit, letter for letter).
+the same format. Anything else keeps its shape: every letter and digit (any script)
+replaced by a random ASCII one, separators and punctuation kept.
 `None` means no convincing surrogate: the caller uses a placeholder.
 """
 

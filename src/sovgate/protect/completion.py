@@ -8,12 +8,14 @@ Both return new dicts and leave their input untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sovgate.protect.restore import StreamRestorer, matcher
 from sovgate.protect.session import PseudonymSession
 
 Chunk = dict[str, Any]
+_Sub = Callable[[str], str]
 _TEXT_FIELDS = ("content", "refusal", "reasoning_content")
 _META = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 
@@ -36,7 +38,7 @@ def restore_response(
     return {**body, "choices": new_choices}
 
 
-def _restore_message(msg: dict[str, Any], text: Any, args: Any) -> dict[str, Any]:
+def _restore_message(msg: dict[str, Any], text: _Sub, args: _Sub) -> dict[str, Any]:
     msg = dict(msg)
     for f in _TEXT_FIELDS:
         value = msg.get(f)
@@ -58,7 +60,7 @@ def _restore_message(msg: dict[str, Any], text: Any, args: Any) -> dict[str, Any
     return msg
 
 
-def _with_args(call: Any, args: Any) -> Any:
+def _with_args(call: Any, args: _Sub) -> Any:
     fn = call.get("function") if isinstance(call, dict) else None
     if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
         return {**call, "function": {**fn, "arguments": args(fn["arguments"])}}

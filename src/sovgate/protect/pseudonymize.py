@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -332,7 +332,9 @@ def _join(jt: JsonText, pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
-def _sweep(segments: Sequence[Segment], known: dict[str, str], json_of: Any) -> dict[int, list[_Span]]:
+def _sweep(
+    segments: Sequence[Segment], known: dict[str, str], json_of: Callable[[int], JsonText | None]
+) -> dict[int, list[_Span]]:
     """Spans wherever a known value occurs, per rewritable segment (overlaps included)."""
     plain_forms = {v: k for v, k in known.items() if v.strip()}
     json_forms: dict[str, str] = {}
