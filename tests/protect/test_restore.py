@@ -117,3 +117,8 @@ def test_cjk_surrogate_inside_cjk_text():
     text = "李华先生你好"
     assert restore(text, s) == "王小明先生你好"
     assert "".join(stream(StreamRestorer(s), list(text))) == "王小明先生你好"
+
+
+def test_scope_may_be_any_iterable(session):
+    for scope in ({"[PERSON_1]"}, ["[PERSON_1]"], ("[PERSON_1]",)):
+        assert restore("[PERSON_1] [IBAN_1]", session, scope=scope) == "Anna Schmidt [IBAN_1]"

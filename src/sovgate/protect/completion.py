@@ -8,7 +8,7 @@ Both return new dicts and leave their input untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sovgate.protect.restore import StreamRestorer, matcher
@@ -21,7 +21,7 @@ _META = ("id", "object", "created", "model", "system_fingerprint", "service_tier
 
 
 def restore_response(
-    body: dict[str, Any], session: PseudonymSession, *, scope: frozenset[str] | None = None
+    body: dict[str, Any], session: PseudonymSession, *, scope: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """Copy of a chat.completion with tokens restored in every choice's message."""
     choices = body.get("choices")
@@ -76,9 +76,9 @@ class ChunkRestorer:
     its restorers held back is added to that same chunk, ahead of the finish.
     """
 
-    def __init__(self, session: PseudonymSession, *, scope: frozenset[str] | None = None) -> None:
+    def __init__(self, session: PseudonymSession, *, scope: Iterable[str] | None = None) -> None:
         self._session = session
-        self._scope = scope
+        self._scope = None if scope is None else frozenset(scope)
         # (choice index, field) -> restorer; field is "content", "refusal", "fc" or a tool index
         self._fields: dict[tuple[int, str | int], StreamRestorer] = {}
         self._meta: dict[str, Any] = {}
