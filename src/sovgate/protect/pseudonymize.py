@@ -282,7 +282,7 @@ def _merge(spans: list[_Span]) -> list[_Span]:
     """
     out: list[_Span] = []
     best = 0
-    for s in sorted(spans):
+    for s in sorted(spans, key=lambda s: (s[0], s[1])):  # jurisdictions may be None
         if out and s[0] <= out[-1][1]:
             a, b, kind, juris = out[-1]
             if s[1] - s[0] > best:
