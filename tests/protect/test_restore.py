@@ -130,7 +130,7 @@ def test_scope_may_be_any_iterable(session):
 TOKEN_ALPHABET = "ab[]_1 ."
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(
     tokens=st.lists(
         st.text(alphabet=TOKEN_ALPHABET, min_size=1, max_size=5), min_size=1, max_size=5, unique=True
