@@ -49,7 +49,6 @@ class PseudonymSession:
         "_unsaved",
         "_values",
         "conversation_id",
-        "version",
     )
 
     def __init__(self, conversation_id: str | None = None, entries: tuple[Entry, ...] = ()) -> None:
@@ -61,7 +60,6 @@ class PseudonymSession:
         self._unsaved: list[Entry] = []
         # compiled matchers keyed by (kind of matcher, scope); emptied when the mapping grows
         self._cache: dict[Any, Any] = {}
-        self.version = 0
         for e in entries:
             self._put(e)
         self._unsaved.clear()
@@ -131,7 +129,6 @@ class PseudonymSession:
         if m is not None:
             self.skip_number(m.group(1), int(m.group(2)))
         self._cache.clear()
-        self.version += 1
 
     def take_unsaved(self) -> list[Entry]:
         """Entries added since the last call (vaults persist exactly these)."""
