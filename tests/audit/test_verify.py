@@ -63,7 +63,13 @@ def edit_payload_and_leaf_hash(log: LogReader) -> int:
     return 8  # the level-1 node over entries 8..9 no longer matches
 
 
-def rewrite_everything_but_signatures(log: LogReader) -> int:
+def rewrite_leaf_and_nodes(log: LogReader) -> int:
+    """Edit a record and recompute its leaf hash and every stored node: only signed roots tell."""
+    rewrite_everything_but_signatures(log, touch_head=False)
+    return max(c.size for c in log.store.checkpoints() if c.size <= 20)  # the span since that checkpoint
+
+
+def rewrite_everything_but_signatures(log: LogReader, touch_head: bool = True) -> int:
     """Edit a record and recompute leaf, every stored node and the head root (without the key)."""
     payload, _ = _row(log, 20)
     new = payload.replace(b"eu-sovereign", b"us-global")
@@ -76,7 +82,8 @@ def rewrite_everything_but_signatures(log: LogReader) -> int:
     for e in log.store.iter_entries():
         for (lv, n), h in rng.append(e.leaf_hash):
             _sql(log, "UPDATE audit_nodes SET hash = ? WHERE pos = ?", h, stored_index(lv, n))
-    _sql(log, "UPDATE audit_head SET root = ? WHERE one = 1", rng.root())
+    if touch_head:
+        _sql(log, "UPDATE audit_head SET root = ? WHERE one = 1", rng.root())
     return -1  # caught by the head signature
 
 
@@ -142,6 +149,7 @@ def forge_checkpoint(log: LogReader) -> int:
 TAMPERS: list[Callable[[LogReader], int]] = [
     edit_payload,
     edit_payload_and_leaf_hash,
+    rewrite_leaf_and_nodes,
     rewrite_everything_but_signatures,
     delete_middle,
     delete_last,
