@@ -144,11 +144,12 @@ def test_purge_per_tenant_keeps_proofs(db: tuple[str, list[bytes]]) -> None:
     assert "OK: 12 entries" in run("verify", "--audit", url).stdout
 
 
-def test_config_without_the_gateway_loader_is_a_clear_error(tmp_path: Path) -> None:
+def test_config_supplies_the_log_url(tmp_path: Path) -> None:
     cfg = tmp_path / "sovgate.yaml"
     cfg.write_text(f"gateway:\n  audit: sqlite:///{tmp_path}/from-config.db\n")
-    p = run("key", "--config", str(cfg), ok=False)
-    if p.returncode == 0:  # the gateway's config loader is installed: the URL came from the file
-        assert (tmp_path / "from-config.db").exists()
-    else:
-        assert p.returncode == 2 and "--audit" in p.stderr and "Traceback" not in p.stderr
+    run("key", "--config", str(cfg))
+    assert (tmp_path / "from-config.db").exists() and (tmp_path / "from-config.db.key").exists()
+    cfg.write_text("gateway:\n  audit: [not, a, url]\n")
+    p = run("checkpoint", "--config", str(cfg), ok=False)
+    assert p.returncode == 2 and str(cfg) in p.stderr and "gateway.audit" in p.stderr
+    assert "Traceback" not in p.stderr
