@@ -96,6 +96,8 @@ def test_show_prints_record_and_leaf_hash(db: tuple[str, list[bytes]]) -> None:
     url, leaves = db
     s = json.loads(run("show", "req-3", "--audit", url).stdout)
     assert s["index"] == 3 and s["leaf_hash"] == ref_leaf_hash(leaves[3]).hex()
+    assert hashlib.sha256(b"\x00" + base64.b64decode(s["leaf"])).hexdigest() == s["leaf_hash"]
+    assert json.loads(base64.b64decode(s["leaf"])) == s["record"]
     assert s["record"]["provider"] == "us-global"
     missing = run("show", "nope", "--audit", url, ok=False)
     assert missing.returncode == 1 and "no record" in missing.stderr
