@@ -115,6 +115,16 @@ def swap_rows(log: LogReader) -> int:
     return 4
 
 
+def swap_adjacent_rows(log: LogReader) -> int:
+    """Rows 3 and 4 exchange places: each record still names the index it was signed at."""
+    a, b = log.store.entry_at(3), log.store.entry_at(4)
+    assert a and b
+    _sql(log, "UPDATE audit_entries SET idx = -1 WHERE idx = 3")
+    _sql(log, "UPDATE audit_entries SET idx = 3 WHERE idx = 4")
+    _sql(log, "UPDATE audit_entries SET idx = 4 WHERE idx = -1")
+    return 3
+
+
 def append_row(log: LogReader) -> int:
     payload = json.dumps({"id": "forged", "time": "2026-01-01T00:00:00Z"}).encode()
     _sql(
@@ -154,6 +164,7 @@ TAMPERS: list[Callable[[LogReader], int]] = [
     delete_middle,
     delete_last,
     swap_rows,
+    swap_adjacent_rows,
     append_row,
     edit_id_column,
     forge_checkpoint,

@@ -148,6 +148,8 @@ def _check_entry(entry: Entry) -> int:
         rec = decode_leaf(entry.payload)
     except msgspec.DecodeError as e:
         raise TamperError(f"the record is not a valid leaf: {e}", entry.idx, entry.id) from None
+    if rec.index != entry.idx:
+        raise TamperError(f"the record was signed at index {rec.index}: rows were moved", entry.idx, entry.id)
     if (rec.id, rec.time, rec.tenant) != (entry.id, entry.time, entry.tenant):
         raise TamperError("the id/time/tenant columns differ from the signed record", entry.idx, entry.id)
     return 0
