@@ -44,6 +44,7 @@ def _run_writers(url: str, kw: dict, n_procs: int, acks_wanted: int) -> dict[int
     readers = [threading.Thread(target=read, args=(p,), daemon=True) for p in procs]
     for t in readers:
         t.start()
+
     def enough() -> bool:  # every process under load, and enough acknowledged in all
         with lock:
             per = {rid.split("-")[0] for rid in acked.values()}

@@ -311,6 +311,30 @@ def cosign(
         log.close_sync()
 
 
+@audit_app.command()
+def tiles(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write checkpoint and tile/ into")],
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Export the log as static C2SP tlog-tiles (checkpoint, hash tiles, entry bundles)."""
+    from sovgate.audit.note import NoteError
+    from sovgate.audit.tiles import write_tiles
+
+    log = _reader(audit, config, key)
+    try:
+        w = write_tiles(log, out)
+    except (AuditError, NoteError, OSError) as e:
+        _fail(str(e))
+        return
+    finally:
+        log.close_sync()
+    pruned = f", {w.pruned_bundles} bundles pruned by retention" if w.pruned_bundles else ""
+    print(f"wrote tiles for {w.size} entries to {out}: {w.hash_tiles} hash tiles, ", end="")
+    print(f"{w.entry_bundles} entry bundles{pruned}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the `sovgate audit` group to the main app."""
     app.add_typer(audit_app, name="audit")
