@@ -93,16 +93,23 @@ def canonical_time(value: str) -> str:
     return t.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
+def _set(items: tuple[str, ...]) -> tuple[str, ...]:
+    return items if len(items) < 2 else tuple(sorted(set(items)))
+
+
 def normalize(record: AuditRecord) -> AuditRecord:
     """Sort set-valued fields and fill the time, so the leaf is canonical."""
+    findings = record.findings
+    if len(findings) > 1:
+        findings = tuple(sorted(findings, key=lambda f: (f.kind, f.jurisdiction or "")))
     return msgspec.structs.replace(
         record,
         time=canonical_time(record.time) if record.time else utc_now(),
-        findings=tuple(sorted(record.findings, key=lambda f: (f.kind, f.jurisdiction or ""))),
-        categories=tuple(sorted(set(record.categories))),
-        subject_jurisdictions=tuple(sorted(set(record.subject_jurisdictions))),
-        provider_hosting=tuple(sorted(set(record.provider_hosting))),
-        protection={p: tuple(sorted(set(t))) for p, t in sorted(record.protection.items())},
+        findings=findings,
+        categories=_set(record.categories),
+        subject_jurisdictions=_set(record.subject_jurisdictions),
+        provider_hosting=_set(record.provider_hosting),
+        protection={p: _set(t) for p, t in sorted(record.protection.items())} if record.protection else {},
     )
 
 
@@ -112,10 +119,10 @@ def encode_leaf(record: AuditRecord) -> bytes:
 
 
 def checked(record: AuditRecord) -> AuditRecord:
-    """The normalized record, type-checked by a round trip through its leaf encoding (msgspec
-    does not check types at construction): a record that could not be read back never enters
-    the log. Raises msgspec.ValidationError / ValueError."""
-    return normalize(_decoder.decode(_encoder.encode(record)))
+    """The normalized record, type-checked by a round trip through plain data (msgspec does not
+    check types at construction): a record that could not be read back never enters the log.
+    Raises msgspec.ValidationError / ValueError."""
+    return normalize(msgspec.convert(msgspec.to_builtins(record), AuditRecord))
 
 
 def sequenced_leaf(record: AuditRecord, index: int) -> bytes:
