@@ -18,7 +18,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -307,7 +307,7 @@ class AuditLog(LogReader):
                 self._guard(lambda: self._timed_checkpoint(final=True))
                 return
 
-    def _guard(self, fn) -> None:
+    def _guard(self, fn: Callable[[], None]) -> None:
         try:
             fn()
         except Exception:  # a failed timed checkpoint is retried at the next tick
