@@ -33,12 +33,13 @@ def serve(
     import uvicorn
 
     from sovgate.gateway.asgi import CONFIG_ENV
-    from sovgate.gateway.runtime import build_components, open_gateway
+    from sovgate.gateway.runtime import Components, build_components, compile_policies, open_gateway
     from sovgate.server import create_app
 
     try:
         cfg = load_config(config)
-        components = build_components(cfg)  # fails here, before binding, on a bad policy
+        # fail here, before binding, on a bad policy; workers build their own classifier
+        components = build_components(cfg) if workers == 1 else compile_policies(cfg)
     except ConfigError as exc:
         _die(str(exc))
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
@@ -61,6 +62,7 @@ def serve(
         os.environ[CONFIG_ENV] = str(config.resolve()) if config is not None else ""
         uvicorn.run("sovgate.gateway.asgi:from_env", factory=True, workers=workers, **options)
     else:
+        assert isinstance(components, Components)
         uvicorn.run(create_app(lambda: open_gateway(cfg, components)), **options)
 
 
