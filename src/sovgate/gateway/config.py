@@ -212,10 +212,10 @@ class _Loader:
                 raise self.fail((*base, "preset"), "must be a preset name")
             try:
                 preset = self.catalog((*base, "preset")).preset(name)
-            except (KeyError, LookupError, ValueError):
-                raise self.fail(
-                    (*base, "preset"), f"unknown preset {name!r} (see `sovgate catalog`)"
-                ) from None
+            except (LookupError, ValueError) as exc:  # the catalog's message suggests near names
+                arg = exc.args[0] if exc.args else None
+                reason = arg if isinstance(arg, str) else f"unknown preset {name!r}"
+                raise self.fail((*base, "preset"), reason) from None
             # explicit keys override the catalog's facts
             merged = {**msgspec.structs.asdict(preset), "id": name, **raw}
         if "id" not in merged:
