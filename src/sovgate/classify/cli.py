@@ -2,8 +2,82 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
 import typer
+
+from sovgate.types import ENTITY_TYPES
+
+
+class _Record(msgspec.Struct):
+    id: str | int
+    text: str
+    lang: str | None = None
+
+
+_decoder = msgspec.json.Decoder(_Record)
+_encoder = msgspec.json.Encoder()
+
+
+def detect(
+    file: Annotated[
+        str, typer.Argument(help="JSONL file of {id, text[, lang]} records, or - for stdin")
+    ] = "-",
+) -> None:
+    """Detect sensitive data in JSONL records; one JSONL result line per record on stdout."""
+    from sovgate.classify import Classifier  # imported here: keeps `sovgate --help` fast
+
+    t0 = time.perf_counter()
+    clf = Classifier.default()
+    out = sys.stdout
+    out.write('{"_meta": {"ready": true, "load_seconds": %.3f}}\n' % (time.perf_counter() - t0))
+    out.flush()
+    src = sys.stdin.buffer if file == "-" else Path(file).open("rb")
+    try:
+        for lineno, line in enumerate(src, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = _decoder.decode(line)
+            except msgspec.ValidationError as exc:
+                typer.echo(f"{file}:{lineno}: invalid record: {exc}", err=True)
+                raise typer.Exit(2) from None
+            except msgspec.DecodeError as exc:
+                typer.echo(f"{file}:{lineno}: invalid JSON: {exc}", err=True)
+                raise typer.Exit(2) from None
+            findings = clf.detect(rec.text, rec.lang)
+            entities = [
+                {
+                    "type": f.kind,
+                    "start": f.start,
+                    "end": f.end,
+                    "score": f.score,
+                    "jurisdiction": f.jurisdiction,
+                }
+                for f in findings
+                if f.kind in ENTITY_TYPES
+            ]
+            cats = sorted({f.kind for f in findings if f.kind not in ENTITY_TYPES})
+            out.write(
+                _encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode() + "\n"
+            )
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+    out.flush()
 
 
 def register(app: typer.Typer) -> None:
     """Add this capability's commands to the main app."""
+    app.command("detect")(detect)
+    if app.registered_callback is None:
+        # keep `sovgate detect ...` a subcommand even while it is the only command registered
+        app.callback()(_root)
+
+
+def _root() -> None:
+    """Sovereignty-aware, OpenAI-compatible AI gateway."""

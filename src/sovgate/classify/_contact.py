@@ -1,0 +1,97 @@
+"""E-mail addresses, phone numbers (validated with phonenumbers) and IP addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+
+from sovgate.classify._hits import LANG_COUNTRY, Hit
+from sovgate.classify._numbers import _PHONE_CUE, _cue_before
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
+    r"[A-Za-z]{2,24}\b"
+)
+
+# A phone-like run: optional +/00 country prefix, digit groups with the usual separators,
+# optional parenthesised area code, optional extension.
+_PHONE = re.compile(
+    r"(?<![\w+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
+    r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![\w])"
+)
+_EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
+
+_IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]\d)"
+)
+_IPV6 = re.compile(
+    r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4})*(?![\w:])"
+)
+_IPV6_FULL = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*::[0-9A-Fa-f:]*[0-9A-Fa-f](?![\w:])")
+_VERSION_CUE = re.compile(
+    r"(?i)(?:\b(?:version|v|release|ver\.?|build|wersj\w*|versione|versión|versie|upgrad\w*|updat\w*|"
+    r"mise\s+à\s+jour|aggiornament\w*|actualizaci\w*|aktualizacj\w*)"
+    r"(?:\s+(?:to|auf|naar|a|à|do|alla|la|de|on|zu|van|op|na))?(?:\s+(?:version|versione|versión|wersji))?|\bv)\s*$"
+)
+
+
+def email_hits(text: str) -> Iterator[Hit]:
+    if "@" not in text:
+        return
+    for m in _EMAIL.finditer(text):
+        s, e = m.start(), m.end()
+        while text[s] in ".'-":
+            s += 1
+        yield Hit("EMAIL", s, e, 0.99, None, "email")
+
+
+def ip_hits(text: str) -> Iterator[Hit]:
+    for m in _IPV4.finditer(text):
+        if _VERSION_CUE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv4")
+    if "::" in text or text.count(":") >= 5:
+        for rx in (_IPV6, _IPV6_FULL):
+            for m in rx.finditer(text):
+                try:
+                    ipaddress.IPv6Address(m.group())
+                except ValueError:
+                    continue
+                yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv6")
+
+
+def phone_hits(text: str, lang: str | None) -> Iterator[Hit]:
+    region = LANG_COUNTRY.get(lang or "", "US")
+    for m in _PHONE.finditer(text):
+        raw = m.group()
+        s, e = m.start(), m.end()
+        # trim unbalanced parenthesis at either end
+        core = _EXT.sub("", raw)
+        digits = sum(c.isdigit() for c in core)
+        if digits < 7 or digits > 15:
+            continue
+        if _DATE_LIKE.fullmatch(core):
+            continue
+        intl = core.startswith(("+", "00"))
+        cue = _cue_before(_PHONE_CUE, text, s, 50) is not None
+        try:
+            num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
+        except phonenumbers.NumberParseException:
+            continue
+        valid = phonenumbers.is_valid_number(num)
+        if not valid and intl:
+            valid = phonenumbers.is_possible_number(num)
+        if not (valid or (cue and digits >= 7)):
+            continue
+        # plain long digit runs without separators and without a cue are rarely phones
+        if not cue and not intl and core.isdigit() and len(core) > 8:
+            continue
+        juris = phonenumbers.region_code_for_number(num) if valid else None
+        if juris in ("001", "ZZ"):
+            juris = None
+        score = 0.9 if valid and cue else 0.75 if valid else 0.6
+        yield Hit("PHONE", s, e, score, juris, "phone")

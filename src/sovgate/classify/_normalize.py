@@ -1,0 +1,131 @@
+"""Text normalization against evasion, with an exact offset map back to the original.
+
+Detectors run on the normalized text; every span they report is mapped back with
+`Normalized.span`, so findings always address the caller's original string.
+
+Only character-level rewrites happen here (NFKC compatibility forms such as fullwidth
+digits and ligatures, zero-width and soft-hyphen removal, homoglyph folding). Digit
+groups split by spaces, dots, dashes or line breaks are handled by the number
+detectors themselves, which accept those separators and validate the compacted value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that are dropped: zero-width space/joiners, word joiner, BOM, soft hyphen,
+# invisible operators, Mongolian vowel separator, bidi controls.
+_DROP = (
+    frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u2061\u2062\u2063\u2064\u180e\u200e\u200f")
+    | frozenset(chr(c) for c in range(0x202A, 0x202F))
+    | frozenset(chr(c) for c in range(0x2066, 0x206A))
+)
+
+# Letters that look like Latin letters (Cyrillic, Greek) -> the Latin letter.
+_HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v", "α": "a", "ι": "i", "κ": "k", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x",
+    # dashes and spaces that NFKC keeps
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2007": " ",
+}  # fmt: skip
+
+# Any character that may need rewriting. ASCII text never does.
+_SUSPECT = re.compile(
+    "["
+    + re.escape("".join(sorted(_DROP)))
+    + re.escape("".join(sorted(_HOMOGLYPHS)))
+    + "\uff01-\uff5e"  # fullwidth ASCII
+    + "\u2000-\u200a"  # typographic spaces
+    + "\u0300-\u036f"  # combining marks (decomposed input)
+    + "\ufb00-\ufb06"  # ligatures
+    + "\u2460-\u24ff"  # enclosed alphanumerics
+    + "\U0001d400-\U0001d7ff"  # mathematical alphanumerics
+    + "]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalized text and, when it differs from the original, the offset map.
+
+    `starts[i]` / `ends[i]` are the original offsets of normalized character i.
+    """
+
+    text: str
+    original: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized span [start, end) to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            o = self.starts[start] if start < len(self.starts) else len(self.original)
+            return o, o
+        return self.starts[start], self.ends[end - 1]
+
+
+def _rewrite(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    h = _HOMOGLYPHS.get(ch)
+    if h is not None:
+        return h
+    out = unicodedata.normalize("NFKC", ch)
+    return "".join(_HOMOGLYPHS.get(c, c) for c in out if c not in _DROP)
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize `text`; cheap (no copy, no map) when nothing needs rewriting."""
+    if text.isascii() or _SUSPECT.search(text) is None:
+        if text.isascii() or unicodedata.is_normalized("NFKC", text):
+            return Normalized(text, text)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        if i > pos:  # untouched run before this character
+            out.append(text[pos:i])
+            starts.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
+        pos = i + 1
+        if unicodedata.combining(ch) and out and ch not in _DROP:
+            # decomposed accent: compose with the previous character when possible
+            prev = out[-1][-1:] if out[-1] else ""
+            composed = unicodedata.normalize("NFC", prev + ch)
+            if prev and len(composed) == 1:
+                out[-1] = out[-1][:-1] + composed
+                ends[-1] = i + 1
+                continue
+        rep = _rewrite(ch)
+        if rep == ch:
+            out.append(ch)
+            starts.append(i)
+            ends.append(i + 1)
+        elif rep:
+            out.append(rep)
+            starts.extend([i] * len(rep))
+            ends.extend([i + 1] * len(rep))
+    if pos < n:
+        out.append(text[pos:])
+        starts.extend(range(pos, n))
+        ends.extend(range(pos + 1, n + 1))
+    norm = "".join(out)
+    if norm == text:
+        return Normalized(text, text)
+    return Normalized(norm, text, tuple(starts), tuple(ends))

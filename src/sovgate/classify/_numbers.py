@@ -1,0 +1,399 @@
+"""Checksummed numbers: IBAN, payment cards, national IDs and tax numbers.
+
+Every candidate is validated: python-stdnum for IBANs and national numbers, Luhn plus
+issuer ranges for cards. A number that fails its checksum is not reported. Numbers
+without a self-identifying format (plain digit runs that a random number passes
+often) need an ID keyword nearby or must validate for the text language's country
+with no "order / case / invoice number" cue in front of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from stdnum import iban as _iban
+from stdnum import luhn as _luhn
+from stdnum.at import vnr as at_vnr
+from stdnum.be import nn as be_nn
+from stdnum.bg import egn as bg_egn
+from stdnum.br import cpf as br_cpf
+from stdnum.ch import ssn as ch_ssn
+from stdnum.cn import ric as cn_ric
+from stdnum.cz import rc as cz_rc
+from stdnum.de import idnr as de_idnr
+from stdnum.dk import cpr as dk_cpr
+from stdnum.ee import ik as ee_ik
+from stdnum.es import dni as es_dni
+from stdnum.es import nie as es_nie
+from stdnum.fi import hetu as fi_hetu
+from stdnum.fr import nif as fr_nif
+from stdnum.fr import nir as fr_nir
+from stdnum.gb import nhs as gb_nhs
+from stdnum.gr import amka as gr_amka
+from stdnum.hr import oib as hr_oib
+from stdnum.ie import pps as ie_pps
+from stdnum.in_ import aadhaar as in_aadhaar
+from stdnum.it import codicefiscale as it_cf
+from stdnum.jp import in_ as jp_in
+from stdnum.kr import rrn as kr_rrn
+from stdnum.lt import asmens as lt_asmens
+from stdnum.nl import bsn as nl_bsn
+from stdnum.no import fodselsnummer as no_fnr
+from stdnum.pl import nip as pl_nip
+from stdnum.pl import pesel as pl_pesel
+from stdnum.pt import cc as pt_cc
+from stdnum.pt import nif as pt_nif
+from stdnum.ro import cnp as ro_cnp
+from stdnum.se import personnummer as se_pnr
+from stdnum.si import emso as si_emso
+from stdnum.sk import rc as sk_rc
+from stdnum.us import ssn as us_ssn
+
+from sovgate.classify._hits import LANG_COUNTRY, Hit
+
+
+def _safe(fn: Callable[[str], bool]) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        try:
+            return bool(fn(value))
+        except Exception:  # stdnum raises on odd input in a few validators
+            return False
+
+    return check
+
+
+def _emirates_id(v: str) -> bool:
+    return len(v) == 15 and v.startswith("784") and _luhn.is_valid(v)
+
+
+def _saudi_id(v: str) -> bool:
+    # National ID (1...) / Iqama (2...): 10 digits, Luhn-style check digit.
+    return len(v) == 10 and v[0] in "12" and _luhn.is_valid(v)
+
+
+_NINO = re.compile(r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
+
+
+def _gb_nino(v: str) -> bool:
+    return _NINO.fullmatch(v) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IdSpec:
+    detail: str
+    country: str
+    lengths: tuple[int, ...]
+    check: Callable[[str], bool]
+    strong: bool = False  # format + checksum are distinctive enough without a keyword
+
+
+# Digit-only national numbers, by compact length.
+_DIGIT_SPECS: tuple[IdSpec, ...] = (
+    IdSpec("de.idnr", "DE", (11,), _safe(de_idnr.is_valid)),
+    IdSpec("pl.pesel", "PL", (11,), _safe(pl_pesel.is_valid)),
+    IdSpec("pl.nip", "PL", (10,), _safe(pl_nip.is_valid)),
+    IdSpec("nl.bsn", "NL", (8, 9), _safe(nl_bsn.is_valid)),
+    IdSpec("fr.nir", "FR", (15,), _safe(fr_nir.is_valid), strong=True),
+    IdSpec("fr.nif", "FR", (13,), _safe(fr_nif.is_valid)),
+    IdSpec("us.ssn", "US", (9,), _safe(us_ssn.is_valid)),
+    IdSpec("gb.nhs", "GB", (10,), _safe(gb_nhs.is_valid)),
+    IdSpec("ch.ssn", "CH", (13,), _safe(ch_ssn.is_valid), strong=True),
+    IdSpec("at.vnr", "AT", (10,), _safe(at_vnr.is_valid)),
+    IdSpec("be.nn", "BE", (11,), _safe(be_nn.is_valid)),
+    IdSpec("bg.egn", "BG", (10,), _safe(bg_egn.is_valid)),
+    IdSpec("hr.oib", "HR", (11,), _safe(hr_oib.is_valid)),
+    IdSpec("cz.rc", "CZ", (9, 10), _safe(cz_rc.is_valid)),
+    IdSpec("sk.rc", "SK", (9, 10), _safe(sk_rc.is_valid)),
+    IdSpec("dk.cpr", "DK", (10,), _safe(dk_cpr.is_valid)),
+    IdSpec("ee.ik", "EE", (11,), _safe(ee_ik.is_valid)),
+    IdSpec("gr.amka", "GR", (11,), _safe(gr_amka.is_valid)),
+    IdSpec("lt.asmens", "LT", (11,), _safe(lt_asmens.is_valid)),
+    IdSpec("pt.nif", "PT", (9,), _safe(pt_nif.is_valid)),
+    IdSpec("ro.cnp", "RO", (13,), _safe(ro_cnp.is_valid)),
+    IdSpec("si.emso", "SI", (13,), _safe(si_emso.is_valid)),
+    IdSpec("se.personnummer", "SE", (10, 12), _safe(se_pnr.is_valid)),
+    IdSpec("no.fodselsnummer", "NO", (11,), _safe(no_fnr.is_valid)),
+    IdSpec("br.cpf", "BR", (11,), _safe(br_cpf.is_valid)),
+    IdSpec("in.aadhaar", "IN", (12,), _safe(in_aadhaar.is_valid)),
+    IdSpec("jp.mynumber", "JP", (12,), _safe(jp_in.is_valid)),
+    IdSpec("kr.rrn", "KR", (13,), _safe(kr_rrn.is_valid)),
+    IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
+    IdSpec("ae.eid", "AE", (15,), _emirates_id, strong=True),
+    IdSpec("sa.nid", "SA", (10,), _saudi_id),
+)
+_BY_LEN: dict[int, tuple[IdSpec, ...]] = {}
+for _s in _DIGIT_SPECS:
+    for _n in _s.lengths:
+        _BY_LEN[_n] = (*_BY_LEN.get(_n, ()), _s)
+
+# IDs with letters: (regex, spec). The regex finds the candidate, the spec validates it.
+_ALNUM_SPECS: tuple[tuple[re.Pattern[str], IdSpec], ...] = (
+    (
+        re.compile(
+            r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b", re.I
+        ),
+        IdSpec("it.codicefiscale", "IT", (16,), _safe(it_cf.is_valid), strong=True),
+    ),
+    (
+        re.compile(r"\b\d{8}[ -]?[A-Z]\b"),
+        IdSpec("es.dni", "ES", (9,), _safe(es_dni.is_valid), strong=True),
+    ),
+    (
+        re.compile(r"\b[XYZ][ -]?\d{7}[ -]?[A-Z]\b"),
+        IdSpec("es.nie", "ES", (9,), _safe(es_nie.is_valid), strong=True),
+    ),
+    (
+        re.compile(r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"),
+        IdSpec("gb.nino", "GB", (9,), lambda v: _gb_nino(v.replace(" ", "")), strong=True),
+    ),
+    (
+        re.compile(r"\b\d{7}[A-W][A-IW]?\b"),
+        IdSpec("ie.pps", "IE", (8, 9), _safe(ie_pps.is_valid)),
+    ),
+    (
+        re.compile(r"\b\d{6}[-+A]\d{3}[0-9A-Y]\b"),
+        IdSpec("fi.hetu", "FI", (11,), _safe(fi_hetu.is_valid), strong=True),
+    ),
+    (
+        re.compile(r"\b\d{8} ?\d ?[A-Z]{2}\d ?\d\b"),
+        IdSpec("pt.cc", "PT", (12,), _safe(pt_cc.is_valid), strong=True),
+    ),
+    (
+        re.compile(r"\b\d{17}[\dXx]\b"),
+        IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
+    ),
+)
+
+# Strongly formatted digit IDs: the separators themselves identify the format.
+_FORMATTED = (
+    (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "us.ssn"),
+    (re.compile(r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b"), "br.cpf"),
+    (re.compile(r"\b\d{6}-\d{7}\b"), "kr.rrn"),
+    (re.compile(r"\b784-?\d{4}-?\d{7}-?\d\b"), "ae.eid"),
+    (re.compile(r"\b756\.\d{4}\.\d{4}\.\d{2}\b"), "ch.ssn"),
+)
+_SPEC_BY_DETAIL = {s.detail: s for s in _DIGIT_SPECS}
+
+# Keywords in front of a number that say "this is a personal ID / tax number".
+_ID_CUE = re.compile(
+    r"(?i:steuer[- ]?id(?:entifikationsnummer)?|steuer-?idnr|identifikationsnummer|\bidnr\b|steuernummer"
+    r"|sozialversicherungs(?:nummer|nr)|\bsv-?n(?:umme)?r|personalausweis|ausweisnummer|\bahv\b|\bavs\b"
+    r"|\bpesel\b|\bnip\b|numer\s+dowodu|\bregon\b"
+    r"|\bbsn\b|burgerservicenummer|sofi-?nummer|persoonsnummer|rijksregisternummer"
+    r"|s[ée]curit[ée]\s+sociale|\bnir\b|\binsee\b|carte\s+vitale|num[ée]ro\s+fiscal|\bspi\b|identifiant\s+fiscal"
+    r"|codice\s+fiscale|\bc\.?f\.?(?=\s*[:=])|tessera\s+sanitaria"
+    r"|\bdni\b|\bnie\b|\bnif\b|\bnuss\b|seguridad\s+social|documento\s+nacional"
+    r"|national\s+insurance|\bni\s+(?:number|no)|\bnino\b|\bnhs\b|social\s+security|\bssn\b|\bsin\b|\btin\b"
+    r"|tax\s+(?:id|identification|number|code)|national\s+id|identity\s+(?:card|number)|id\s+(?:number|no\.?)"
+    r"|\bpersonnummer|\bcpr\b|\bhetu\b|henkilötunnus|\begn\b|\boib\b|rodn[ée]\s+[čc][íi]slo|\bcnp\b|\bemšo|\bemso\b"
+    r"|\bamka\b|isikukood|asmens\s+kodas|\bpps\b|\bcpf\b|aadhaar|my\s*number|マイナンバー|resident\s+registration"
+    r"|\brrn\b|emirates\s+id|iqama|身份证|fødselsnummer|personal\s+(?:id|number|code))"
+)
+# Keywords that say "this is a business reference, not a person's ID".
+_NOT_ID_CUE = re.compile(
+    r"(?i:order|invoice|ticket|case|reference|ref\.?|tracking|isbn|issn|version|serial|part|sku|article|item"
+    r"|bestell|rechnung|vorgang|auftrag|kunden|artikel|aktenzeichen|sendung|commande|facture|dossier|r[ée]f[ée]rence"
+    r"|colis|pedido|factura|expediente|referencia|pratica|fattura|ordine|protocollo|bestelnummer|factuur"
+    r"|dossiernummer|zaaknummer|zamówieni|faktur|sprawy|zlecenia|przesyłki)"
+)
+# Which country an ID keyword points to.
+_CUE_COUNTRY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.I), c)
+    for p, c in (
+        (r"steuer|idnr|identifikationsnummer|personalausweis|ausweis", "DE"),
+        (r"sozialversicherung|\bsv-?n|\bvsnr", "AT"),
+        (r"ahv|avs", "CH"),
+        (r"pesel|nip|dowod|regon", "PL"),
+        (r"bsn|burgerservice|sofi", "NL"),
+        (r"rijksregister", "BE"),
+        (r"s[ée]curit[ée]|nir|insee|vitale|fiscal|spi", "FR"),
+        (r"codice|c\.?f|tessera", "IT"),
+        (r"dni|nie|nif|nuss|seguridad|nacional", "ES"),
+        (r"insurance|\bni\b|nino|nhs", "GB"),
+        (r"social\s+security|ssn", "US"),
+        (r"personnummer", "SE"),
+        (r"cpr", "DK"),
+        (r"hetu|henkilö", "FI"),
+        (r"egn", "BG"),
+        (r"oib", "HR"),
+        (r"rodn", "CZ"),
+        (r"cnp", "RO"),
+        (r"em[šs]o", "SI"),
+        (r"amka", "GR"),
+        (r"isikukood", "EE"),
+        (r"asmens", "LT"),
+        (r"pps", "IE"),
+        (r"cpf", "BR"),
+        (r"aadhaar", "IN"),
+        (r"my\s*number|マイナンバー", "JP"),
+        (r"resident\s+registration|rrn", "KR"),
+        (r"emirates", "AE"),
+        (r"iqama", "SA"),
+        (r"身份证", "CN"),
+        (r"fødselsnummer", "NO"),
+    )
+)
+
+
+def _cue_country(cue: re.Match[str] | None) -> str | None:
+    if cue is None:
+        return None
+    word = cue.group()
+    for rx, country in _CUE_COUNTRY:
+        if rx.search(word):
+            return country
+    return None
+
+
+_PHONE_CUE = re.compile(
+    r"(?i:phone|call|tel\b|tel\.|telefon|mobile|cell|fax|whatsapp|sms|ruf|handy|t[ée]l[ée]phone|portable"
+    r"|rappeler|appel|tel[ée]fono|llam|m[óo]vil|cellulare|chiam|richiam|bel\b|bellen|mobiel|telefoon"
+    r"|zadzwo|komórk|numer\s+telefonu|telefonu?\b|registered)"
+)
+
+_SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
+_DIGIT_RUN = re.compile(rf"(?<![\w.,@/-])\d+(?:{_SEP}\d+)*(?![\w@])")
+_IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
+_VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
+_CARD_CUE = re.compile(
+    r"(?i:card|karte|carte|tarjeta|carta|kaart|karta|credit|visa|mastercard|amex|cb\b|kreditkarte|creditcard)"
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+_IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
+
+
+def _cue_before(rx: re.Pattern[str], text: str, start: int, window: int) -> re.Match[str] | None:
+    m = None
+    for m in rx.finditer(text, max(0, start - window), start):
+        pass
+    return m
+
+
+def iban_hits(text: str) -> Iterator[Hit]:
+    for m in _IBAN.finditer(text):
+        # greedy match may run into the next word: drop trailing groups until valid
+        groups = [g for g in _IBAN_GROUPS.finditer(text, m.start(), m.end())]
+        while groups:
+            s, e = m.start(), groups[-1].end()
+            if _iban.is_valid(text[s:e]):
+                yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
+                break
+            groups.pop()
+
+
+# Issuer identification ranges of the major card networks.
+def _card_issuer(d: str) -> str | None:
+    n = len(d)
+    p2, p4 = int(d[:2]), int(d[:4])
+    if d[0] == "4" and n in (13, 16, 19):
+        return "visa"
+    if (51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16:
+        return "mastercard"
+    if p2 in (34, 37) and n == 15:
+        return "amex"
+    if (d.startswith("6011") or p2 == 65 or 644 <= int(d[:3]) <= 649) and n in (16, 19):
+        return "discover"
+    if (3528 <= p4 <= 3589 and n in (16, 19)) or (d[:4] in ("1800", "2131") and n == 15):
+        return "jcb"
+    if (p2 in (36, 38, 39) or 300 <= int(d[:3]) <= 305) and n in (14, 16):
+        return "diners"
+    if p2 == 62 and 16 <= n <= 19:
+        return "unionpay"
+    if (p2 == 50 or 56 <= p2 <= 69) and 12 <= n <= 19:
+        return "maestro"
+    return None
+
+
+def _groups(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
+    return [(g.start(), g.end()) for g in re.finditer(r"\d+", text[m.start() : m.end()])]
+
+
+def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """Contiguous sub-sequences of digit groups, longest first."""
+    g = len(groups)
+    spans = []
+    for i in range(g):
+        digits = ""
+        for j in range(i, min(g, i + 8)):
+            digits += text[start + groups[j][0] : start + groups[j][1]]
+            if len(digits) > 19:
+                break
+            spans.append((start + groups[i][0], start + groups[j][1], digits))
+    spans.sort(key=lambda x: -len(x[2]))
+    return iter(spans)
+
+
+def number_hits(text: str, lang: str | None) -> Iterator[Hit]:
+    """Cards and national IDs among the digit runs of `text`."""
+    home = LANG_COUNTRY.get(lang or "", None)
+    for m in _DIGIT_RUN.finditer(text):
+        if m.end() - m.start() < 8 or _IPV4_LIKE.fullmatch(m.group()) or _DATE_LIKE.fullmatch(m.group()):
+            continue
+        if _VERSION_LIKE.fullmatch(m.group()) and _cue_before(_ID_CUE, text, m.start(), 60) is None:
+            continue
+        groups = _groups(text, m)
+        taken: list[tuple[int, int]] = []
+        for s, e, digits in _windows(text, m.start(), groups):
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            hit = _classify_digits(text, s, e, digits, home, len(groups) > 1)
+            if hit is not None:
+                taken.append((s, e))
+                yield hit
+
+
+def _classify_digits(text: str, s: int, e: int, digits: str, home: str | None, grouped: bool) -> Hit | None:
+    n = len(digits)
+    id_cue = _cue_before(_ID_CUE, text, s, 60)
+    not_id = _cue_before(_NOT_ID_CUE, text, s, 40)
+    if id_cue is not None and not_id is not None and not_id.start() > id_cue.start():
+        id_cue = None
+    if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
+        issuer = _card_issuer(digits) if n >= 13 else None
+        if issuer is not None:
+            return Hit("CREDIT_CARD", s, e, 0.95, None, issuer)
+        if _cue_before(_CARD_CUE, text, s, 40) is not None:
+            return Hit("CREDIT_CARD", s, e, 0.8, None, "card")
+    specs = _BY_LEN.get(n, ())
+    if not specs:
+        return None
+    # keyword-specific or home-country validators first
+    hinted = _cue_country(id_cue)
+    ordered = sorted(specs, key=lambda sp: (sp.country != hinted, sp.country != home, not sp.strong))
+    for sp in ordered:
+        if not sp.check(digits):
+            continue
+        if id_cue is not None:
+            return Hit("NATIONAL_ID", s, e, 0.95, sp.country, sp.detail)
+        if not_id is not None:
+            return None
+        if sp.strong or (sp.country == home and _cue_before(_PHONE_CUE, text, s, 40) is None):
+            return Hit("NATIONAL_ID", s, e, 0.8 if sp.strong else 0.6, sp.country, sp.detail)
+    return None
+
+
+def alnum_id_hits(text: str, lang: str | None) -> Iterator[Hit]:
+    home = LANG_COUNTRY.get(lang or "", None)
+    for rx, sp in _ALNUM_SPECS:
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if not sp.check(m.group()):
+                continue
+            id_cue = _cue_before(_ID_CUE, text, s, 60)
+            if id_cue is None and _cue_before(_NOT_ID_CUE, text, s, 40) is not None:
+                continue
+            if id_cue is None and not sp.strong and sp.country != home:
+                continue
+            yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)
+    for rx, detail in _FORMATTED:
+        sp = _SPEC_BY_DETAIL[detail]
+        for m in rx.finditer(text):
+            if sp.check(re.sub(r"\D", "", m.group())):
+                if _cue_before(_NOT_ID_CUE, text, m.start(), 40) and not _cue_before(
+                    _ID_CUE, text, m.start(), 60
+                ):
+                    continue
+                yield Hit("NATIONAL_ID", m.start(), m.end(), 0.9, sp.country, sp.detail)

@@ -1,0 +1,18 @@
+"""Names, postal addresses and dates of birth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sovgate.classify import _address, _dates, _names
+from sovgate.classify._hits import Hit
+
+
+class PeopleDetector:
+    def __init__(self) -> None:
+        self._names = _names.NameFinder()
+
+    def hits(self, text: str, lang: str | None) -> Iterator[Hit]:
+        yield from _dates.dob_hits(text)
+        yield from _address.address_hits(text, lang)
+        yield from self._names.hits(text, lang)

@@ -1,0 +1,144 @@
+"""The detection engine: one immutable `Classifier`, built once per process."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Sequence
+from typing import ClassVar
+
+from sovgate.classify import _contact, _markings, _numbers, _secrets
+from sovgate.classify._categories import CategoryMatcher, lower_same_length
+from sovgate.classify._hits import Hit
+from sovgate.classify._lang import detect_language
+from sovgate.classify._link import summarize_categories
+from sovgate.classify._normalize import normalize
+from sovgate.classify._people import PeopleDetector
+from sovgate.types import ENTITY_TYPES, Classification, Finding, Segment
+
+# When two entity hits overlap, the higher priority wins (then the longer, then the higher score).
+_PRIORITY: dict[str, int] = {
+    "IBAN": 90,
+    "EMAIL": 85,
+    "CREDIT_CARD": 80,
+    "NATIONAL_ID": 75,
+    "IP_ADDRESS": 70,
+    "DATE_OF_BIRTH": 60,
+    "PHONE": 50,
+    "ADDRESS": 40,
+    "PERSON": 30,
+}
+_TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
+
+
+def _resolve(hits: list[Hit]) -> list[Hit]:
+    """Drop entity hits that overlap a stronger one; keep category hits as they are."""
+    ents = [h for h in hits if h.kind in _PRIORITY]
+    others = [h for h in hits if h.kind not in _PRIORITY]
+    ents.sort(key=lambda h: (-_PRIORITY[h.kind], -(h.end - h.start), -h.score))
+    kept: list[Hit] = []
+    for h in ents:
+        if any(h.start < k.end and k.start < h.end for k in kept):
+            continue
+        kept.append(h)
+    seen: set[tuple[str, int, int]] = set()
+    uniq: list[Hit] = []
+    for h in others:
+        key = (h.kind, h.start, h.end)
+        if key not in seen:
+            seen.add(key)
+            uniq.append(h)
+    out = kept + uniq
+    out.sort(key=lambda h: (h.start, h.end))
+    return out
+
+
+class Classifier:
+    """Finds personal data, special categories, secrets and classification markings.
+
+    Everything is compiled in `__init__`; afterwards the instance holds no mutable
+    state and is safe to share across threads and requests.
+    """
+
+    _default: ClassVar[Classifier | None] = None
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        self._categories = CategoryMatcher()
+        self._people = PeopleDetector()
+
+    @classmethod
+    def default(cls) -> Classifier:
+        """The process-wide instance (built on first use)."""
+        if cls._default is None:
+            with cls._lock:
+                if cls._default is None:
+                    cls._default = cls()
+        return cls._default
+
+    @property
+    def ner_available(self) -> bool:
+        """No statistical NER model is used; names come from lexicons and context rules."""
+        return False
+
+    # --- detection ---------------------------------------------------------
+
+    def _hits(self, text: str, lang: str | None) -> list[Hit]:
+        hits: list[Hit] = []
+        hits.extend(_numbers.iban_hits(text))
+        hits.extend(_numbers.number_hits(text, lang))
+        hits.extend(_numbers.alnum_id_hits(text, lang))
+        hits.extend(_contact.email_hits(text))
+        hits.extend(_contact.ip_hits(text))
+        hits.extend(_contact.phone_hits(text, lang))
+        hits.extend(self._people.hits(text, lang))
+        hits.extend(_secrets.secret_hits(text))
+        hits.extend(_markings.marking_hits(text))
+        hits.extend(self._categories.hits(text, lower_same_length(text)))
+        return _resolve(hits)
+
+    def detect(self, text: str, lang: str | None = None, *, segment: int = 0) -> list[Finding]:
+        """All findings in `text`, with offsets into `text` itself."""
+        if not text:
+            return []
+        norm = normalize(text)
+        if lang is None:
+            lang = detect_language(norm.text)
+        out: list[Finding] = []
+        for h in self._hits(norm.text, lang):
+            s, e = norm.span(h.start, h.end)
+            out.append(Finding(h.kind, s, e, round(h.score, 3), h.jurisdiction, segment, h.detail))
+        return out
+
+    def classify(self, segments: Sequence[Segment], lang: str | None = None) -> Classification:
+        """Findings for every inspectable segment of a request, plus the category summary."""
+        if lang is None:
+            sample = " ".join(s.text for s in segments if s.kind in _TEXT_KINDS)[:2000]
+            lang = detect_language(sample) if sample.strip() else None
+        findings: list[Finding] = []
+        for i, seg in enumerate(segments):
+            if seg.kind in _TEXT_KINDS:
+                findings.extend(self.detect(seg.text, lang, segment=i))
+            elif seg.kind == "image_url":
+                findings.extend(self._image_url(seg.text, lang, i))
+        cats = summarize_categories(findings)
+        return Classification(tuple(findings), cats, (lang,) if lang else ())
+
+    def _image_url(self, url: str, lang: str | None, index: int) -> list[Finding]:
+        """Only look at what a URL can carry in the clear: data: payload text and query strings."""
+        if url.startswith("data:"):
+            head, _, payload = url.partition(",")
+            if ";base64" in head or not head.startswith("data:text"):
+                return []
+            text = urllib.parse.unquote(payload)
+            return [f for f in self.detect(text, lang, segment=index) if f.kind in ENTITY_TYPES]
+        _, _, query = url.partition("?")
+        if not query:
+            return []
+        base = len(url) - len(query)
+        found = self.detect(query, lang, segment=index)
+        return [
+            Finding(f.kind, f.start + base, f.end + base, f.score, f.jurisdiction, f.segment, f.detail)
+            for f in found
+            if f.kind in ENTITY_TYPES or f.kind == "SECRET"
+        ]
