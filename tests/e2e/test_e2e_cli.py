@@ -109,9 +109,11 @@ def test_explain_prints_the_decision_without_sending(tmp_path: Path) -> None:
     assert not (tmp_path / "unused.db").exists()
 
 
-def test_workers(tmp_path: Path) -> None:
+def test_workers_share_the_port_and_one_audit_log(tmp_path: Path) -> None:
+    from sovgate.audit import decode_leaf, open_audit_log_sync
+
     with serve(["--workers", "2"], tmp_path) as url:
-        ids = set()
+        ids = []
         for i in range(6):
             r = httpx.post(
                 url + "/v1/chat/completions",
@@ -120,5 +122,16 @@ def test_workers(tmp_path: Path) -> None:
                 timeout=20,
             )
             assert r.status_code == 200, r.text
-            ids.add(r.headers["x-sovgate-decision"])
-        assert len(ids) == 6
+            ids.append(r.headers["x-sovgate-decision"])
+        workers = subprocess.run(
+            ["pgrep", "-f", f"sovgate serve --port {url.rsplit(':', 1)[1]}"], capture_output=True
+        )
+        assert len(workers.stdout.split()) == 3  # the supervisor and its two forked workers
+    log = open_audit_log_sync(f"sqlite:///{tmp_path / 'sovgate-audit.db'}")
+    try:
+        entries = [log.entry(rid) for rid in ids]
+        assert all(e is not None for e in entries)
+        assert len({e.idx for e in entries}) == 6  # one sequence across workers
+        assert {decode_leaf(e.payload).outcome for e in entries} == {"ok"}
+    finally:
+        log.close_sync()
