@@ -315,3 +315,35 @@ def test_client_leaving_mid_stream_is_recorded(gw: Setup) -> None:
         time.sleep(0.02)
     rec = gw.audit.by_id(rid)
     assert rec.outcome == "client_disconnected" and rec.provider == "us-global"
+
+
+IMAGE_WITH_EMAIL = [
+    {"type": "text", "text": "what does this show?"},
+    {"type": "image_url", "image_url": {"url": f"https://img.example.com/{EMAIL}/scan.png"}},
+]
+
+
+def test_unprotectable_data_falls_to_a_provider_that_may_see_it_in_the_clear(gw: Setup) -> None:
+    raw = client(gw).chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": IMAGE_WITH_EMAIL}]
+    )
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    assert not gw.us.received  # never sent unprotected to the provider that needed protection
+    rec = gw.audit.by_id(raw.headers["x-sovgate-decision"])
+    assert [(a.provider, a.outcome) for a in rec.attempts] == [
+        ("us-global", "protection_failed"),
+        ("fr-sovereign", "ok"),
+    ]
+
+
+def test_unprotectable_data_with_no_clear_provider_is_403(gw: Setup) -> None:
+    from fakes.doubles_gateway import KEY_US_ONLY
+
+    with pytest.raises(openai.PermissionDeniedError) as exc:
+        client(gw, KEY_US_ONLY).chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": IMAGE_WITH_EMAIL}]
+        )
+    assert exc.value.code == "protection_failed" and "image URL" in exc.value.message
+    assert not gw.us.received
+    rec = gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"])
+    assert (rec.status, rec.outcome, rec.tenant) == (403, "protection_failed", "us-only")
