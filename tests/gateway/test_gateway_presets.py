@@ -43,3 +43,13 @@ def test_preset_key_env_must_be_set() -> None:
         ConfigError, match=r"providers\[0\].api_key_env: environment variable MISTRAL_API_KEY"
     ):
         parse_config(text, "c.yaml", env={"K": "k"})
+
+
+def test_preset_with_a_url_placeholder_must_be_given_a_base_url() -> None:
+    text = "providers: [{preset: azure-openai-eu, models: {chat: gpt-4o}}]\n" + TENANT % "azure-openai-eu"
+    env = {"K": "k", "AZURE_OPENAI_API_KEY": "a"}
+    with pytest.raises(ConfigError, match=r"providers\[0\].base_url: fill in \{resource\}"):
+        parse_config(text, "c.yaml", env=env)
+    text = text.replace("models:", "base_url: 'https://acme.openai.azure.com/openai/v1', models:")
+    (azure,) = parse_config(text, "c.yaml", env=env).providers
+    assert azure.auth == "api-key" and azure.base_url == "https://acme.openai.azure.com/openai/v1"

@@ -347,3 +347,11 @@ def test_unprotectable_data_with_no_clear_provider_is_403(gw: Setup) -> None:
     assert not gw.us.received
     rec = gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"])
     assert (rec.status, rec.outcome, rec.tenant) == (403, "protection_failed", "us-only")
+
+
+def test_retrieve_one_model(gw: Setup) -> None:
+    assert client(gw).models.retrieve("claude").id == "claude"
+    with pytest.raises(openai.NotFoundError) as exc:
+        client(gw).models.retrieve("gpt-9")
+    assert exc.value.code == "model_not_found"
+    assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).status == 404
