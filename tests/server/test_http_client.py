@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +157,60 @@ def test_endpoint_rejects_non_http_urls() -> None:
     with pytest.raises(ValueError):
         Endpoint("ftp://example.com/v1", {})
     assert Endpoint("https://api.example.com/v1", {}).port == 443
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for localhost (cryptography is a runtime dependency already)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_tls_with_certificate_verification(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    server = RawServer(lambda req: ok(b'{"tls": true}'))
+    srv = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_ctx)
+    url = f"https://localhost:{srv.sockets[0].getsockname()[1]}/v1/embeddings"
+    trusting = HttpPool(ssl_context=ssl.create_default_context(cafile=str(cert)))
+    try:
+        resp = await trusting.post(Endpoint(url, {}), b"{}", 5)
+        assert await resp.read() == b'{"tls": true}'
+        resp.release()
+    finally:
+        await trusting.close()
+    default = HttpPool()  # system CAs: the self-signed certificate must be rejected
+    try:
+        with pytest.raises(HttpError, match="cannot connect"):
+            await default.post(Endpoint(url, {}), b"{}", 5)
+    finally:
+        await default.close()
+    srv.close()
