@@ -355,3 +355,21 @@ def test_retrieve_one_model(gw: Setup) -> None:
         client(gw).models.retrieve("gpt-9")
     assert exc.value.code == "model_not_found"
     assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).status == 404
+
+
+def test_failure_inside_a_stream_ends_it_with_an_error_event(
+    gw: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sovgate.gateway import _restore
+
+    def broken(self, data):  # type: ignore[no-untyped-def]
+        raise ValueError("restorer bug")
+
+    monkeypatch.setattr(_restore.StreamRestoration, "event", broken)
+    with client(gw).chat.completions.with_streaming_response.create(
+        model="chat", messages=[{"role": "user", "content": f"to {EMAIL}"}], stream=True
+    ) as resp:
+        rid = resp.headers["x-sovgate-decision"]
+        with pytest.raises(openai.APIError, match="Internal gateway error"):
+            list(resp.parse())
+    assert gw.audit.by_id(rid).outcome == "internal_error"

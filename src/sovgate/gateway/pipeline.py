@@ -329,6 +329,13 @@ class Gateway:
                     errors.no_eligible_provider(f"The provider's stream broke off: {exc.reason}")
                 )
                 return
+            except Exception as exc:  # e.g. an unreadable chunk: end cleanly, recorded
+                print(f"sovgate: stream of {req.id} failed: {exc!r}", file=sys.stderr)
+                rec.outcome, rec.message = "internal_error", f"stream failed ({type(exc).__name__})"
+                recorded = True
+                await self._append_quietly(rec, req)
+                yield _error_event(errors.internal("internal_error", "Internal gateway error in the stream."))
+                return
             recorded = True
             try:
                 await self._append(rec, req)
