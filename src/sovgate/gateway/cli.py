@@ -32,12 +32,13 @@ def serve(
     """Run the OpenAI-compatible gateway."""
     import uvicorn
 
-    from sovgate.gateway.runtime import build_components, open_gateway
+    from sovgate.gateway.runtime import build_components, check_audit, open_gateway
     from sovgate.server import create_app
 
     try:
         cfg = load_config(config)
         components = build_components(cfg)  # fails here, before binding, on a bad policy
+        check_audit(cfg)
     except ConfigError as exc:
         _die(str(exc))
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port

@@ -40,6 +40,16 @@ def compile_policies(config: Config) -> Decide:
     return engine.decide
 
 
+def check_audit(config: Config) -> None:
+    """Open and close the audit log once, so an unusable `gateway.audit` is a config error at start."""
+    from sovgate.audit import open_audit_log_sync
+
+    try:
+        open_audit_log_sync(config.gateway.audit).close_sync()
+    except Exception as exc:
+        raise config.error(("gateway", "audit"), str(exc)) from None
+
+
 def build_components(config: Config) -> Components:
     """The classifier (built once), the compiled policies and the protector."""
     from sovgate.classify import Classifier
