@@ -139,6 +139,9 @@ def test_failover_to_next_eligible_then_breaker_puts_it_last(gw: Setup) -> None:
     raw, _ = chat(gw, "hello")
     assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
     assert len(gw.us.received) == 2  # open breaker: not tried first any more
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'sovgate_provider_circuit_state{provider="us-global"} 2.0' in metrics
+    assert 'sovgate_upstream_attempts_total{outcome="upstream_error",provider="us-global"} 2.0' in metrics
 
 
 def test_streaming_fails_over_before_first_byte(gw: Setup) -> None:
@@ -269,6 +272,8 @@ def test_health_metrics_and_unknown_paths(gw: Setup) -> None:
     chat(gw, "count me")
     metrics = httpx.get(gw.url + "/metrics").text
     assert 'sovgate_requests_total{endpoint="chat",provider="us-global",status="200"}' in metrics
+    assert 'sovgate_upstream_attempts_total{outcome="ok",provider="us-global"}' in metrics
+    assert 'sovgate_provider_circuit_state{provider="us-global"} 0.0' in metrics
     r = httpx.get(gw.url + "/v2/nothing")
     assert r.status_code == 404 and r.headers["x-sovgate-decision"] == "none"
     r = httpx.get(gw.url + "/v1/chat/completions")

@@ -49,6 +49,10 @@ class App:
         self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
         self._stack: contextlib.AsyncExitStack | None = None
 
+    def _watch(self, gw: Gateway) -> None:
+        gw.on_attempt = self.metrics.attempt
+        self.metrics.watch_breakers(gw.providers, gw.router.health)
+
     @property
     def gateway(self) -> Gateway:
         if self._gateway is None:
@@ -70,6 +74,7 @@ class App:
                     if self._opener is not None:
                         self._stack = contextlib.AsyncExitStack()
                         self._gateway = await self._stack.enter_async_context(self._opener())
+                    self._watch(self.gateway)
                 except Exception as exc:
                     await send(
                         {"type": "lifespan.startup.failed", "message": f"sovgate: cannot start: {exc}"}
