@@ -125,3 +125,17 @@ def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f"sovgate: {config}:3: gateway.audit: unsupported audit URL")
+
+
+def test_every_config_key_is_documented() -> None:
+    import re
+
+    from sovgate.gateway.config import Breaker, GatewaySettings
+    from sovgate.types import Provider, Tenant
+
+    doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker"}
+    keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
+    keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
+    assert keys - documented == set()
