@@ -135,3 +135,17 @@ def test_workers_share_the_port_and_one_audit_log(tmp_path: Path) -> None:
         assert {decode_leaf(e.payload).outcome for e in entries} == {"ok"}
     finally:
         log.close_sync()
+
+
+def test_asgi_factory_for_other_servers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fakes.serving import serve_in_thread
+    from sovgate.gateway.asgi import CONFIG_ENV, from_env
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(CONFIG_ENV, "")  # empty: the embedded default
+    with serve_in_thread(from_env()) as url:
+        client = openai.OpenAI(base_url=url + "/v1", api_key="sovgate-demo", max_retries=0)
+        raw = client.embeddings.with_raw_response.create(model="embed", input="VS-NfD Lagebild")
+        assert raw.headers["x-sovgate-provider"] == "preview-onprem"  # classified: on-prem only
+        assert raw.parse().model_extra["sovgate_preview"]["url"] == "http://vllm.internal:8000/v1/embeddings"
+    assert (tmp_path / "sovgate-audit.db").exists()

@@ -93,4 +93,3 @@ def test_embeddings(e2e: E2E) -> None:
 def test_models_are_the_tenants_virtual_models(e2e: E2E) -> None:
     assert sorted(m.id for m in e2e.client().models.list()) == ["chat", "embed"]
     assert sorted(m.id for m in e2e.client("acme-cn").models.list()) == ["chat", "embed"]
-

@@ -378,3 +378,15 @@ def test_failure_inside_a_stream_ends_it_with_an_error_event(
         with pytest.raises(openai.APIError, match="Internal gateway error"):
             list(resp.parse())
     assert gw.audit.by_id(rid).outcome == "internal_error"
+
+
+def test_policy_failure_fails_closed(gw: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(tenant, classification, model):  # type: ignore[no-untyped-def]
+        raise KeyError("pack table")
+
+    monkeypatch.setattr(gw.gateway, "decide", broken)
+    with pytest.raises(openai.InternalServerError) as exc:
+        chat(gw, "hello")
+    assert exc.value.code == "policy_failed"
+    assert not gw.us.received and not gw.fr.received and not gw.de.received
+    assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).outcome == "policy_failed"
