@@ -23,11 +23,90 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
 
 # Honorifics and titles directly before a name (lower case, without trailing dot).
 _HONORIFICS = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mister", "lady", "lord", "rev", "herr", "frau", "fräulein", "m", "mme", "mlle", "monsieur", "madame", "mademoiselle", "sr", "sra", "srta", "señor", "señora", "señorita", "don", "doña", "dña", "sig", "sigra", "signor", "signora", "signorina", "dott", "dottssa", "dottoressa", "avv", "ing", "dhr", "mevr", "mw", "mevrouw", "meneer", "heer", "pan", "pani", "panna"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "madam",
+        "mister",
+        "lady",
+        "lord",
+        "rev",
+        "herr",
+        "frau",
+        "fräulein",
+        "m",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "sr",
+        "sra",
+        "srta",
+        "señor",
+        "señora",
+        "señorita",
+        "don",
+        "doña",
+        "dña",
+        "sig",
+        "sigra",
+        "signor",
+        "signora",
+        "signorina",
+        "dott",
+        "dottssa",
+        "dottoressa",
+        "avv",
+        "ing",
+        "dhr",
+        "mevr",
+        "mw",
+        "mevrouw",
+        "meneer",
+        "heer",
+        "pan",
+        "pani",
+        "panna",
+    ]
 )
 # Words that may sit inside a name (lower case).
 _PARTICLES = frozenset(
-    ["van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "le", "la", "ten", "ter", "zu", "zum", "bin", "ben", "al", "el", "y", "e", "van't", "d'", "mac"]
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "le",
+        "la",
+        "ten",
+        "ter",
+        "zu",
+        "zum",
+        "bin",
+        "ben",
+        "al",
+        "el",
+        "y",
+        "e",
+        "van't",
+        "d'",
+        "mac",
+    ]
 )
 
 # Labels and self-introductions right before a name: the capitalised words after them are a
@@ -146,7 +225,79 @@ def _load(name: str) -> _NameTable:
 
 # Frequent words that are also in the name lists (greetings, pronouns, template words)
 _NOT_NAMES = frozenset(
-    ["hi", "hello", "dear", "thanks", "thank", "please", "hallo", "liebe", "lieber", "bonjour", "salut", "cher", "chère", "hola", "estimado", "estimada", "ciao", "gentile", "caro", "cara", "beste", "geachte", "witam", "dzień", "szanowny", "szanowna", "server", "admin", "support", "team", "bank", "card", "account", "customer", "patient", "user", "name", "date", "address", "email", "phone", "number", "street", "city", "country", "mail", "order", "invoice", "service", "ticket", "note", "the", "this", "that", "these", "those", "there", "then", "they", "their", "our", "your", "my", "his", "her", "its", "we", "you", "it", "he", "she"]
+    [
+        "hi",
+        "hello",
+        "dear",
+        "thanks",
+        "thank",
+        "please",
+        "hallo",
+        "liebe",
+        "lieber",
+        "bonjour",
+        "salut",
+        "cher",
+        "chère",
+        "hola",
+        "estimado",
+        "estimada",
+        "ciao",
+        "gentile",
+        "caro",
+        "cara",
+        "beste",
+        "geachte",
+        "witam",
+        "dzień",
+        "szanowny",
+        "szanowna",
+        "server",
+        "admin",
+        "support",
+        "team",
+        "bank",
+        "card",
+        "account",
+        "customer",
+        "patient",
+        "user",
+        "name",
+        "date",
+        "address",
+        "email",
+        "phone",
+        "number",
+        "street",
+        "city",
+        "country",
+        "mail",
+        "order",
+        "invoice",
+        "service",
+        "ticket",
+        "note",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "then",
+        "they",
+        "their",
+        "our",
+        "your",
+        "my",
+        "his",
+        "her",
+        "its",
+        "we",
+        "you",
+        "it",
+        "he",
+        "she",
+    ]
 )
 
 
@@ -213,7 +364,7 @@ class NameFinder:
         yield from self._enumerations(text)
 
     def _enumerations(self, text: str) -> Iterator[Hit]:
-        """"Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
+        """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
         for m in _ENUM.finditer(text):
             items = [x for x in _ENUM_ITEM.finditer(m.group(1)) if x.group().lower() not in _ENUM_JOINERS]
             if len(items) < 3 or any(not x.group()[0].isupper() for x in items):
@@ -227,7 +378,9 @@ class NameFinder:
                 for x in items:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
 
-    def _judge(self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str) -> Iterator[Hit]:
+    def _judge(
+        self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str
+    ) -> Iterator[Hit]:
         words = [toks[k][2] for k in run]
         honor = False
         while words and words[0].rstrip(".").lower() in _HONORIFICS and len(words[0]) <= 12:
@@ -252,7 +405,11 @@ class NameFinder:
         flags = [self._flags(w) for w in clean]
         start = toks[run[0]][0]
         before = text[max(0, start - 50) : start]
-        strong = honor or _STRONG_CUE.search(before) is not None or _HONOR_BEFORE.search(before.rstrip()) is not None
+        strong = (
+            honor
+            or _STRONG_CUE.search(before) is not None
+            or _HONOR_BEFORE.search(before.rstrip()) is not None
+        )
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
