@@ -16,7 +16,7 @@ PROVIDERS = {"us": Provider(id="us", operator_country="US", hosting=("US",))}
 
 
 def expected(path: Path) -> str:
-    first = path.read_text().splitlines()[0]
+    first = path.read_bytes().decode("utf-8", "replace").splitlines()[0]
     assert first.startswith("# expect: "), f"{path} must start with '# expect: <regex>'"
     return first.removeprefix("# expect: ")
 

@@ -60,6 +60,9 @@ def test_broken_fixture_is_an_error_naming_file_and_key() -> None:
     assert r.returncode == 1
     assert "ERROR broken.yaml::(load)" in r.stdout
     assert "broken.yaml: providers.us.preset: unknown preset 'openai-usa'" in r.stdout
+    assert "ERROR typo.yaml::rule id typo" in r.stdout
+    assert "cases[0].expect.refused: no rule 'baseline/secret' in this case's packs" in r.stdout
+    assert "1 passed, 1 failed, 2 errors" in r.stdout
 
 
 def test_missing_directory() -> None:
@@ -78,3 +81,30 @@ def test_packs_json_and_show() -> None:
     assert r.returncode == 0 and "Federal Law 242-FZ" in r.stdout
     r = sovgate("policy", "show", str(TESTDATA / "broken_packs" / "unknown_effect.yaml"))
     assert r.returncode == 2 and "unknown effect 'block'" in r.stderr
+
+
+def test_request_cases_run_through_the_real_classifier() -> None:
+    import pytest
+
+    classify = pytest.importorskip("sovgate.classify")
+    if not hasattr(classify, "Classifier"):
+        pytest.skip("sovgate.classify not merged yet")
+    r = sovgate("policy", "test", str(TESTDATA / "request_fixtures"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS health.yaml::health request classified by the real classifier" in r.stdout
+    assert "PASS world.yaml::China — a resident ID number stays in mainland China" in r.stdout
+    assert "6 passed, 0 failed, 0 errors" in r.stdout
+
+
+def test_user_pack_directory_with_its_fixtures() -> None:
+    r = sovgate("policy", "test", str(TESTDATA / "packs"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS acme_fixtures.yaml::DPF provider shielded" in r.stdout
+    assert "1 passed, 0 failed, 0 errors" in r.stdout  # acme.yaml itself is a pack, not a fixture
+
+
+def test_directory_without_cases_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "only-a-pack.yaml").write_text((TESTDATA / "packs" / "acme.yaml").read_text())
+    r = sovgate("policy", "test", str(tmp_path))
+    assert r.returncode == 1
+    assert "no fixture cases under" in r.stdout and "0 passed, 0 failed, 1 errors" in r.stdout

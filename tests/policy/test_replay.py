@@ -10,8 +10,7 @@ import pytest
 import yaml
 
 from sovgate.catalog import Catalog
-from sovgate.policy import Engine
-from sovgate.policy._replay import Recorded, from_audit, replay
+from sovgate.policy import Engine, Recorded, from_audit, replay
 from sovgate.types import Tenant
 
 TRAFFIC = Path(__file__).parent / "testdata" / "replay" / "traffic.yaml"

@@ -89,7 +89,7 @@ def test_replay_missing_database(tmp_path: Path) -> None:
 
 
 def test_recorded_traffic_file_is_well_formed() -> None:
-    from sovgate.policy._replay import Recorded
+    from sovgate.policy import Recorded
 
     rows = yaml.safe_load((TESTDATA / "traffic.yaml").read_text())
     assert [msgspec.convert(r, Recorded).id for r in rows] == ["r1", "r2", "r3", "r4", "r5", "r6"]

@@ -36,7 +36,7 @@ class _Reader:
         self.path = path
         try:
             self.doc = yaml_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise CatalogError(f"{path}: cannot read YAML: {exc}") from exc
         if not isinstance(self.doc, dict):
             raise CatalogError(f"{path}: top level must be a mapping")

@@ -153,7 +153,7 @@ def advise_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Per country and data class: eligible providers and self-hostable models under the packs there."""
-    from sovgate.policy._advise import DATA_CLASSES, advise
+    from sovgate.policy import DATA_CLASSES, advise
 
     cat = Catalog.builtin()
     classes = [d.strip().lower() for d in data.split(",") if d.strip()]
@@ -183,19 +183,22 @@ def advise_cmd(
                 "in the clear",
                 "pseudonymized only",
                 "self-hosted in country",
-                "excluded by (citation)",
+                "why: rules fired (citation) -> systems excluded",
             )
         assert table is not None
         if a.refused:
             table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
             continue
-        excluded = "\n".join(f"{e.rule} ({e.citation}): {len(e.providers)}" for e in a.excluded)
+        why = "\n".join(
+            f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
+            for w in a.rules
+        )
         table.add_row(
             a.data,
             ", ".join(a.clear) or "-",
             ", ".join(a.pseudonymized) or "-",
             ", ".join(a.self_hosted) or "-",
-            excluded or "-",
+            why or "no rule fired",
         )
     if table is not None:
         console.print(table)

@@ -32,11 +32,14 @@ DATA_CLASSES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-class Excluded(msgspec.Struct, frozen=True):
+class Why(msgspec.Struct, frozen=True, kw_only=True):
+    """A rule that fired for this country and data class, and the systems it excluded."""
+
     rule: str
+    effect: str
     reason: str
     citation: str
-    providers: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
 
 
 class Advice(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,7 +50,7 @@ class Advice(msgspec.Struct, frozen=True, kw_only=True):
     clear: tuple[str, ...]  # hosted services eligible in the clear
     pseudonymized: tuple[str, ...]  # hosted services eligible only pseudonymized
     self_hosted: tuple[str, ...]  # self-hostable models / engines eligible on-prem in the country
-    excluded: tuple[Excluded, ...]
+    rules: tuple[Why, ...]  # every rule that fired, in order: the "why"
     initiatives: tuple[str, ...]  # sovereign AI initiatives of the country (or its bloc)
 
 
@@ -109,7 +112,6 @@ def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> l
             )
             clear, pseudo, hosted_self = [], [], []
             excluded: dict[str, list[str]] = {}
-            reasons = {f.rule: f for f in decision.fired}
             for v in decision.verdicts:
                 info = catalog.info(v.provider)
                 if not v.eligible:
@@ -132,14 +134,15 @@ def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> l
                     clear=tuple(clear),
                     pseudonymized=tuple(pseudo),
                     self_hosted=tuple(hosted_self),
-                    excluded=tuple(
-                        Excluded(
-                            rule,
-                            reasons[rule].reason if rule in reasons else "",
-                            reasons[rule].citation if rule in reasons else "",
-                            tuple(pids),
+                    rules=tuple(
+                        Why(
+                            rule=f.rule,
+                            effect=f.effect,
+                            reason=f.reason,
+                            citation=f.citation,
+                            excluded=tuple(excluded.get(f.rule, ())),
                         )
-                        for rule, pids in excluded.items()
+                        for f in decision.fired
                     ),
                     initiatives=relevant,
                 )

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sovgate.catalog import Catalog
-from sovgate.policy._compile import ProviderFacts, Rule, provider_facts
 from sovgate.policy._errors import PolicyError
 from sovgate.policy._packs import Pack, load_pack
+from sovgate.policy._providers import ProviderFacts, provider_facts
 from sovgate.policy._request import Request
+from sovgate.policy._rules import Rule
 from sovgate.types import Classification, Decision, FiredRule, Provider, ProviderVerdict, Tenant
 
 UNKNOWN_PROVIDER = "sovgate/unknown-provider"

@@ -30,7 +30,7 @@ from typing import Any
 import msgspec
 
 from sovgate.catalog import Catalog, UnknownPreset
-from sovgate.policy._engine import Engine
+from sovgate.policy._engine import UNKNOWN_PROVIDER, Engine
 from sovgate.policy._errors import PolicyError
 from sovgate.policy._yaml import load as yaml_load
 from sovgate.types import CATEGORIES, ENTITY_TYPES, Classification, Decision, Finding, Provider, Tenant
@@ -69,19 +69,23 @@ def fixture_files(target: Path) -> list[Path]:
 
 
 def run_path(target: Path, catalog: Catalog) -> Iterator[CaseResult]:
-    files = fixture_files(target)
-    if not files:
+    ran = False
+    for path in fixture_files(target):
+        for result in run_file(path, catalog):
+            ran = True
+            yield result
+    if not ran:
         yield CaseResult(
-            str(target), "(no fixtures)", False, [f"no *.yaml fixtures under {target}"], error=True
+            str(target), "(no fixtures)", False, [f"no fixture cases under {target}"], error=True
         )
-    for path in files:
-        yield from run_file(path, catalog)
 
 
 def run_file(path: Path, catalog: Catalog) -> Iterator[CaseResult]:
     source = str(path)
     try:
         doc = yaml_load(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and "pack" in doc and "cases" not in doc:
+            return  # a policy pack kept next to its fixtures, not a fixture file
         suite = _Suite(source, doc, catalog)
     except PolicyError as exc:
         yield CaseResult(source, "(load)", False, [str(exc)], error=True)
@@ -228,7 +232,45 @@ class _Suite:
         if not isinstance(expect, dict) or not expect:
             raise self.fail(f"{where}.expect", "required: at least one of " + ", ".join(EXPECT_KEYS))
         self._check_keys(expect, EXPECT_KEYS, f"{where}.expect")
+        rules = {r.key for pack in self.engine.packs(tuple(packs)) for r in pack.rules} | {UNKNOWN_PROVIDER}
+        self._check_expect(expect, f"{where}.expect", rules)
         return compare(decision, expect)
+
+    def _check_expect(self, expect: dict[str, Any], where: str, rules: set[str]) -> None:
+        """Typos in an expectation are fixture errors, not silent failures."""
+
+        def provider(pid: Any, at: str) -> None:
+            if pid not in self.providers:
+                raise self.fail(at, f"unknown provider {pid!r}; known: {', '.join(self.providers)}")
+
+        def rule(rid: Any, at: str) -> None:
+            if rid not in rules:
+                raise self.fail(at, f"no rule {rid!r} in this case's packs")
+
+        for key in ("eligible", "fired"):
+            if key in expect and not isinstance(expect[key] or [], list):
+                raise self.fail(f"{where}.{key}", "must be a list")
+        for key in ("excluded", "pseudonymize"):
+            if key in expect and not isinstance(expect[key] or {}, dict):
+                raise self.fail(f"{where}.{key}", "must map provider ids to expectations")
+        for pid in expect.get("eligible") or []:
+            provider(pid, f"{where}.eligible")
+        for pid, rid in (expect.get("excluded") or {}).items():
+            provider(pid, f"{where}.excluded")
+            if rid is not None:
+                rule(rid, f"{where}.excluded.{pid}")
+        for pid, types in (expect.get("pseudonymize") or {}).items():
+            provider(pid, f"{where}.pseudonymize")
+            for t in types or []:
+                if t not in ENTITY_TYPES:
+                    raise self.fail(f"{where}.pseudonymize.{pid}", f"unknown entity type {t!r}")
+        for rid in expect.get("fired") or []:
+            rule(rid, f"{where}.fired")
+        refused = expect.get("refused")
+        if isinstance(refused, str):
+            rule(refused, f"{where}.refused")
+        elif refused is not None and not isinstance(refused, bool):
+            raise self.fail(f"{where}.refused", "true, false or a rule id")
 
 
 def compare(d: Decision, expect: dict[str, Any]) -> list[str]:

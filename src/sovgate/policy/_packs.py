@@ -12,8 +12,10 @@ from typing import Any
 import yaml
 
 from sovgate.catalog import Catalog
-from sovgate.policy._compile import CompileContext, ProviderFacts, Rule, compile_rule
 from sovgate.policy._errors import PolicyError
+from sovgate.policy._providers import ProviderFacts
+from sovgate.policy._rules import Rule, compile_rule
+from sovgate.policy._values import CompileContext
 from sovgate.policy._yaml import load as yaml_load
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -60,6 +62,8 @@ def load_pack(
         doc: Any = yaml_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PolicyError(source, "", f"cannot read pack: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(source, "", "cannot read pack: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

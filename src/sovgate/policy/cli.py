@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 policy_app = typer.Typer(
@@ -42,7 +43,7 @@ def test_cmd(
     console = Console(highlight=False)
     passed = failed = errors = 0
     for r in run_path(path, Catalog.builtin()):
-        label = f"{Path(r.file).name}::{r.name}"
+        label = escape(f"{Path(r.file).name}::{r.name}")
         if r.ok:
             passed += 1
             if not quiet:
@@ -103,10 +104,12 @@ def show_cmd(pack: Annotated[str, typer.Argument(help="Built-in pack name or pat
         _die(str(exc))
         return
     console = Console(highlight=False)
-    console.print(f"[bold]{p.name}[/bold] — {p.title}\n{p.description}\nsource: {p.source}")
+    console.print(
+        f"[bold]{escape(p.name)}[/bold] — {escape(p.title)}\n{escape(p.description)}\nsource: {p.source}"
+    )
     table = Table("rule", "effect", "reason", "citation", show_lines=True)
     for r in p.rules:
-        table.add_row(r.key, r.effect, r.fired.reason, r.fired.citation)
+        table.add_row(escape(r.key), r.effect, escape(r.fired.reason), escape(r.fired.citation))
     console.print(table)
 
 
@@ -131,8 +134,7 @@ def replay_cmd(
 ) -> None:
     """Re-decide past traffic from the audit log's recorded findings under draft packs; report changes."""
     from sovgate.catalog import Catalog
-    from sovgate.policy import Engine, PolicyError
-    from sovgate.policy._replay import from_audit, replay
+    from sovgate.policy import Engine, PolicyError, from_audit, replay
 
     draft = [p.strip() for item in [*packs, *(more or [])] for p in item.split(",") if p.strip()]
     try:
