@@ -122,6 +122,9 @@ class Provider(msgspec.Struct, frozen=True, kw_only=True):
     operator_country: Jurisdiction = ""
     hosting: tuple[Jurisdiction, ...] = ()
     on_prem: bool = False
+    # The operator is certified under the EU-US Data Privacy Framework: only then does the US adequacy
+    # decision (scope "dpf") cover transfers to it. Never set by a preset; the deployer asserts it.
+    dpf_certified: bool = False
     # Foreign laws giving extraterritorial access to the operator, e.g.
     # ("US-CLOUD-ACT",) or ("CN-NIL",). Derived from operator_country by the catalog
     # when a config does not say.

@@ -1,9 +1,340 @@
-"""CLI commands of sovgate.audit (registered on the main `sovgate` app)."""
+"""`sovgate audit ...`: inspect, prove, verify, export and purge the audit log.
+
+Every command takes `--audit URL`; with `--config FILE` the URL is that config's
+`gateway.audit`; otherwise sqlite:///./sovgate-audit.db. Proofs and hashes are
+printed as lowercase hex in one-line JSON.
+"""
 
 from __future__ import annotations
 
+import base64
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sovgate.audit.log import DEFAULT_URL, AuditError, LogReader, open_audit_log_sync, open_log_reader
+from sovgate.audit.merkle import ProofError
+
+audit_app = typer.Typer(
+    help="The tamper-evident audit log: checkpoints, proofs, verify, export.", no_args_is_help=True
+)
+err = Console(stderr=True)
+
+AuditOpt = Annotated[str | None, typer.Option("--audit", help="Log URL: sqlite:///path or postgresql://...")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Take the log URL from this config's gateway.audit")
+]
+KeyOpt = Annotated[Path | None, typer.Option("--key", help="The log's signer key file (default: <db>.key)")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="From this time on (RFC 3339, or a date)")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Before this time (RFC 3339, or a date)")]
+TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Only this tenant's records")]
+
+
+def _url(audit: str | None, config: Path | None) -> str:
+    if audit:
+        return audit
+    if config is not None:
+        try:  # the gateway's loader, imported only when asked for
+            from sovgate.gateway.config import ConfigError, load_config
+        except ImportError:
+            _fail("--config needs sovgate.gateway.config, which this installation lacks; pass --audit URL")
+        try:
+            return load_config(config, resolve_secrets=False).gateway.audit
+        except ConfigError as e:
+            _fail(str(e))
+    return DEFAULT_URL
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _reader(audit: str | None, config: Path | None, key: Path | None, vkey: str | None = None) -> LogReader:
+    try:
+        return open_log_reader(_url(audit, config), key_path=key, vkey=vkey)
+    except AuditError as e:
+        _fail(str(e))
+        raise  # unreachable
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+@audit_app.command()
+def checkpoint(audit: AuditOpt = None, config: ConfigOpt = None, key: KeyOpt = None) -> None:
+    """Print the latest signed checkpoint (C2SP tlog-checkpoint signed note)."""
+    log = _reader(audit, config, key)
+    try:
+        sys.stdout.write(log.checkpoint())
+    except AuditError as e:
+        _fail(str(e))
+    finally:
+        log.close_sync()
+
+
+@audit_app.command("key")
+def key_cmd(audit: AuditOpt = None, config: ConfigOpt = None, key: KeyOpt = None) -> None:
+    """Print the log's verifier key (note vkey format); creates the log and key on first use."""
+    try:
+        log = open_audit_log_sync(_url(audit, config), key_path=key)
+    except AuditError as e:
+        _fail(str(e))
+        return
+    try:
+        sys.stdout.write(log.vkey() + "\n")
+    finally:
+        log.close_sync()
+
+
+@audit_app.command()
+def proof(
+    index: Annotated[int | None, typer.Option("--index", help="Leaf index for an inclusion proof")] = None,
+    size: Annotated[int | None, typer.Option("--size", help="Tree size (default: the signed head)")] = None,
+    consistency: Annotated[
+        tuple[int, int] | None, typer.Option("--consistency", help="M N: consistency proof from size M to N")
+    ] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Print an inclusion proof (--index I [--size N]) or a consistency proof (--consistency M N)."""
+    if (index is None) == (consistency is None):
+        _fail("give either --index I [--size N] or --consistency M N")
+    log = _reader(audit, config, key)
+    try:
+        if consistency is not None:
+            _print_json(log.consistency_proof(consistency[0], consistency[1]).to_json())
+        else:
+            _print_json(log.inclusion_proof(index, size).to_json())  # type: ignore[arg-type]
+    except (ProofError, LookupError) as e:
+        _fail(str(e))
+    finally:
+        log.close_sync()
+
+
+@audit_app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record id (x-sovgate-decision header)")],
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Print a record with its leaf index, leaf hash and exact leaf bytes (base64)."""
+    log = _reader(audit, config, key)
+    try:
+        entry = log.entry(record_id)
+        if entry is None:
+            _fail(f"no record with id {record_id!r}", 1)
+            return
+        out: dict = {"index": entry.idx, "leaf_hash": entry.leaf_hash.hex()}
+        if entry.payload is None:
+            out |= {"record": None, "purged": True}
+        else:  # the exact leaf bytes too, so anyone can recompute SHA-256(0x00 ‖ leaf)
+            out |= {"record": json.loads(entry.payload), "leaf": base64.b64encode(entry.payload).decode()}
+        _print_json(out)
+    finally:
+        log.close_sync()
+
+
+@audit_app.command()
+def verify(
+    vkey: Annotated[
+        str | None, typer.Option("--vkey", help="Trusted log verifier key (default: from the key file)")
+    ] = None,
+    witness: Annotated[
+        list[str] | None, typer.Option("--witness", help="Witness vkey whose cosignatures to check")
+    ] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Recompute every leaf, node and root; check every signature and checkpoint consistency."""
+    from sovgate.audit.note import NoteError, Verifier
+    from sovgate.audit.verify import TamperError, verify_log
+
+    log = _reader(audit, config, key, vkey)
+    try:
+        witnesses = [Verifier.from_vkey(w) for w in witness or ()]
+        total = log.size()
+        with Progress(
+            TextColumn("verifying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("verify", total=total)
+            result = verify_log(log, witnesses=witnesses, progress=lambda n: bar.update(task, completed=n))
+    except TamperError as e:
+        err.print(f"[red]FAILED[/red] {e}", highlight=False)
+        raise typer.Exit(1) from None
+    except (AuditError, NoteError) as e:
+        _fail(str(e))
+        return
+    finally:
+        log.close_sync()
+    print(
+        f"OK: {result.size} entries, root {result.root.hex()}, {result.checkpoints} checkpoints consistent, "
+        f"{result.purged} payloads purged by retention"
+    )
+    for size, names in sorted(result.witnessed.items()):
+        print(f"checkpoint {size} cosigned by {', '.join(names)}")
+
+
+@audit_app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tenant: TenantOpt = None,
+    include_all: Annotated[
+        bool, typer.Option("--all", help="Also requests that reached no provider")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+    ] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Records of processing: cross-border flows (who, what, whose, where to, under which rule)."""
+    from sovgate.audit.export import FLOW_COLUMNS, csv_row, flow_rows
+
+    if fmt not in ("jsonl", "csv"):
+        _fail("--format must be jsonl or csv")
+    log = _reader(audit, config, key)
+    out = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        rows = flow_rows(log.records(since, until, tenant), include_all=include_all)
+        if fmt == "csv":
+            w = csv.writer(out)
+            w.writerow(FLOW_COLUMNS)
+            for row in rows:
+                w.writerow(csv_row(row))
+        else:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        log.close_sync()
+        if output:
+            out.close()
+
+
+@audit_app.command()
+def report(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tenant: TenantOpt = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """The flow matrix: subject jurisdiction × destination (hosting) jurisdiction × category."""
+    from sovgate.audit.export import flow_matrix
+
+    log = _reader(audit, config, key)
+    try:
+        matrix = flow_matrix(log.records(since, until, tenant))
+    finally:
+        log.close_sync()
+    table = Table(title="Data flows: requests by subjects' jurisdiction, destination and category")
+    for col in ("subjects", "destination (hosting)", "category", "requests"):
+        table.add_column(col, justify="right" if col == "requests" else "left")
+    for (subject, dest, cat), n in sorted(matrix.items()):
+        style = "bold red" if subject != dest and "-" not in (subject, dest) else None
+        table.add_row(subject, dest, cat, str(n), style=style)
+    Console().print(table)
+    if not matrix:
+        print("no flows in this period")
+
+
+@audit_app.command()
+def purge(
+    older_than_days: Annotated[
+        int | None, typer.Option("--older-than-days", help="Retention in days (default 183, six months)")
+    ] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Only this tenant (per-tenant retention)")
+    ] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Remove record payloads older than the retention; leaf hashes stay, so proofs still verify."""
+    log = _reader(audit, config, key)
+    try:
+        days = log.retention_days if older_than_days is None else older_than_days
+        if days < 0:
+            _fail("--older-than-days must be >= 0")
+        n = log.purge(days, tenant)
+    finally:
+        log.close_sync()
+    who = f" of tenant {tenant}" if tenant else ""
+    print(f"purged the payloads of {n} records{who} older than {days} days (leaf hashes kept)")
+
+
+@audit_app.command()
+def cosign(
+    witness_url: Annotated[str, typer.Option("--witness", help="The witness's add-checkpoint URL")],
+    witness_vkey: Annotated[str, typer.Option("--witness-vkey", help="The witness's cosignature/v1 vkey")],
+    size: Annotated[int | None, typer.Option("--size", help="Checkpoint size (default: the latest)")] = None,
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Have a witness cosign a checkpoint (C2SP tlog-witness) and store its cosignature."""
+    from sovgate.audit.note import NoteError, Verifier
+    from sovgate.audit.witness import WitnessError, request_cosignature
+
+    log = _reader(audit, config, key)
+    try:
+        witness = Verifier.from_vkey(witness_vkey)
+        cps = log.checkpoints()
+        if not cps:
+            _fail("the log has no checkpoint yet")
+        target = cps[-1].size if size is None else size
+        lines = request_cosignature(witness_url, log, target)
+        sys.stdout.write(log.add_cosignatures(target, lines, [witness]))
+    except (NoteError, AuditError, WitnessError) as e:
+        _fail(str(e))
+    finally:
+        log.close_sync()
+
+
+@audit_app.command()
+def tiles(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write checkpoint and tile/ into")],
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Export the log as static C2SP tlog-tiles (checkpoint, hash tiles, entry bundles)."""
+    from sovgate.audit.note import NoteError
+    from sovgate.audit.tiles import write_tiles
+
+    log = _reader(audit, config, key)
+    try:
+        w = write_tiles(log, out)
+    except (AuditError, NoteError, OSError) as e:
+        _fail(str(e))
+        return
+    finally:
+        log.close_sync()
+    pruned = f", {w.pruned_bundles} bundles pruned by retention" if w.pruned_bundles else ""
+    print(f"wrote tiles for {w.size} entries to {out}: {w.hash_tiles} hash tiles, ", end="")
+    print(f"{w.entry_bundles} entry bundles{pruned}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this capability's commands to the main app."""
+    """Add the `sovgate audit` group to the main app."""
+    app.add_typer(audit_app, name="audit")

@@ -1,9 +1,209 @@
-"""CLI commands of sovgate.catalog (registered on the main `sovgate` app)."""
+"""CLI commands of sovgate.catalog: `sovgate catalog list | show | advise`."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated, Any
+
+import msgspec
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from sovgate.catalog._catalog import Catalog
+from sovgate.catalog._presets import PresetInfo
+
+catalog_app = typer.Typer(
+    name="catalog",
+    help="The catalog of AI systems, their operators, hosting and jurisdictions.",
+    no_args_is_help=True,
+)
+
+
+def _die(message: str) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _matches(info: PresetInfo, codes: frozenset[str]) -> bool:
+    p = info.provider
+    return bool({p.operator_country, info.country, *p.hosting} & codes) or (
+        info.country in ("EU", "EEA") and bool(codes & set(Catalog.builtin().expand([info.country])))
+    )
+
+
+def _row(info: PresetInfo, cat: Catalog) -> dict[str, Any]:
+    p = info.provider
+    return {
+        "id": info.id,
+        "name": info.name,
+        "kind": info.kind,
+        "protocol": p.protocol,
+        "base_url": p.base_url,
+        "auth": p.auth,
+        "operator": p.operator,
+        "operator_country": p.operator_country,
+        "hosting": list(info.hosting_declared),
+        "on_prem": p.on_prem,
+        "exposure": list(p.exposure),
+        "open_weights": info.open_weights,
+        "license": info.license,
+        "initiative": info.initiative,
+        "country": info.country,
+        "models": p.models,
+        "status": info.fact.status,
+        "flags": info.flags,
+        "sources": list(info.fact.sources),
+        "checked": info.fact.checked,
+        "note": info.note,
+    }
+
+
+@catalog_app.command("list")
+def list_cmd(
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(
+            "--jurisdiction",
+            "-j",
+            help="Only systems operated, hosted or originating there (ISO codes or EU/EEA, comma-separated).",
+        ),
+    ] = None,
+    open_weights: Annotated[
+        bool, typer.Option("--open-weights", help="Only systems with open weights.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List catalog presets with operator, hosting, exposure and how well each fact is verified."""
+    cat = Catalog.builtin()
+    entries = list(cat.entries())
+    if jurisdiction:
+        try:
+            codes = frozenset(cat.expand(_codes(jurisdiction)) + tuple(_codes(jurisdiction)))
+        except KeyError as exc:
+            _die(str(exc.args[0]))
+            return
+        entries = [e for e in entries if _matches(e, codes)]
+    if open_weights:
+        entries = [e for e in entries if e.open_weights]
+    if json_out:
+        typer.echo(json.dumps([_row(e, cat) for e in entries], indent=2, ensure_ascii=False))
+        return
+    table = Table("preset", "kind", "operator", "hosting", "exposure", "open weights", "status")
+    for e in entries:
+        p = e.provider
+        hosting = ", ".join(e.hosting_declared) or ("where you run it" if p.on_prem else "global")
+        operator = "you (self-hosted)" if p.on_prem else f"{p.operator} ({p.operator_country})"
+        flags = ", ".join(f"{k}:{v}" for k, v in e.flags.items())
+        table.add_row(
+            e.id,
+            e.kind,
+            operator,
+            hosting,
+            ", ".join(p.exposure) or "none",
+            "yes" if e.open_weights else "no",
+            e.fact.status + (f" ({flags})" if flags else ""),
+        )
+    Console().print(table)
+    Console(highlight=False).print(
+        "status: V verified, S secondary source, U unverified; `catalog show ID` for sources"
+    )
+
+
+@catalog_app.command("show")
+def show_cmd(preset: Annotated[str, typer.Argument(help="Preset id.")]) -> None:
+    """Every fact of one preset with its sources and verification status."""
+    cat = Catalog.builtin()
+    try:
+        info = cat.info(preset)
+    except KeyError as exc:
+        _die(str(exc))
+        return
+    table = Table("fact", "value", "status", show_header=True)
+    for key, value in _row(info, cat).items():
+        if key in ("status", "flags", "sources", "checked"):
+            continue
+        shown = (
+            ", ".join(value)
+            if isinstance(value, list)
+            else json.dumps(value)
+            if isinstance(value, dict)
+            else str(value)
+        )
+        table.add_row(key, shown, info.status_of(key))
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"checked {info.fact.checked}; sources:")
+    for s in info.fact.sources:
+        console.print(f"  {s}")
+
+
+@catalog_app.command("advise")
+def advise_cmd(
+    operates_in: Annotated[
+        str, typer.Option("--operates-in", help="Countries you operate in, e.g. DE,FR,CN,AE.")
+    ],
+    data: Annotated[
+        str, typer.Option("--data", help="Data classes, e.g. health,personal,financial.")
+    ] = "personal",
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Per country and data class: eligible providers and self-hostable models under the packs there."""
+    from sovgate.policy import DATA_CLASSES, advise
+
+    cat = Catalog.builtin()
+    classes = [d.strip().lower() for d in data.split(",") if d.strip()]
+    try:
+        advice = advise(_codes(operates_in), classes, cat)
+    except ValueError as exc:
+        hint = f" (data classes: {', '.join(DATA_CLASSES)})" if "data class" in str(exc) else ""
+        _die(f"{exc}{hint}")
+        return
+    if json_out:
+        typer.echo(msgspec.json.format(msgspec.json.encode(advice), indent=2).decode())
+        return
+    console = Console(highlight=False)
+    country = None
+    table: Table | None = None
+    for a in advice:
+        if a.country != country:
+            if table is not None:
+                console.print(table)
+            country = a.country
+            console.print(
+                f"\n[bold]{cat.name(a.country)} ({a.country})[/bold] — packs: {', '.join(a.packs)}; "
+                f"sovereign initiatives: {', '.join(a.initiatives) or 'none in the catalog'}"
+            )
+            table = Table(
+                "data",
+                "in the clear",
+                "pseudonymized only",
+                "self-hosted in country",
+                "why: rules fired (citation) -> systems excluded",
+            )
+        assert table is not None
+        if a.refused:
+            table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
+            continue
+        why = "\n".join(
+            f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
+            for w in a.rules
+        )
+        table.add_row(
+            a.data,
+            ", ".join(a.clear) or "-",
+            ", ".join(a.pseudonymized) or "-",
+            ", ".join(a.self_hosted) or "-",
+            why or "no rule fired",
+        )
+    if table is not None:
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this capability's commands to the main app."""
+    app.add_typer(catalog_app, name="catalog")

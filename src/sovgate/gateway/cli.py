@@ -1,9 +1,116 @@
-"""CLI commands of sovgate.gateway (registered on the main `sovgate` app)."""
+"""`sovgate serve`, `sovgate explain`, `sovgate init`."""
 
 from __future__ import annotations
 
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import msgspec
 import typer
+
+from sovgate.gateway.config import ConfigError, load_config
+
+EXIT_CONFIG = 2
+
+
+def _die(message: str) -> NoReturn:
+    typer.echo(f"sovgate: {message}", err=True)
+    raise typer.Exit(EXIT_CONFIG)
+
+
+def serve(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config (default: embedded demo)")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="listen address (default: gateway.host)")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port (default: gateway.port)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes sharing the port")] = 1,
+) -> None:
+    """Run the OpenAI-compatible gateway."""
+    import uvicorn
+
+    from sovgate.gateway.runtime import build_components, check_audit, open_gateway
+    from sovgate.server import create_app
+
+    try:
+        cfg = load_config(config)
+        components = build_components(cfg)  # fails here, before binding, on a bad policy
+        check_audit(cfg)
+    except ConfigError as exc:
+        _die(str(exc))
+    bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
+    app = create_app(lambda: open_gateway(cfg, components))
+    options: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "loop": "uvloop" if sys.platform != "win32" else "asyncio",
+        "http": "httptools",
+        "lifespan": "on",
+        "access_log": False,
+        "proxy_headers": False,  # uvicorn's middleware costs per request; we read no forwarded headers
+        "server_header": False,
+        "date_header": False,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 10,
+    }
+    where = "embedded default config (demo key: sovgate-demo)" if config is None else str(config)
+    typer.echo(f"sovgate: serving on http://{bind_host}:{bind_port}/v1 with {where}", err=True)
+    if workers > 1 and hasattr(os, "fork"):
+        from sovgate.gateway._workers import run_workers
+
+        raise typer.Exit(run_workers(uvicorn.Config(app, **options), workers))
+    uvicorn.run(app, **options)
+
+
+def explain(
+    request: Annotated[Path, typer.Argument(help="request body JSON (chat completions or embeddings)")],
+    tenant: Annotated[str, typer.Option("--tenant", "-t", help="tenant id")],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config (default: embedded demo)")
+    ] = None,
+) -> None:
+    """Print the decision for REQUEST as JSON, without sending anything anywhere."""
+    from sovgate.gateway.errors import GatewayError
+    from sovgate.gateway.explain import explain as run_explain
+    from sovgate.gateway.runtime import build_components
+
+    try:
+        cfg = load_config(config, resolve_secrets=False)
+        components = build_components(cfg)
+    except ConfigError as exc:
+        _die(str(exc))
+    try:
+        body = msgspec.json.decode(request.read_bytes())
+    except OSError as exc:
+        _die(f"{request}: cannot read ({exc.strerror or exc})")
+    except msgspec.DecodeError as exc:
+        _die(f"{request}: malformed JSON ({exc})")
+    if not isinstance(body, dict):
+        _die(f"{request}: the request must be a JSON object")
+    try:
+        result = run_explain(cfg, components, tenant, body)
+    except GatewayError as err:
+        _die(f"{request}: {err.message}")
+    typer.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="where to write the starter config")] = Path("sovgate.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Write a commented starter configuration."""
+    if path.exists() and not force:
+        _die(f"{path} exists (use --force to overwrite)")
+    text = resources.files("sovgate.gateway").joinpath("starter.yaml").read_text("utf-8")
+    path.write_text(text, "utf-8")
+    typer.echo(f"wrote {path}; edit it, then: sovgate serve --config {path}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this capability's commands to the main app."""
+    app.command()(serve)
+    app.command()(explain)
+    app.command()(init)

@@ -1,1 +1,18 @@
-"""sovgate.upstream"""
+"""Wire adapters to providers: one per `protocol`, all behind `UpstreamPool`."""
+
+from sovgate.upstream._base import Adapter, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._outbound import Outbound
+from sovgate.upstream._sse import event_data, sse_events
+from sovgate.upstream.pool import UpstreamPool
+
+__all__ = [
+    "Adapter",
+    "Endpoint",
+    "Outbound",
+    "Reply",
+    "UpstreamError",
+    "UpstreamPool",
+    "UpstreamRejected",
+    "event_data",
+    "sse_events",
+]

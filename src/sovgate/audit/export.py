@@ -1,0 +1,104 @@
+"""Views over records for authorities and auditors (pure functions, no I/O).
+
+- `flow_rows`: a records-of-processing view of cross-border flows, one row per
+  request whose data went to a provider: who, what categories, whose subjects,
+  where it went (operator and hosting jurisdictions), the rules and citations
+  that applied, and what was pseudonymized.
+- `flow_matrix`: request counts by subject jurisdiction × destination (hosting)
+  jurisdiction × category.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sovgate.audit.record import AuditRecord
+
+FLOW_COLUMNS = (
+    "time",
+    "id",
+    "tenant",
+    "model",
+    "categories",
+    "entity_types",
+    "subject_jurisdictions",
+    "provider",
+    "operator_country",
+    "hosting",
+    "cross_border",
+    "rules",
+    "citations",
+    "pseudonymized",
+    "outcome",
+    "status",
+)
+
+NO_JURISDICTION = "-"
+
+
+def _data_categories(r: AuditRecord) -> list[str]:
+    """Categories, or PERSONAL when only entity types were found, or NONE."""
+    if r.categories:
+        return list(r.categories)
+    return ["PERSONAL"] if r.findings else ["NONE"]
+
+
+def is_cross_border(r: AuditRecord) -> bool:
+    """Data of a subject went to a provider hosted or operated outside the subject's country."""
+    if r.provider is None:
+        return False
+    dests = set(r.provider_hosting) | (
+        {r.provider_operator_country} if r.provider_operator_country else set()
+    )
+    return any(dests - {s} for s in r.subject_jurisdictions)
+
+
+def flow_rows(records: Iterable[AuditRecord], *, include_all: bool = False) -> Iterable[dict]:
+    for r in records:
+        if r.kind != "request" or (r.provider is None and not include_all):
+            continue
+        yield {
+            "time": r.time,
+            "id": r.id,
+            "tenant": r.tenant,
+            "model": r.model,
+            "categories": _data_categories(r),
+            "entity_types": sorted({f.kind for f in r.findings} - set(r.categories)),
+            "subject_jurisdictions": list(r.subject_jurisdictions),
+            "provider": r.provider,
+            "operator_country": r.provider_operator_country,
+            "hosting": list(r.provider_hosting),
+            "cross_border": is_cross_border(r),
+            "rules": [f"{x.rule} ({x.effect})" for x in r.rules],
+            "citations": sorted({x.citation for x in r.rules if x.citation}),
+            "pseudonymized": list(r.protection.get(r.provider or "", ())),
+            "outcome": r.outcome,
+            "status": r.status,
+        }
+
+
+def csv_row(row: dict) -> list[str]:
+    """Flatten a flow row for CSV: lists joined with ';', booleans as true/false."""
+    out = []
+    for col in FLOW_COLUMNS:
+        v = row[col]
+        if isinstance(v, list):
+            v = ";".join(v)
+        elif isinstance(v, bool):
+            v = "true" if v else "false"
+        out.append("" if v is None else str(v))
+    return out
+
+
+def flow_matrix(records: Iterable[AuditRecord]) -> Counter[tuple[str, str, str]]:
+    """Requests served by a provider, counted by (subject jurisdiction, hosting jurisdiction, category)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for r in records:
+        if r.kind != "request" or r.provider is None:
+            continue
+        for subject in r.subject_jurisdictions or (NO_JURISDICTION,):
+            for dest in r.provider_hosting or (NO_JURISDICTION,):
+                for cat in _data_categories(r):
+                    counts[(subject, dest, cat)] += 1
+    return counts

@@ -1,0 +1,150 @@
+"""The audit record and its canonical leaf serialization.
+
+A record never holds raw sensitive text: findings are counted per kind and
+jurisdiction, and the content itself is only present as a keyed fingerprint
+(`AuditLog.fingerprint`, HMAC-SHA256 with a per-deployment secret).
+
+Leaf bytes (the Merkle leaf input, hashed as SHA-256(0x00 ‖ leaf)) are the
+record as canonical JSON: UTF-8, no insignificant whitespace, object keys sorted
+by code point, every field present (defaults included), strings escaped the
+RFC 8785 way (msgspec emits exactly that for the types used here: strings,
+integers, null, lists and objects; there are no floats in a record). Lists keep
+the order the gateway gave them, except those documented as sets, which are
+sorted by `normalize` before encoding so that equal records give equal leaves. The log
+sets `index` (the leaf's position) when it sequences the record.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
+
+from sovgate.types import Classification, FiredRule
+
+LEAF_VERSION = 1
+
+
+class FindingSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How many findings of one kind about one jurisdiction's subjects (never the values)."""
+
+    kind: str
+    jurisdiction: str | None
+    count: int
+
+
+class RuleRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    rule: str
+    effect: str
+    citation: str = ""
+    reason: str = ""
+
+
+class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One request (kind "request") or one admin change of config/policy (kind "admin")."""
+
+    id: str  # assigned by the gateway; sent to the client as x-sovgate-decision
+    time: str = ""  # RFC 3339 UTC, e.g. 2026-11-26T10:00:00.123456Z; filled on append when empty
+    kind: Literal["request", "admin"] = "request"
+    tenant: str | None = None
+    model: str | None = None
+    findings: tuple[FindingSummary, ...] = ()
+    categories: tuple[str, ...] = ()  # set
+    subject_jurisdictions: tuple[str, ...] = ()  # set
+    rules: tuple[RuleRecord, ...] = ()  # fired rules, in firing order
+    eligible: tuple[str, ...] = ()  # provider ids, in route order
+    provider: str | None = None  # the one that served (or was last tried)
+    provider_operator_country: str | None = None
+    provider_hosting: tuple[str, ...] = ()  # set
+    protection: dict[str, tuple[str, ...]] = {}  # provider -> entity types pseudonymized for it (set)
+    outcome: str = "ok"  # ok | refused | no_eligible_provider | upstream_error | client_error | ...
+    status: int = 200  # HTTP status returned to the client
+    fingerprint: str | None = None  # keyed HMAC-SHA256 (hex) of the request content
+    action: str | None = None  # admin records: what changed, e.g. "config.reload"
+    index: int | None = None  # leaf index: set by the log when it sequences the record (signed with it)
+    v: int = LEAF_VERSION  # leaf schema version
+
+
+_encoder = msgspec.json.Encoder(order="sorted")
+_decoder = msgspec.json.Decoder(AuditRecord)
+
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_now() -> str:
+    """The current time in the record's RFC 3339 form (UTC, microseconds, Z)."""
+    return datetime.now(UTC).strftime(_TIME_FORMAT)
+
+
+def canonical_time(value: str) -> str:
+    """Any RFC 3339 time as UTC with microseconds and Z, so times sort as strings."""
+    if len(value) == 27 and value.endswith("Z"):  # already canonical (the common case)
+        return value
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"record time {value!r} is not RFC 3339") from None
+    if t.tzinfo is None:
+        raise ValueError(f"record time {value!r} has no UTC offset")
+    return t.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def _set(items: tuple[str, ...]) -> tuple[str, ...]:
+    return items if len(items) < 2 else tuple(sorted(set(items)))
+
+
+def normalize(record: AuditRecord) -> AuditRecord:
+    """Sort set-valued fields and fill the time, so the leaf is canonical."""
+    findings = record.findings
+    if len(findings) > 1:
+        findings = tuple(sorted(findings, key=lambda f: (f.kind, f.jurisdiction or "")))
+    return msgspec.structs.replace(
+        record,
+        time=canonical_time(record.time) if record.time else utc_now(),
+        findings=findings,
+        categories=_set(record.categories),
+        subject_jurisdictions=_set(record.subject_jurisdictions),
+        provider_hosting=_set(record.provider_hosting),
+        protection={p: _set(t) for p, t in sorted(record.protection.items())} if record.protection else {},
+    )
+
+
+def encode_leaf(record: AuditRecord) -> bytes:
+    """Canonical leaf bytes of an already normalized record."""
+    return _encoder.encode(record)
+
+
+def checked(record: AuditRecord) -> AuditRecord:
+    """The normalized record, type-checked by a round trip through plain data (msgspec does not
+    check types at construction): a record that could not be read back never enters the log.
+    Raises msgspec.ValidationError / ValueError."""
+    return normalize(msgspec.convert(msgspec.to_builtins(record), AuditRecord))
+
+
+def sequenced_leaf(record: AuditRecord, index: int) -> bytes:
+    """The leaf of a checked record at its position: the index is part of what is signed, so a
+    row moved to another position no longer matches its own content."""
+    return _encoder.encode(msgspec.structs.replace(record, index=index))
+
+
+def decode_leaf(data: bytes) -> AuditRecord:
+    return _decoder.decode(data)
+
+
+def summarize_findings(classification: Classification) -> tuple[FindingSummary, ...]:
+    """Count findings by (kind, jurisdiction): what a record keeps of a classification."""
+    counts = Counter((f.kind, f.jurisdiction) for f in classification.findings)
+    return tuple(
+        FindingSummary(kind=k, jurisdiction=j, count=n)
+        for (k, j), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    )
+
+
+def rule_records(fired: Iterable[FiredRule]) -> tuple[RuleRecord, ...]:
+    return tuple(
+        RuleRecord(rule=r.rule, effect=r.effect, citation=r.citation, reason=r.reason) for r in fired
+    )

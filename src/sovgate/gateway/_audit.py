@@ -1,0 +1,32 @@
+"""RequestRecord (the gateway's trace of a request) -> sovgate.audit.AuditRecord (what is logged)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from sovgate.audit import AuditRecord, FindingSummary, rule_records
+from sovgate.gateway.record import RequestRecord
+
+
+def to_audit_record(rec: RequestRecord) -> AuditRecord:
+    counts = Counter((f.kind, f.jurisdiction) for f in rec.findings)
+    protection = {rec.provider: rec.pseudonymized} if rec.provider and rec.pseudonymized else {}
+    return AuditRecord(
+        id=rec.id,
+        time=datetime.fromtimestamp(rec.time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        tenant=rec.tenant,
+        model=rec.model,
+        findings=tuple(FindingSummary(kind=k, jurisdiction=j, count=n) for (k, j), n in counts.items()),
+        categories=rec.categories,
+        subject_jurisdictions=tuple({f.jurisdiction for f in rec.findings if f.jurisdiction}),
+        rules=rule_records(rec.fired),
+        eligible=rec.eligible,
+        provider=rec.provider,
+        provider_operator_country=rec.operator_country,
+        provider_hosting=rec.hosting,
+        protection=protection,
+        outcome=rec.outcome,
+        status=rec.status,
+        fingerprint=rec.fingerprint,
+    )

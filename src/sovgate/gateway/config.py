@@ -1,0 +1,322 @@
+"""The gateway's YAML configuration: loading, validation, catalog presets.
+
+The file's shape is a public interface (docs/configuration.md):
+
+    gateway:   {region, audit, ...}
+    providers: [{id | preset, protocol, base_url, ...}]
+    tenants:   [{id, home, api_key_env | api_key_sha256, policies, route}]
+
+Every problem is raised as one `ConfigError` naming the file, the key path and the
+reason; nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from sovgate.gateway._yaml import KeyPath, LocatedYaml, format_path
+from sovgate.types import Provider, Tenant
+
+PROTOCOLS = ("openai", "preview", "anthropic")
+AUTH_STYLES = ("bearer", "api-key", "x-api-key", "x-goog-api-key", "none")
+DEFAULT_CONFIG_NAME = "default.yaml"
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class ConfigError(Exception):
+    """A configuration problem: where it is and what is wrong, in one line."""
+
+    def __init__(self, file: str, path: KeyPath, reason: str, line: int | None = None):
+        self.file, self.path, self.reason, self.line = file, path, reason, line
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {format_path(path)}: {reason}" if path else f"{where}: {reason}")
+
+
+class Breaker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    failures: int = 3  # consecutive failures that open a provider's circuit
+    cooldown_s: float = 30.0  # open -> half-open after this many seconds
+
+
+class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    region: str = ""
+    audit: str = "sqlite:///./sovgate-audit.db"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 16 * 1024 * 1024
+    breaker: Breaker = Breaker()
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True):
+    """A validated configuration: providers resolved, tenant keys hashed."""
+
+    source: str
+    gateway: GatewaySettings
+    providers: tuple[Provider, ...]
+    tenants: tuple[Tenant, ...]
+    text: str = ""  # the YAML itself, to point errors found later (policy compile) at a line
+
+    def error(self, path: KeyPath, reason: str) -> ConfigError:
+        """A ConfigError at `path` of this file, with its line."""
+        line = LocatedYaml(self.text).line(path) if self.text else None
+        return ConfigError(self.source, path, reason, line)
+
+    def provider(self, pid: str) -> Provider:
+        for p in self.providers:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+
+_PROVIDER_KEYS = frozenset(Provider.__struct_fields__)
+_TENANT_KEYS = frozenset(Tenant.__struct_fields__) | {"api_key_env"}
+
+
+def load_config(path: str | os.PathLike[str] | None = None, *, resolve_secrets: bool = True) -> Config:
+    """Read and validate a config file (None: the embedded default).
+
+    With `resolve_secrets=False` (used by `explain`) tenants' `api_key_env`
+    variables need not be set.
+    """
+    if path is None:
+        text = resources.files("sovgate.gateway").joinpath(DEFAULT_CONFIG_NAME).read_text("utf-8")
+        name = f"<embedded {DEFAULT_CONFIG_NAME}>"
+    else:
+        name = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(name, (), f"cannot read the file ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(name, (), "the file is not UTF-8 text") from None
+    return parse_config(text, name, resolve_secrets=resolve_secrets)
+
+
+def parse_config(
+    text: str, name: str = "<config>", *, resolve_secrets: bool = True, env: Mapping[str, str] | None = None
+) -> Config:
+    try:
+        doc = LocatedYaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(name, (), f"invalid YAML: {problem}", line) from None
+    return _Loader(doc, name, os.environ if env is None else env, resolve_secrets).load()
+
+
+class _Loader:
+    def __init__(self, doc: LocatedYaml, name: str, env: Mapping[str, str], resolve_secrets: bool):
+        self.doc, self.name, self.env, self.resolve_secrets = doc, name, env, resolve_secrets
+        self.base_dir = Path(name).parent if not name.startswith("<") else None
+        self._catalog: Any = None
+
+    def fail(self, path: KeyPath, reason: str) -> ConfigError:
+        return ConfigError(self.name, path, reason, self.doc.line(path))
+
+    def load(self) -> Config:
+        data = self.doc.data
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise self.fail((), "the file must be a mapping with keys gateway, providers, tenants")
+        for key in data:
+            if key not in ("gateway", "providers", "tenants"):
+                raise self.fail((key,), "unknown key (expected gateway, providers or tenants)")
+        gateway = self._gateway(data.get("gateway") or {})
+        providers = self._list(data, "providers", self._provider)
+        _unique(self, providers, "providers")
+        tenants = self._list(data, "tenants", self._tenant)
+        _unique(self, tenants, "tenants")
+        ids = {p.id for p in providers}
+        for i, tenant in enumerate(tenants):
+            for j, pid in enumerate(tenant.route):
+                if pid not in ids:
+                    known = ", ".join(sorted(ids)) or "none configured"
+                    raise self.fail(("tenants", i, "route", j), f"unknown provider {pid!r} (known: {known})")
+        keys: dict[str, str] = {}
+        for i, tenant in enumerate(tenants):
+            if tenant.api_key_sha256 and tenant.api_key_sha256 in keys:
+                raise self.fail(("tenants", i), f"same API key as tenant {keys[tenant.api_key_sha256]!r}")
+            keys[tenant.api_key_sha256] = tenant.id
+        return Config(
+            source=self.name, gateway=gateway, providers=providers, tenants=tenants, text=self.doc.text
+        )
+
+    def _list(self, data: dict[str, Any], key: str, parse: Any) -> tuple[Any, ...]:
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            raise self.fail((key,), "must be a list")
+        return tuple(parse(i, item) for i, item in enumerate(items))
+
+    def _convert(self, raw: Any, typ: type, base: KeyPath) -> Any:
+        try:
+            return msgspec.convert(raw, typ, strict=False)
+        except msgspec.ValidationError as exc:
+            raise self._validation(exc, base) from None
+
+    def _validation(self, exc: msgspec.ValidationError, base: KeyPath) -> ConfigError:
+        # msgspec says "Expected `int`, got `str` - at `$.breaker.failures`"
+        msg = str(exc)
+        sub: KeyPath = ()
+        if " - at `$" in msg:
+            msg, _, where = msg.partition(" - at `$")
+            sub = tuple(int(idx) if idx else key for key, idx in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where))
+        msg = msg.replace("Object contains unknown field", "unknown key")
+        return self.fail((*base, *sub), msg[0].lower() + msg[1:])
+
+    def _gateway(self, raw: Any) -> GatewaySettings:
+        if not isinstance(raw, dict):
+            raise self.fail(("gateway",), "must be a mapping")
+        settings = self._convert(raw, GatewaySettings, ("gateway",))
+        if settings.region and not _COUNTRY.match(settings.region):
+            raise self.fail(("gateway", "region"), "must be an ISO 3166-1 alpha-2 code like DE")
+        if not re.match(r"^[a-z][a-z0-9+]*://", settings.audit):
+            raise self.fail(("gateway", "audit"), "must be a URL like sqlite:///./sovgate-audit.db")
+        if settings.max_body_bytes < 1024:
+            raise self.fail(("gateway", "max_body_bytes"), "must be at least 1024")
+        if settings.breaker.failures < 1:
+            raise self.fail(("gateway", "breaker", "failures"), "must be at least 1")
+        return settings
+
+    def catalog(self, path: KeyPath) -> Any:
+        if self._catalog is None:
+            try:
+                from sovgate.catalog import Catalog
+            except ImportError:
+                raise self.fail(path, "presets need sovgate.catalog, which is not installed") from None
+            self._catalog = Catalog.builtin()
+        return self._catalog
+
+    def _provider(self, i: int, raw: Any) -> Provider:
+        base: KeyPath = ("providers", i)
+        if not isinstance(raw, dict):
+            raise self.fail(base, "must be a mapping")
+        for key in raw:
+            if key not in _PROVIDER_KEYS:
+                raise self.fail((*base, key), "unknown key")
+        merged = dict(raw)
+        if raw.get("preset") is not None:
+            name = raw["preset"]
+            if not isinstance(name, str):
+                raise self.fail((*base, "preset"), "must be a preset name")
+            try:
+                preset = self.catalog((*base, "preset")).preset(name)
+            except (LookupError, ValueError) as exc:  # the catalog's message suggests near names
+                arg = exc.args[0] if exc.args else None
+                reason = arg if isinstance(arg, str) else f"unknown preset {name!r}"
+                raise self.fail((*base, "preset"), reason) from None
+            # explicit keys override the catalog's facts
+            merged = {**msgspec.structs.asdict(preset), "id": name, **raw}
+        if "id" not in merged:
+            raise self.fail(base, "missing key `id` (or `preset`)")
+        if "hosting" in merged and isinstance(merged["hosting"], str):
+            merged["hosting"] = [merged["hosting"]]
+        provider: Provider = self._convert(merged, Provider, base)
+        self._check_provider(base, provider)
+        return provider
+
+    def _check_provider(self, base: KeyPath, p: Provider) -> None:
+        if not _ID.match(p.id):
+            raise self.fail((*base, "id"), "must be letters, digits, '.', '_' or '-'")
+        if p.protocol not in PROTOCOLS:
+            raise self.fail(
+                (*base, "protocol"), f"unknown protocol {p.protocol!r} (one of {', '.join(PROTOCOLS)})"
+            )
+        if p.auth not in AUTH_STYLES:
+            raise self.fail(
+                (*base, "auth"), f"unknown auth style {p.auth!r} (one of {', '.join(AUTH_STYLES)})"
+            )
+        if p.protocol != "preview" and not re.match(r"^https?://", p.base_url):
+            raise self.fail((*base, "base_url"), "must be an http:// or https:// URL")
+        hole = re.search(r"\{[^}]*\}", p.base_url)
+        if hole:
+            raise self.fail((*base, "base_url"), f"fill in {hole.group()} (e.g. base_url: {p.base_url})")
+        if p.operator_country and not _COUNTRY.match(p.operator_country):
+            raise self.fail((*base, "operator_country"), "must be an ISO 3166-1 alpha-2 code like FR")
+        for j, country in enumerate(p.hosting):
+            if not _COUNTRY.match(country):
+                raise self.fail((*base, "hosting", j), f"{country!r} is not an ISO 3166-1 alpha-2 code")
+        if not p.models:
+            raise self.fail(
+                (*base, "models"),
+                "at least one virtual model name -> upstream model is needed (models: {chat: ...})",
+            )
+        if p.timeout_s <= 0:
+            raise self.fail((*base, "timeout_s"), "must be positive")
+        if (
+            p.api_key_env
+            and self.resolve_secrets
+            and p.protocol != "preview"
+            and not self.env.get(p.api_key_env)
+        ):
+            raise self.fail((*base, "api_key_env"), f"environment variable {p.api_key_env} is not set")
+
+    def _pack_spec(self, spec: Any) -> Any:
+        """A pack given as a path is read relative to the config file; names are built-in packs."""
+        if isinstance(spec, str) and _is_path(spec) and self.base_dir is not None:
+            return str((self.base_dir / spec).resolve())
+        return spec
+
+    def _tenant(self, i: int, raw: Any) -> Tenant:
+        base: KeyPath = ("tenants", i)
+        if not isinstance(raw, dict):
+            raise self.fail(base, "must be a mapping")
+        for key in raw:
+            if key not in _TENANT_KEYS:
+                raise self.fail((*base, key), "unknown key")
+        fields = dict(raw)
+        env_name = fields.pop("api_key_env", None)
+        digest = fields.get("api_key_sha256")
+        if (env_name is None) == (digest is None):
+            raise self.fail(base, "give exactly one of api_key_env or api_key_sha256")
+        if env_name is not None:
+            if not isinstance(env_name, str) or not env_name:
+                raise self.fail((*base, "api_key_env"), "must be an environment variable name")
+            key = self.env.get(env_name)
+            if key:
+                fields["api_key_sha256"] = hashlib.sha256(key.encode()).hexdigest()
+            elif self.resolve_secrets:
+                raise self.fail((*base, "api_key_env"), f"environment variable {env_name} is not set")
+            else:
+                fields["api_key_sha256"] = ""
+        elif not isinstance(digest, str) or not _SHA256.match(digest.lower()):
+            raise self.fail((*base, "api_key_sha256"), "must be 64 hex digits (sha256 of the key)")
+        else:
+            fields["api_key_sha256"] = digest.lower()
+        if isinstance(fields.get("policies"), str):
+            fields["policies"] = [fields["policies"]]
+        if isinstance(fields.get("policies"), list):
+            fields["policies"] = [self._pack_spec(p) for p in fields["policies"]]
+        tenant: Tenant = self._convert(fields, Tenant, base)
+        if not _ID.match(tenant.id):
+            raise self.fail((*base, "id"), "must be letters, digits, '.', '_' or '-'")
+        if not _COUNTRY.match(tenant.home):
+            raise self.fail((*base, "home"), "must be an ISO 3166-1 alpha-2 code like DE")
+        if not tenant.route:
+            raise self.fail((*base, "route"), "must list at least one provider id")
+        if not tenant.policies:
+            raise self.fail((*base, "policies"), "must name at least one policy pack (e.g. baseline)")
+        return tenant
+
+
+def _is_path(spec: str) -> bool:
+    return "/" in spec or spec.endswith((".yaml", ".yml"))
+
+
+def _unique(loader: _Loader, items: tuple[Any, ...], section: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise loader.fail((section, i, "id"), f"duplicate id {item.id!r}")
+        seen.add(item.id)

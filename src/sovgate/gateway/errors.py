@@ -1,0 +1,61 @@
+"""Refusals in the OpenAI error format: status, type, code, param, message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class GatewayError(Exception):
+    """A request the gateway answers with an error instead of a completion."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.message, self.type, self.code, self.param = status, message, type, code, param
+
+    def body(self) -> bytes:
+        return error_body(self.message, self.type, self.code, self.param)
+
+
+def error_body(message: str, type: str, code: str | None = None, param: str | None = None) -> bytes:
+    err: dict[str, Any] = {"message": message, "type": type, "param": param, "code": code}
+    return msgspec.json.encode({"error": err})
+
+
+def bad_request(message: str, param: str | None = None, code: str = "invalid_request") -> GatewayError:
+    return GatewayError(400, message, param=param, code=code)
+
+
+def unauthorized(message: str) -> GatewayError:
+    return GatewayError(401, message, type="authentication_error", code="invalid_api_key")
+
+
+def model_not_found(model: str, known: list[str]) -> GatewayError:
+    msg = f"The model {model!r} does not exist for this tenant (available: {', '.join(known) or 'none'})."
+    return GatewayError(404, msg, param="model", code="model_not_found")
+
+
+def policy_denied(message: str) -> GatewayError:
+    return GatewayError(403, message, type="permission_error", code="policy_denied")
+
+
+def protection_failed(message: str) -> GatewayError:
+    return GatewayError(403, message, type="permission_error", code="protection_failed")
+
+
+def no_eligible_provider(message: str) -> GatewayError:
+    return GatewayError(503, message, type="server_error", code="no_eligible_provider")
+
+
+def internal(code: str, message: str, status: int = 500) -> GatewayError:
+    # fail closed: classification, policy or audit could not run, so nothing is sent
+    return GatewayError(status, message, type="server_error", code=code)

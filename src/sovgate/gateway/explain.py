@@ -1,0 +1,73 @@
+"""`sovgate explain`: the decision for one request, without sending anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from sovgate.gateway._yaml import format_path
+from sovgate.gateway.config import Config
+from sovgate.gateway.errors import GatewayError, model_not_found
+from sovgate.gateway.pipeline import plan, refusal
+from sovgate.gateway.runtime import Components
+from sovgate.route import choose
+from sovgate.server.validate import CHECKS
+
+
+def explain(config: Config, components: Components, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The decision as plain data: findings (no raw values), rules, verdicts, eligible set, choice."""
+    tenant = next((t for t in config.tenants if t.id == tenant_id), None)
+    if tenant is None:
+        raise GatewayError(
+            404, f"unknown tenant {tenant_id!r} (known: {', '.join(t.id for t in config.tenants)})"
+        )
+    endpoint = "embeddings" if "input" in body and "messages" not in body else "chat"
+    CHECKS[endpoint](body)
+    model = body["model"]
+    providers = {p.id: p for p in config.providers}
+    serving = {pid for pid in tenant.route if model in providers[pid].models}
+    if not serving:
+        models = sorted({m for pid in tenant.route for m in providers[pid].models})
+        raise model_not_found(model, models)
+    p = plan(
+        tenant, body, model, serving, components.classify, components.decide, lambda d, s: choose(d, {}, s)
+    )
+    denied = refusal(p.decision, serving)
+    d = p.decision
+    return {
+        "tenant": tenant.id,
+        "endpoint": endpoint,
+        "model": model,
+        "findings": [
+            {
+                "kind": f.kind,
+                "path": format_path(p.segments[f.segment].path),
+                "start": f.start,
+                "end": f.end,
+                "jurisdiction": f.jurisdiction,
+                "detail": f.detail,
+                "score": f.score,
+            }
+            for f in p.classification.findings
+        ],
+        "categories": sorted(p.classification.categories),
+        "rules": [msgspec.to_builtins(r) for r in d.fired],
+        "refused": msgspec.to_builtins(d.refused) if d.refused else None,
+        "providers": [
+            {
+                "provider": v.provider,
+                "eligible": v.eligible,
+                "serves_model": v.provider in serving,
+                "pseudonymize": sorted(v.pseudonymize),
+                "excluded_by": v.excluded_by,
+                "reason": v.reason,
+            }
+            for v in d.verdicts
+        ],
+        "eligible": list(d.eligible),
+        "candidates": list(p.candidates),
+        "chosen": p.candidates[0] if p.candidates and denied is None else None,
+        "outcome": "route" if denied is None else denied.code,
+        "message": denied.message if denied is not None else None,
+    }

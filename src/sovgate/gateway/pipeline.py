@@ -1,0 +1,407 @@
+"""The request pipeline: classify -> decide -> route -> protect -> upstream -> restore -> record.
+
+`plan()` is the pure part (which findings, which decision, which providers in
+which order); `Gateway` adds the I/O: calling upstreams with fail-closed
+fallback, restoring answers and awaiting the durable audit append before the
+answer completes. It knows nothing about HTTP: the server hands it a parsed
+body and an authenticated tenant, and gets back bytes or SSE events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from typing import Any
+
+import msgspec
+
+from sovgate.gateway import errors
+from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
+from sovgate.gateway._restore import StreamRestoration, restore_completion
+from sovgate.gateway._yaml import format_path
+from sovgate.gateway.config import Config
+from sovgate.gateway.errors import GatewayError
+from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
+from sovgate.messages import extract_segments
+from sovgate.route import Router
+from sovgate.types import Classification, Decision, Segment, Tenant
+from sovgate.upstream import Adapter, Endpoint, UpstreamError, UpstreamRejected, event_data
+
+Classify = Callable[[list[Segment]], Classification]
+Decide = Callable[[Tenant, Classification, str], Decision]
+AuditAppend = Callable[[RequestRecord], Awaitable[Any]]
+
+_DONE = b"data: [DONE]\n\n"
+
+
+class Plan(msgspec.Struct, frozen=True):
+    segments: list[Segment]
+    classification: Classification
+    decision: Decision
+    candidates: tuple[str, ...]  # eligible providers serving the model, in the order to try
+
+
+def plan(
+    tenant: Tenant,
+    body: dict[str, Any],
+    model: str,
+    serving: Collection[str],
+    classify: Classify,
+    decide: Decide,
+    candidates: Callable[[Decision, Collection[str]], tuple[str, ...]],
+) -> Plan:
+    """Everything decided before any byte leaves; raises GatewayError to refuse (fail closed)."""
+    segments = extract_segments(body)
+    try:
+        classification = classify(segments)
+    except Exception as exc:
+        raise errors.internal(
+            "classification_failed", f"Classification failed ({type(exc).__name__})."
+        ) from exc
+    try:
+        decision = decide(tenant, classification, model)
+    except Exception as exc:
+        raise errors.internal("policy_failed", f"Policy evaluation failed ({type(exc).__name__}).") from exc
+    return Plan(segments, classification, decision, candidates(decision, serving))
+
+
+def refusal(decision: Decision, serving: Collection[str]) -> GatewayError | None:
+    """The 403 for a decision that leaves no provider for this model, else None."""
+    if decision.refused is not None:
+        r = decision.refused
+        return errors.policy_denied(f"Refused by policy rule {r.rule}: {r.reason}")
+    if any(p in serving for p in decision.eligible):
+        return None
+    why = [
+        f"{v.provider} excluded by {v.excluded_by}" + (f" ({v.reason})" if v.reason else "")
+        for v in decision.verdicts
+        if v.provider in serving and not v.eligible
+    ]
+    detail = "; ".join(why) if why else "no provider of this tenant serves it"
+    return errors.policy_denied(f"No provider may receive this request under policy: {detail}.")
+
+
+class Request(msgspec.Struct, kw_only=True):
+    """One request as the server hands it over."""
+
+    id: str
+    endpoint: str  # chat | embeddings | models
+    tenant: Tenant | None = None
+    body: dict[str, Any] | None = None
+    raw: bytes = b""  # the body as received, for the audit fingerprint
+    started: float = 0.0  # perf_counter at arrival
+    time: float = 0.0  # unix time at arrival
+
+
+class JsonAnswer(msgspec.Struct):
+    status: int
+    body: bytes
+    provider: str | None = None
+
+
+class StreamAnswer(msgspec.Struct):
+    provider: str
+    events: AsyncIterator[bytes]  # framed SSE events, ending with data: [DONE] once audited
+
+
+Answer = JsonAnswer | StreamAnswer
+
+
+class Gateway:
+    """Holds everything built once at start-up; `handle()` serves one request."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        classify: Classify,
+        decide: Decide,
+        audit: AuditAppend,
+        upstreams: Mapping[str, Adapter],
+        protect: Protect | None = None,
+        router: Router | None = None,
+        fingerprint: Callable[[bytes], str] | None = None,
+    ):
+        self.config = config
+        self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
+        self.upstreams = upstreams
+        self.fingerprint = fingerprint
+        breaker = config.gateway.breaker
+        self.router = router or Router(
+            [p.id for p in config.providers], threshold=breaker.failures, cooldown_s=breaker.cooldown_s
+        )
+        self.providers = {p.id: p for p in config.providers}
+        self.tenants_by_key = {t.api_key_sha256: t for t in config.tenants if t.api_key_sha256}
+        self.tenants = {t.id: t for t in config.tenants}
+        # tenant id -> virtual model -> providers of its route that serve it
+        self.serving: dict[str, dict[str, frozenset[str]]] = {}
+        for t in config.tenants:
+            models: dict[str, set[str]] = {}
+            for pid in t.route:
+                for virtual in self.providers[pid].models:
+                    models.setdefault(virtual, set()).add(pid)
+            self.serving[t.id] = {m: frozenset(ps) for m, ps in models.items()}
+        self._background: set[asyncio.Task[Any]] = set()
+        # called with (provider, outcome) after every attempt; the server points it at its metrics
+        self.on_attempt: Callable[[str, str], None] | None = None
+
+    # --- lookups -----------------------------------------------------------------
+
+    def authenticate(self, token: str) -> Tenant | None:
+        return self.tenants_by_key.get(hashlib.sha256(token.encode()).hexdigest())
+
+    def models(self, tenant: Tenant) -> list[str]:
+        return sorted(self.serving[tenant.id])
+
+    # --- one request -------------------------------------------------------------
+
+    async def handle(self, req: Request) -> Answer:
+        """Serve a validated chat/embeddings request; every outcome is audited."""
+        assert req.tenant is not None and req.body is not None
+        rec = self._record(req)
+        try:
+            return await self._serve(req, req.tenant, req.body, rec)
+        except GatewayError as err:
+            return await self.refuse(req, err, rec)
+        except Exception as exc:  # never a stack trace to the client; the audit says what happened
+            print(f"sovgate: request {req.id} failed: {exc!r}", file=sys.stderr)
+            return await self.refuse(req, errors.internal("internal_error", "Internal gateway error."), rec)
+
+    async def refuse(self, req: Request, err: GatewayError, rec: RequestRecord | None = None) -> JsonAnswer:
+        """Answer with `err`, after recording it (best effort: the request is refused anyway)."""
+        rec = rec or self._record(req)
+        rec.status, rec.outcome, rec.message = err.status, err.code or err.type, err.message
+        try:
+            await self._append(rec, req)
+        except Exception as exc:
+            print(f"sovgate: audit of refused request {req.id} failed: {exc!r}", file=sys.stderr)
+        return JsonAnswer(err.status, err.body(), rec.provider)
+
+    async def record_listing(self, req: Request, body: bytes) -> JsonAnswer:
+        """Answer a model listing, recorded like every other API request."""
+        rec = self._record(req)
+        rec.status = 200
+        return await self._finish(req, rec, JsonAnswer(200, body), 200)  # type: ignore[return-value]
+
+    def _record(self, req: Request) -> RequestRecord:
+        body = req.body or {}
+        model = body.get("model")
+        return RequestRecord(
+            id=req.id,
+            time=req.time,
+            endpoint=req.endpoint,
+            tenant=req.tenant.id if req.tenant else None,
+            region=self.config.gateway.region,
+            model=model if isinstance(model, str) else None,
+            stream=body.get("stream") is True,
+            fingerprint=self.fingerprint(req.raw) if self.fingerprint is not None and req.raw else None,
+        )
+
+    async def _append(self, rec: RequestRecord, req: Request) -> None:
+        rec.duration_ms = round((time.perf_counter() - req.started) * 1000, 3)
+        await self.audit(rec)
+
+    async def _serve(self, req: Request, tenant: Tenant, body: dict[str, Any], rec: RequestRecord) -> Answer:
+        model: str = body["model"]
+        serving = self.serving[tenant.id].get(model)
+        if serving is None:
+            raise errors.model_not_found(model, self.models(tenant))
+        p = plan(tenant, body, model, serving, self.classify, self.decide, self.router.candidates)
+        _note_plan(rec, p)
+        denied = refusal(p.decision, serving)
+        if denied is not None:
+            raise denied
+        endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
+        stream = endpoint == "chat" and body.get("stream") is True
+        attempts = _Attempts(self.on_attempt)
+        protection_error: str | None = None
+        for pid in p.candidates:
+            verdict = p.decision.verdict(pid)
+            assert verdict is not None and verdict.eligible  # the router never loosens a decision
+            t0 = time.perf_counter()
+            try:
+                protected = self._protect(body, p, verdict) if verdict.pseudonymize else None
+            except ProtectionImpossible as exc:
+                protection_error = str(exc) or type(exc).__name__
+                attempts.append(Attempt(pid, "protection_failed", protection_error))
+                continue
+            except Exception as exc:  # a protector bug: this provider cannot get the data, others may
+                print(f"sovgate: protection for {pid} failed on {req.id}: {exc!r}", file=sys.stderr)
+                protection_error = f"protection failed ({type(exc).__name__})"
+                attempts.append(Attempt(pid, "protection_failed", protection_error))
+                continue
+            outbound = protected.body if protected is not None else body
+            adapter = self.upstreams[pid]
+            try:
+                if stream:
+                    events = await adapter.stream(outbound)
+                else:
+                    reply = await adapter.complete(endpoint, outbound)
+            except UpstreamError as exc:
+                self.router.report(pid, False)
+                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0)))
+                continue
+            except UpstreamRejected as exc:
+                self.router.report(pid, True)
+                attempts.append(Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0)))
+                self._chosen(rec, pid, protected, attempts)
+                return await self._finish(req, rec, JsonAnswer(exc.status, exc.body, pid), exc.status)
+            self.router.report(pid, True)
+            attempts.append(Attempt(pid, "ok", None, _ms(t0)))
+            self._chosen(rec, pid, protected, attempts)
+            restoring = protected if (protected is not None and adapter.restores) else None
+            if stream:
+                return StreamAnswer(pid, self._stream(req, rec, events, restoring))
+            payload = reply.body
+            if restoring is not None and endpoint == "chat":
+                payload = restore_completion(payload, restoring)
+            return await self._finish(req, rec, JsonAnswer(reply.status, payload, pid), reply.status)
+        rec.attempts = tuple(attempts)
+        if protection_error is not None and not any(a.outcome == "upstream_error" for a in attempts):
+            raise errors.protection_failed(
+                f"The request cannot be protected for any eligible provider: {protection_error}"
+            )
+        tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
+        raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
+
+    def _protect(self, body: dict[str, Any], p: Plan, verdict: Any) -> Protected | None:
+        if self.protect is None:
+            raise ProtectionImpossible("pseudonymization is not available in this build")
+        return self.protect(body, p.segments, p.classification, verdict)
+
+    def _chosen(
+        self, rec: RequestRecord, pid: str, protected: Protected | None, attempts: list[Attempt]
+    ) -> None:
+        provider = self.providers[pid]
+        rec.provider, rec.operator_country, rec.hosting = pid, provider.operator_country, provider.hosting
+        rec.attempts = tuple(attempts)
+        if protected is not None:
+            rec.pseudonymized = tuple(protected.types)
+
+    async def _finish(self, req: Request, rec: RequestRecord, answer: JsonAnswer, status: int) -> Answer:
+        rec.status = status
+        if status >= 400:
+            rec.outcome = "upstream_rejected"
+        try:
+            await self._append(rec, req)
+        except Exception as exc:
+            # fail closed: an answer that cannot be recorded is not delivered
+            print(f"sovgate: audit append for {req.id} failed: {exc!r}", file=sys.stderr)
+            err = errors.internal("audit_unavailable", "The audit log could not record this request.", 503)
+            return JsonAnswer(err.status, err.body(), rec.provider)
+        return answer
+
+    async def _stream(
+        self,
+        req: Request,
+        rec: RequestRecord,
+        events: AsyncIterator[bytes],
+        restoring: Protected | None,
+    ) -> AsyncIterator[bytes]:
+        """Forward upstream events; hold back [DONE] until the audit record is durable."""
+        restoration = StreamRestoration(restoring) if restoring is not None else None
+        rec.status = 200
+        recorded = False
+        try:
+            try:
+                async for event in events:
+                    data = event_data(event)
+                    if data is None:
+                        continue
+                    if data == b"[DONE]":
+                        break
+                    if restoration is not None:
+                        new = restoration.event(data)
+                        if new is not None:
+                            yield b"data: " + new + b"\n\n"
+                            continue
+                    yield event + b"\n\n"
+                if restoration is not None:
+                    for chunk in restoration.leftover():
+                        yield b"data: " + chunk + b"\n\n"
+            except UpstreamError as exc:
+                self.router.report(rec.provider or "", False)
+                rec.outcome, rec.message = "upstream_error", f"stream broke off: {exc.reason}"
+                recorded = True
+                await self._append_quietly(rec, req)
+                yield _error_event(
+                    errors.no_eligible_provider(f"The provider's stream broke off: {exc.reason}")
+                )
+                return
+            except Exception as exc:  # e.g. an unreadable chunk: end cleanly, recorded
+                print(f"sovgate: stream of {req.id} failed: {exc!r}", file=sys.stderr)
+                rec.outcome, rec.message = "internal_error", f"stream failed ({type(exc).__name__})"
+                recorded = True
+                await self._append_quietly(rec, req)
+                yield _error_event(errors.internal("internal_error", "Internal gateway error in the stream."))
+                return
+            recorded = True
+            try:
+                await self._append(rec, req)
+            except Exception as exc:
+                print(f"sovgate: audit append for {req.id} failed: {exc!r}", file=sys.stderr)
+                err = errors.internal(
+                    "audit_unavailable", "The audit log could not record this request.", 503
+                )
+                yield _error_event(err)
+                return
+            yield _DONE
+        finally:
+            aclose = getattr(events, "aclose", None)
+            if aclose is not None:
+                await aclose()  # release the upstream connection even when we stop at [DONE]
+            if not recorded:  # the client went away mid-stream: still record what happened
+                rec.outcome, rec.message = "client_disconnected", "the client closed the stream"
+                task = asyncio.ensure_future(self._append_quietly(rec, req))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+
+    async def _append_quietly(self, rec: RequestRecord, req: Request) -> None:
+        try:
+            await self._append(rec, req)
+        except Exception as exc:
+            print(f"sovgate: audit append for {req.id} failed: {exc!r}", file=sys.stderr)
+
+
+class _Attempts(list[Attempt]):
+    """The attempts of one request, reported as they happen."""
+
+    def __init__(self, report: Callable[[str, str], None] | None):
+        super().__init__()
+        self._report = report
+
+    def append(self, attempt: Attempt) -> None:
+        super().append(attempt)
+        if self._report is not None:
+            self._report(attempt.provider, attempt.outcome)
+
+
+def _error_event(err: GatewayError) -> bytes:
+    return b"data: " + err.body() + b"\n\n"
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+def _note_plan(rec: RequestRecord, p: Plan) -> None:
+    c, d = p.classification, p.decision
+    rec.findings = tuple(
+        FindingSummary(
+            kind=f.kind,
+            path=format_path(p.segments[f.segment].path) if 0 <= f.segment < len(p.segments) else "?",
+            start=f.start,
+            end=f.end,
+            jurisdiction=f.jurisdiction,
+            detail=f.detail,
+            score=f.score,
+        )
+        for f in c.findings
+    )
+    rec.categories = tuple(sorted(c.categories))
+    rec.languages = c.languages
+    rec.fired, rec.refused, rec.verdicts = d.fired, d.refused, d.verdicts
+    rec.eligible = d.eligible

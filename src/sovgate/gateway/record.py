@@ -1,0 +1,55 @@
+"""What the gateway records about one request, before it becomes an audit record.
+
+Never raw sensitive text: findings are kinds, spans, jurisdictions and the
+JSON path of the segment they were found in.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from sovgate.types import FiredRule, ProviderVerdict
+
+
+class FindingSummary(msgspec.Struct, frozen=True, omit_defaults=True):
+    kind: str
+    path: str  # where in the body, e.g. "messages[1].content"
+    start: int
+    end: int
+    jurisdiction: str | None = None
+    detail: str | None = None
+    score: float = 1.0
+
+
+class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
+    provider: str
+    outcome: str  # ok | upstream_error | upstream_rejected | protection_failed
+    reason: str | None = None
+    ms: float = 0.0
+
+
+class RequestRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: str
+    time: float  # unix seconds
+    endpoint: str  # chat | embeddings | models
+    tenant: str | None = None
+    region: str = ""
+    model: str | None = None
+    stream: bool = False
+    status: int = 0
+    outcome: str = "ok"  # ok, or the error code returned
+    message: str | None = None  # error message returned to the client
+    findings: tuple[FindingSummary, ...] = ()
+    categories: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    fired: tuple[FiredRule, ...] = ()
+    refused: FiredRule | None = None
+    verdicts: tuple[ProviderVerdict, ...] = ()
+    eligible: tuple[str, ...] = ()
+    attempts: tuple[Attempt, ...] = ()
+    provider: str | None = None
+    operator_country: str | None = None
+    hosting: tuple[str, ...] = ()
+    pseudonymized: tuple[str, ...] = ()
+    duration_ms: float = 0.0
+    fingerprint: str | None = None  # keyed hash of the request body (audit's HMAC), never the body

@@ -1,0 +1,68 @@
+"""The per-request facts rules look at, computed once per decision from a `Classification`."""
+
+from __future__ import annotations
+
+from sovgate.types import CATEGORIES, ENTITY_TYPES, SPECIAL_CATEGORIES, Classification
+
+_ENTITY = frozenset(ENTITY_TYPES)
+_SPECIAL = frozenset(SPECIAL_CATEGORIES)
+_OTHER = frozenset(CATEGORIES) - _SPECIAL
+PERSONAL = "PERSONAL"  # pseudo-kind present when any entity finding is present
+
+
+class Request:
+    """What one request carries, in the shape rules test.
+
+    present:  kinds present: entity types, categories, and PERSONAL when any entity is present.
+              Special categories count only when `Classification.categories` says so (they concern an
+              identifiable person); SECRET / CLASSIFIED / FINANCIAL findings count by themselves.
+    subjects: kind -> jurisdictions of the findings of that kind (finding's jurisdiction, else the
+              tenant's home). For markings (CLASSIFIED) these are the marking countries.
+    entities_by_subject: jurisdiction -> entity types of findings about people of that jurisdiction.
+    """
+
+    __slots__ = ("_memo", "entities_by_subject", "home", "model", "present", "subjects", "tenant")
+
+    def __init__(self, tenant_id: str, home: str, model: str, classification: Classification) -> None:
+        self.tenant = tenant_id
+        self.home = home
+        self.model = model
+        subjects: dict[str, set[str]] = {}
+        by_subject: dict[str, set[str]] = {}
+        for f in classification.findings:
+            j = f.jurisdiction or home
+            s = subjects.get(f.kind)
+            if s is None:
+                subjects[f.kind] = {j}
+            else:
+                s.add(j)
+            if f.kind in _ENTITY:
+                e = by_subject.get(j)
+                if e is None:
+                    by_subject[j] = {f.kind}
+                else:
+                    e.add(f.kind)
+        present = {k for k in subjects if k in _ENTITY or k in _OTHER}
+        present |= classification.categories
+        if by_subject:
+            present.add(PERSONAL)
+        # A category without a finding of its own (set by the classifier) concerns the tenant's people.
+        for cat in classification.categories:
+            if cat not in subjects:
+                subjects[cat] = {home}
+        self.present = frozenset(present)
+        self.subjects = subjects
+        self.entities_by_subject = by_subject
+        self._memo: dict[frozenset[str], frozenset[str]] = {}
+
+    def subjects_of(self, kinds: frozenset[str]) -> frozenset[str]:
+        """Jurisdictions of the people behind the present findings of `kinds` (memoized per request)."""
+        hit = self._memo.get(kinds)
+        if hit is None:
+            out: set[str] = set()
+            present = self.present
+            for k, s in self.subjects.items():
+                if k in kinds and k in present:
+                    out |= s
+            hit = self._memo[kinds] = frozenset(out)
+        return hit

@@ -1,0 +1,60 @@
+"""Passive health per provider: a circuit breaker fed by the outcome of real requests.
+
+closed --N consecutive failures--> open --cool-down elapsed--> half-open
+half-open --success--> closed;  half-open --failure--> open again.
+
+While open a provider is tried last, never skipped: when every eligible provider
+is down we would rather try a tripped one than refuse (fail closed still holds,
+since only eligible providers are ever candidates).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Mapping
+
+Health = Mapping[str, "BreakerState"]
+"""A snapshot: provider id -> state (absent means closed)."""
+
+
+class BreakerState(enum.IntEnum):
+    # ordered by preference: the router sorts candidates by this value
+    CLOSED = 0
+    HALF_OPEN = 1
+    OPEN = 2
+
+
+class Breaker:
+    """The breaker of one provider. Not thread-safe; lives on one event loop."""
+
+    __slots__ = ("_clock", "cooldown_s", "failures", "opened_at", "threshold")
+
+    def __init__(
+        self, threshold: int = 3, cooldown_s: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self.threshold = threshold
+        self.cooldown_s = cooldown_s
+        self._clock = clock
+        self.failures = 0
+        self.opened_at: float | None = None
+
+    @property
+    def state(self) -> BreakerState:
+        if self.opened_at is None:
+            return BreakerState.CLOSED
+        if self._clock() - self.opened_at >= self.cooldown_s:
+            return BreakerState.HALF_OPEN
+        return BreakerState.OPEN
+
+    def success(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+
+    def failure(self) -> None:
+        self.failures += 1
+        if self.opened_at is not None:
+            # a failed half-open probe (or a failure while open) restarts the cool-down
+            self.opened_at = self._clock()
+        elif self.failures >= self.threshold:
+            self.opened_at = self._clock()

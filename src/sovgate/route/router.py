@@ -1,0 +1,57 @@
+"""Candidate order for one request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Iterable
+
+from sovgate.route.breaker import Breaker, BreakerState, Health
+from sovgate.types import Decision
+
+
+def choose(decision: Decision, health: Health, serving: Collection[str] | None = None) -> tuple[str, ...]:
+    """Providers to try, in order: eligible only, healthy first, preference order within a state.
+
+    `serving` restricts the result to providers that serve the requested model
+    (None: no restriction). Never returns a provider the decision excluded.
+    """
+    eligible = decision.eligible  # () when refused
+    if serving is not None:
+        eligible = tuple(p for p in eligible if p in serving)
+    # sorted() is stable: equal health keeps the tenant's preference order
+    return tuple(sorted(eligible, key=lambda p: health.get(p, BreakerState.CLOSED)))
+
+
+class Router:
+    """Holds the breakers of the configured providers and answers `candidates`."""
+
+    def __init__(
+        self,
+        providers: Iterable[str],
+        *,
+        threshold: int = 3,
+        cooldown_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._breakers = {p: Breaker(threshold, cooldown_s, clock) for p in providers}
+
+    def health(self) -> dict[str, BreakerState]:
+        """Snapshot of every breaker that is not closed."""
+        out = {}
+        for pid, breaker in self._breakers.items():
+            state = breaker.state
+            if state is not BreakerState.CLOSED:
+                out[pid] = state
+        return out
+
+    def candidates(self, decision: Decision, serving: Collection[str] | None = None) -> tuple[str, ...]:
+        return choose(decision, self.health(), serving)
+
+    def report(self, provider_id: str, ok: bool) -> None:
+        breaker = self._breakers.get(provider_id)
+        if breaker is None:
+            return
+        if ok:
+            breaker.success()
+        else:
+            breaker.failure()

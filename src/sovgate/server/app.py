@@ -1,0 +1,252 @@
+"""The OpenAI-compatible HTTP surface as a lean ASGI app.
+
+Raw ASGI rather than a framework: the per-request cost of routing and
+request/response objects is what issue 7 measures. The body is read and
+JSON-decoded exactly once; everything after that is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
+from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
+from sovgate.server.metrics import Metrics
+from sovgate.server.validate import CHECKS
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Opener = Callable[[], contextlib.AbstractAsyncContextManager[Gateway]]
+
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
+_JSON = (b"content-type", b"application/json")
+_SSE = (b"content-type", b"text/event-stream")
+_NO_CACHE = (b"cache-control", b"no-cache")
+_ROUTES = {
+    ("POST", "/v1/chat/completions"): "chat",
+    ("POST", "/v1/embeddings"): "embeddings",
+    ("GET", "/v1/models"): "models",
+}
+_PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
+
+
+class App:
+    """ASGI callable. Give it a Gateway, or an opener that builds one at start-up and closes it after."""
+
+    def __init__(self, gateway: Gateway | Opener):
+        self.metrics = Metrics()
+        self._gateway: Gateway | None = gateway if isinstance(gateway, Gateway) else None
+        self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
+        self._stack: contextlib.AsyncExitStack | None = None
+
+    def _watch(self, gw: Gateway) -> None:
+        gw.on_attempt = self.metrics.attempt
+        self.metrics.watch_breakers(gw.providers, gw.router.health)
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            raise RuntimeError("the gateway is not started (lifespan)")
+        return self._gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self._opener is not None:
+                        self._stack = contextlib.AsyncExitStack()
+                        self._gateway = await self._stack.enter_async_context(self._opener())
+                    self._watch(self.gateway)
+                except Exception as exc:
+                    await send(
+                        {"type": "lifespan.startup.failed", "message": f"sovgate: cannot start: {exc}"}
+                    )
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._stack is not None:
+                    await self._stack.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        endpoint = _ROUTES.get((method, path))
+        if endpoint is None and method == "GET" and path.startswith("/v1/models/"):
+            endpoint = "model"
+        if endpoint is None:
+            if path == "/healthz" and method == "GET":
+                return await _respond(send, 200, b'{"status":"ok"}', None, "none")
+            if path == "/metrics" and method == "GET":
+                head = [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8")]
+                return await _raw(send, 200, self.metrics.render(), head)
+            if path in _PATHS:
+                err = GatewayError(405, f"Method {method} not allowed on {path}.", code="method_not_allowed")
+            else:
+                err = GatewayError(404, f"Unknown path {path}.", code="not_found")
+            return await _respond(send, err.status, err.body(), None, "none")
+        started = time.perf_counter()
+        gw = self.gateway
+        req = Request(id=uuid.uuid4().hex, endpoint=endpoint, started=started, time=time.time())
+        try:
+            answer = await self._serve(gw, req, scope, receive)
+        except Exception as exc:  # last line of defence: clean error, recorded
+            print(f"sovgate: request {req.id} failed: {exc!r}", file=sys.stderr)
+            err = GatewayError(500, "Internal gateway error.", type="server_error", code="internal_error")
+            answer = await gw.refuse(req, err)
+        provider = answer.provider or "none"
+        if isinstance(answer, StreamAnswer):
+            await _stream(send, receive, answer, req.id)
+            self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
+            return
+        await _respond(send, answer.status, answer.body, answer.provider, req.id)
+        self.metrics.observe(endpoint, answer.status, provider, time.perf_counter() - started)
+
+    async def _serve(
+        self, gw: Gateway, req: Request, scope: Scope, receive: Receive
+    ) -> JsonAnswer | StreamAnswer:
+        token = _bearer(scope["headers"])
+        if token is None:
+            return await gw.refuse(
+                req, unauthorized("Missing API key: send it as 'Authorization: Bearer <key>'.")
+            )
+        tenant = gw.authenticate(token)
+        if tenant is None:
+            return await gw.refuse(req, unauthorized("Incorrect API key provided."))
+        req.tenant = tenant
+        if req.endpoint == "models":
+            data = [_model(m) for m in gw.models(tenant)]
+            return await gw.record_listing(req, _encode({"object": "list", "data": data}))
+        if req.endpoint == "model":
+            name = scope["path"][len("/v1/models/") :]
+            if name not in gw.serving[tenant.id]:
+                return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
+            return await gw.record_listing(req, _encode(_model(name)))
+        limit = gw.config.gateway.max_body_bytes
+        raw = await _read_body(scope, receive, limit)
+        if raw is None:
+            err = GatewayError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
+            return await gw.refuse(req, err)
+        try:
+            body = _decode(raw)
+        except msgspec.DecodeError as exc:
+            return await gw.refuse(
+                req, bad_request(f"Malformed JSON in request body: {exc}.", None, "invalid_json")
+            )
+        if not isinstance(body, dict):
+            return await gw.refuse(
+                req, bad_request("The request body must be a JSON object.", None, "invalid_json")
+            )
+        req.body, req.raw = body, raw
+        try:
+            CHECKS[req.endpoint](body)
+        except GatewayError as err:
+            return await gw.refuse(req, err)
+        return await gw.handle(req)
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "sovgate"}
+
+
+def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            token = token.strip()
+            return token if scheme.lower() == "bearer" and token else None
+        if name == b"api-key":  # Azure-style clients
+            return value.decode("latin-1").strip() or None
+    return None
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None when it exceeds `limit` bytes."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                if int(value) > limit:
+                    return None
+            except ValueError:
+                pass
+            break
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _headers(provider: str | None, decision: str) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"x-sovgate-provider", (provider or "none").encode()),
+        (b"x-sovgate-decision", decision.encode()),
+    ]
+
+
+async def _respond(send: Send, status: int, body: bytes, provider: str | None, decision: str) -> None:
+    await _raw(send, status, body, [_JSON, *_headers(provider, decision)])
+
+
+async def _raw(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _stream(send: Send, receive: Receive, answer: StreamAnswer, decision: str) -> None:
+    headers = [_SSE, _NO_CACHE, *_headers(answer.provider, decision)]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    events: AsyncIterator[bytes] = answer.events
+    # the server drops writes to a closed connection silently: watch for the disconnect
+    # so the upstream stream is closed and the record says the client left
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        async for event in events:
+            if gone.done():
+                break
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+    finally:
+        gone.cancel()
+        await events.aclose()  # type: ignore[attr-defined]
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def create_app(gateway: Gateway | Opener) -> App:
+    return App(gateway)
+
+
+__all__ = ["App", "create_app", "error_body"]

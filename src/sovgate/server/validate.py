@@ -1,0 +1,98 @@
+"""Shape checks of OpenAI request bodies: just enough to name the wrong field in a 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovgate.gateway.errors import GatewayError, bad_request
+
+_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _model(body: dict[str, Any]) -> None:
+    model = body.get("model")
+    if model is None:
+        raise bad_request("Missing required parameter: 'model'.", "model", "missing_required_parameter")
+    if not isinstance(model, str) or not model:
+        raise bad_request(f"Invalid type for 'model': expected a string, got {_type_name(model)}.", "model")
+
+
+def check_chat(body: dict[str, Any]) -> None:
+    _model(body)
+    messages = body.get("messages")
+    if messages is None:
+        raise bad_request("Missing required parameter: 'messages'.", "messages", "missing_required_parameter")
+    if not isinstance(messages, list):
+        raise bad_request(
+            f"Invalid type for 'messages': expected an array, got {_type_name(messages)}.", "messages"
+        )
+    if not messages:
+        raise bad_request("'messages' must contain at least one message.", "messages")
+    for i, msg in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(msg, dict):
+            raise bad_request(
+                f"Invalid type for '{where}': expected an object, got {_type_name(msg)}.", where
+            )
+        role = msg.get("role")
+        if role is None:
+            raise bad_request(f"Missing required parameter: '{where}.role'.", f"{where}.role")
+        if not isinstance(role, str) or role not in _ROLES:
+            raise bad_request(
+                f"Invalid value for '{where}.role': {role!r} (one of {', '.join(sorted(_ROLES))}).",
+                f"{where}.role",
+            )
+        content = msg.get("content")
+        if content is not None and not isinstance(content, str | list):
+            raise bad_request(
+                f"Invalid type for '{where}.content': expected a string or an array,"
+                f" got {_type_name(content)}.",
+                f"{where}.content",
+            )
+        if isinstance(content, list):
+            for j, part in enumerate(content):
+                if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+                    raise bad_request(
+                        f"Invalid content part '{where}.content[{j}]': expected an object with a 'type'.",
+                        f"{where}.content[{j}]",
+                    )
+        calls = msg.get("tool_calls")
+        if calls is not None and not isinstance(calls, list):
+            raise bad_request(
+                f"Invalid type for '{where}.tool_calls': expected an array.", f"{where}.tool_calls"
+            )
+    for key, typ, name in (("stream", bool, "a boolean"), ("tools", list, "an array")):
+        value = body.get(key)
+        if value is not None and not isinstance(value, typ):
+            raise bad_request(f"Invalid type for '{key}': expected {name}, got {_type_name(value)}.", key)
+
+
+def check_embeddings(body: dict[str, Any]) -> None:
+    _model(body)
+    inp = body.get("input")
+    if inp is None:
+        raise bad_request("Missing required parameter: 'input'.", "input", "missing_required_parameter")
+    ok = isinstance(inp, str) or (
+        isinstance(inp, list)
+        and bool(inp)
+        and (
+            all(isinstance(x, str) for x in inp)
+            or all(isinstance(x, int) for x in inp)
+            or all(isinstance(x, list) and all(isinstance(t, int) for t in x) for x in inp)
+        )
+    )
+    if not ok:
+        raise bad_request(
+            "Invalid 'input': expected a string, an array of strings or an array of token arrays.", "input"
+        )
+
+
+CHECKS: dict[str, Any] = {"chat": check_chat, "embeddings": check_embeddings}
+
+__all__ = ["CHECKS", "GatewayError"]

@@ -1,0 +1,58 @@
+"""What every upstream adapter returns or raises."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, Literal, Protocol
+
+import msgspec
+
+from sovgate.types import Provider
+
+Endpoint = Literal["chat", "embeddings"]
+
+
+class Reply(msgspec.Struct):
+    """A complete upstream answer in OpenAI format (raw bytes: forwarded as is when nothing changes)."""
+
+    status: int
+    body: bytes
+
+
+class UpstreamError(Exception):
+    """The provider failed (unreachable, timeout, 5xx, 429, auth): try the next eligible one."""
+
+    def __init__(self, provider: str, reason: str, status: int | None = None):
+        self.provider, self.reason, self.status = provider, reason, status
+        super().__init__(f"{provider}: {reason}")
+
+
+class UpstreamRejected(Exception):
+    """The provider answered that the request itself is wrong (400, 413, 422).
+
+    Another provider would say the same, so the answer goes back to the client.
+    """
+
+    def __init__(self, provider: str, status: int, body: bytes):
+        self.provider, self.status, self.body = provider, status, body
+        super().__init__(f"{provider}: HTTP {status}")
+
+
+class Adapter(Protocol):
+    provider: Provider
+    # False when the answer must not be restored (preview shows the protected request)
+    restores: bool
+
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply: ...
+
+    async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
+        """Open a streaming chat completion; yields SSE events (e.g. b'data: {...}').
+
+        Raises UpstreamError/UpstreamRejected before the first event when the
+        stream cannot be opened, so the caller can still fail over.
+        """
+        ...
+
+
+# Statuses that mean "this request is wrong", not "this provider is broken".
+CLIENT_FAULT = frozenset({400, 413, 422})

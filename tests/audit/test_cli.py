@@ -1,0 +1,157 @@
+"""`sovgate audit ...` as a user runs it (subprocesses), outputs checked with independent code."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from audit_reference import ref_leaf_hash, ref_mth, ref_path, ref_proof
+from test_log import rec
+
+from sovgate.audit import AuditRecord, FindingSummary, RuleRecord, open_audit_log_sync
+
+
+def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+    p = subprocess.run(
+        [sys.executable, "-m", "sovgate", "audit", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+    if ok:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> tuple[str, list[bytes]]:
+    """A SQLite log in tmp_path with default key locations, filled with flows."""
+    url = f"sqlite:///{tmp_path}/sovgate-audit.db"
+    log = open_audit_log_sync(url, origin="eu.example/audit", checkpoint_every=5)
+    for i in range(12):
+        r = rec(i, tenant="acme-de" if i % 2 else "acme-cn")
+        if i % 3 == 0:  # a flow to the US of German subjects' personal data, pseudonymized
+            r = AuditRecord(
+                id=f"req-{i}",
+                tenant="acme-de",
+                findings=(FindingSummary("PHONE", "DE", 1),),
+                subject_jurisdictions=("DE",),
+                rules=(RuleRecord("baseline/pseudonymize-abroad", "pseudonymize", "GDPR Art. 46", "r"),),
+                provider="us-global",
+                provider_operator_country="US",
+                provider_hosting=("US",),
+                protection={"us-global": ("PHONE",)},
+            )
+        log.append_sync(r)
+    log.close_sync()
+    leaves = [e.payload for e in open_audit_log_sync(url).store.iter_entries()]
+    return url, leaves
+
+
+def test_key_and_checkpoint_are_c2sp_notes(db: tuple[str, list[bytes]]) -> None:
+    url, leaves = db
+    vkey = run("key", "--audit", url).stdout.strip()
+    name, key_id, blob = vkey.split("+", 2)
+    raw = base64.b64decode(blob)
+    assert name == "eu.example/audit" and raw[0] == 1 and len(raw) == 33
+    assert key_id == hashlib.sha256(name.encode() + b"\n\x01" + raw[1:]).digest()[:4].hex()
+
+    note = run("checkpoint", "--audit", url).stdout
+    text, sig = note.split("\n\n")
+    origin, size, root = text.split("\n")
+    assert (origin, int(size)) == ("eu.example/audit", len(leaves))
+    assert base64.b64decode(root) == ref_mth(leaves)
+    line_name, line_sig = sig.removeprefix("\u2014 ").rstrip("\n").split(" ")
+    sig_raw = base64.b64decode(line_sig)
+    assert line_name == name and sig_raw[:4].hex() == key_id
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    Ed25519PublicKey.from_public_bytes(raw[1:]).verify(sig_raw[4:], (text + "\n").encode())
+
+
+def test_proofs_print_rfc9162_proofs_in_hex(db: tuple[str, list[bytes]]) -> None:
+    url, leaves = db
+    out = run("proof", "--index", "3", "--size", "10", "--audit", url).stdout
+    assert out.startswith('{"type":"inclusion","index":3,"tree_size":10,"leaf_hash":')
+    p = json.loads(out)
+    assert p["leaf_hash"] == ref_leaf_hash(leaves[3]).hex()
+    assert p["proof"] == [h.hex() for h in ref_path(3, leaves[:10])]
+    assert p["root"] == ref_mth(leaves[:10]).hex()
+    assert json.loads(run("proof", "--index", "11", "--audit", url).stdout)["tree_size"] == 12
+
+    c = json.loads(run("proof", "--consistency", "5", "12", "--audit", url).stdout)
+    assert list(c) == ["type", "size1", "size2", "proof", "root1", "root2"]
+    assert c["proof"] == [h.hex() for h in ref_proof(5, leaves)]
+    assert (c["root1"], c["root2"]) == (ref_mth(leaves[:5]).hex(), ref_mth(leaves).hex())
+
+    bad = run("proof", "--index", "12", "--audit", url, ok=False)
+    assert bad.returncode == 2 and "not in a tree of size 12" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_show_prints_record_and_leaf_hash(db: tuple[str, list[bytes]]) -> None:
+    url, leaves = db
+    s = json.loads(run("show", "req-3", "--audit", url).stdout)
+    assert s["index"] == 3 and s["leaf_hash"] == ref_leaf_hash(leaves[3]).hex()
+    assert hashlib.sha256(b"\x00" + base64.b64decode(s["leaf"])).hexdigest() == s["leaf_hash"]
+    assert json.loads(base64.b64decode(s["leaf"])) == s["record"]
+    assert s["record"]["provider"] == "us-global"
+    missing = run("show", "nope", "--audit", url, ok=False)
+    assert missing.returncode == 1 and "no record" in missing.stderr
+
+
+def test_export_and_report_show_cross_border_flows(db: tuple[str, list[bytes]]) -> None:
+    url, _ = db
+    rows = [json.loads(x) for x in run("export", "--format", "jsonl", "--audit", url).stdout.splitlines()]
+    assert len(rows) == 12
+    us = [r for r in rows if r["provider"] == "us-global"]
+    assert len(us) == 4 and all(r["cross_border"] and r["pseudonymized"] == ["PHONE"] for r in us)
+    assert us[0]["citations"] == ["GDPR Art. 46"] and us[0]["hosting"] == ["US"]
+    assert not any(
+        r["cross_border"] for r in rows if r["provider"] == "eu-sovereign" and r["hosting"] == ["DE"]
+    )
+
+    table = list(
+        csv.reader(
+            io.StringIO(run("export", "--format", "csv", "--tenant", "acme-cn", "--audit", url).stdout)
+        )
+    )
+    assert table[0][:3] == ["time", "id", "tenant"] and {r[2] for r in table[1:]} == {"acme-cn"}
+    assert len(run("export", "--since", "2999-01-01", "--audit", url).stdout) == 0
+
+    report = run("report", "--audit", url).stdout
+    assert "DE" in report and "US" in report and "HEALTH" in report and "PERSONAL" in report
+
+
+def test_default_url_and_missing_log(tmp_path: Path) -> None:
+    p = run("checkpoint", cwd=tmp_path, ok=False)
+    assert p.returncode == 2 and "no audit log at ./sovgate-audit.db" in p.stderr
+    run("key", cwd=tmp_path)  # creates log and key in the working directory
+    assert (tmp_path / "sovgate-audit.db").exists() and (tmp_path / "sovgate-audit.db.key").exists()
+    assert run("checkpoint", cwd=tmp_path).stdout.split("\n")[1] == "0"
+
+
+def test_purge_per_tenant_keeps_proofs(db: tuple[str, list[bytes]]) -> None:
+    url, leaves = db
+    before = json.loads(run("proof", "--index", "1", "--audit", url).stdout)
+    out = run("purge", "--older-than-days", "0", "--tenant", "acme-cn", "--audit", url).stdout
+    n_cn = sum(1 for x in leaves if b'"tenant":"acme-cn"' in x)
+    assert f"purged the payloads of {n_cn} records of tenant acme-cn" in out
+    tenants = {json.loads(x)["tenant"] for x in run("export", "--all", "--audit", url).stdout.splitlines()}
+    assert tenants == {"acme-de"}
+    assert json.loads(run("proof", "--index", "1", "--audit", url).stdout) == before
+    assert "OK: 12 entries" in run("verify", "--audit", url).stdout
+
+
+def test_config_supplies_the_log_url(tmp_path: Path) -> None:
+    cfg = tmp_path / "sovgate.yaml"
+    cfg.write_text(f"gateway:\n  audit: sqlite:///{tmp_path}/from-config.db\n")
+    run("key", "--config", str(cfg))
+    assert (tmp_path / "from-config.db").exists() and (tmp_path / "from-config.db.key").exists()
+    cfg.write_text("gateway:\n  audit: [not, a, url]\n")
+    p = run("checkpoint", "--config", str(cfg), ok=False)
+    assert p.returncode == 2 and str(cfg) in p.stderr and "gateway.audit" in p.stderr
+    assert "Traceback" not in p.stderr

@@ -1,0 +1,83 @@
+"""The records-of-processing view and the flow matrix (pure functions)."""
+
+from __future__ import annotations
+
+from sovgate.audit import AuditRecord, FindingSummary, RuleRecord
+from sovgate.audit.export import FLOW_COLUMNS, csv_row, flow_matrix, flow_rows, is_cross_border
+
+
+def r(**kw: object) -> AuditRecord:
+    return AuditRecord(id="x", time="2026-11-26T00:00:00Z", **kw)  # type: ignore[arg-type]
+
+
+def test_cross_border_means_hosted_or_operated_outside_the_subjects_country() -> None:
+    assert not is_cross_border(
+        r(
+            subject_jurisdictions=("DE",),
+            provider="p",
+            provider_hosting=("DE",),
+            provider_operator_country="DE",
+        )
+    )
+    assert is_cross_border(
+        r(
+            subject_jurisdictions=("DE",),
+            provider="p",
+            provider_hosting=("DE",),
+            provider_operator_country="US",
+        )
+    )  # hosted at home, operated from abroad
+    assert is_cross_border(
+        r(
+            subject_jurisdictions=("DE", "FR"),
+            provider="p",
+            provider_hosting=("DE",),
+            provider_operator_country="DE",
+        )
+    )
+    assert not is_cross_border(r(subject_jurisdictions=("DE",), provider=None))
+
+
+def test_flow_rows_only_requests_that_reached_a_provider() -> None:
+    recs = [
+        r(
+            provider="us",
+            provider_hosting=("US",),
+            subject_jurisdictions=("DE",),
+            categories=("HEALTH",),
+            findings=(FindingSummary("PHONE", "DE", 2), FindingSummary("HEALTH", "DE", 1)),
+            rules=(RuleRecord("b/r1", "allow", "GDPR Art. 49"),),
+            protection={"us": ("PHONE",)},
+        ),
+        r(provider=None, outcome="refused", status=403),
+        r(kind="admin", action="config.reload"),
+    ]
+    rows = list(flow_rows(recs))
+    assert len(rows) == 1 and list(rows[0]) == list(FLOW_COLUMNS)
+    row = rows[0]
+    assert row["entity_types"] == ["PHONE"] and row["categories"] == ["HEALTH"]
+    assert row["rules"] == ["b/r1 (allow)"] and row["citations"] == ["GDPR Art. 49"]
+    assert csv_row(row)[FLOW_COLUMNS.index("cross_border")] == "true"
+    assert len(list(flow_rows(recs, include_all=True))) == 2  # the refusal too, never the admin record
+
+
+def test_flow_matrix_counts_subject_destination_category() -> None:
+    recs = [
+        r(provider="a", provider_hosting=("US", "IE"), subject_jurisdictions=("DE",), categories=("HEALTH",)),
+        r(
+            provider="a",
+            provider_hosting=("US",),
+            subject_jurisdictions=("DE", "FR"),
+            findings=(FindingSummary("EMAIL", None, 1),),
+        ),
+        r(provider="b", provider_hosting=("DE",)),
+        r(provider=None, subject_jurisdictions=("DE",)),
+    ]
+    m = flow_matrix(recs)
+    assert m == {
+        ("DE", "US", "HEALTH"): 1,
+        ("DE", "IE", "HEALTH"): 1,
+        ("DE", "US", "PERSONAL"): 1,
+        ("FR", "US", "PERSONAL"): 1,
+        ("-", "DE", "NONE"): 1,
+    }

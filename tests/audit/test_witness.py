@@ -1,0 +1,130 @@
+"""Witness cosignatures (C2SP tlog-witness, cosignature/v1): the witness's checks, and the
+whole exchange over real HTTP on loopback through `sovgate audit cosign`."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_log import rec
+
+from sovgate.audit import open_audit_log_sync
+from sovgate.audit.log import AuditLog, open_log_reader
+from sovgate.audit.note import ALG_COSIGNATURE_V1, Signer, Verifier, sign_note, verify_note
+from sovgate.audit.verify import verify_log
+from sovgate.audit.witness import Witness, add_checkpoint_body
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[AuditLog]:
+    log = open_audit_log_sync(f"sqlite:///{tmp_path}/a.db", origin="eu.example/audit", checkpoint_every=4)
+    for start in range(0, 20, 4):
+        [f.result() for f in [log.submit(rec(i)) for i in range(start, start + 4)]]
+    yield log
+    log.close_sync()
+
+
+@pytest.fixture
+def witness(tmp_path: Path, log: AuditLog) -> Witness:
+    return Witness(
+        Signer.generate("witness.example", ALG_COSIGNATURE_V1), [log.verifier()], tmp_path / "w.json"
+    )
+
+
+def test_witness_cosigns_consistent_checkpoints_only(log: AuditLog, witness: Witness) -> None:
+    cps = log.checkpoints()
+    a, b = cps[1], cps[-1]
+    first = witness.add_checkpoint(add_checkpoint_body(0, [], a.note), now=1_700_000_000)
+    assert first.status == 200
+    wv = witness.signer.verifier()
+    _, ok = verify_note(a.note + first.body, [wv, log.verifier()])
+    assert ok == {"witness.example": 1_700_000_000, "eu.example/audit": None}
+
+    stale = witness.add_checkpoint(add_checkpoint_body(0, [], b.note))
+    assert (stale.status, stale.body, stale.content_type) == (409, f"{a.size}\n", "text/x.tlog.size")
+    proof = log.consistency_proof(a.size, b.size).proof
+    bad = [proof[0][:-1] + bytes([proof[0][-1] ^ 1]), *proof[1:]]
+    assert witness.add_checkpoint(add_checkpoint_body(a.size, bad, b.note)).status == 422
+    assert witness.add_checkpoint(add_checkpoint_body(a.size, proof, b.note)).status == 200
+
+    forged = Signer.generate("eu.example/audit")  # right name, wrong key
+    text = b.note.split("\n\n")[0] + "\n"
+    assert witness.add_checkpoint(add_checkpoint_body(b.size, [], sign_note(text, forged))).status == 403
+    other = Signer.generate("other.example/log")
+    assert (
+        witness.add_checkpoint(
+            add_checkpoint_body(
+                0, [], sign_note(text.replace("eu.example/audit", "other.example/log"), other)
+            )
+        ).status
+        == 404
+    )
+    fork = text.replace(text.split("\n")[2], "A" * 43 + "=")
+    assert witness.add_checkpoint(add_checkpoint_body(b.size, [], sign_note(fork, log._signer))).status == 409
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    witness: Witness
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        reply = self.witness.add_checkpoint(body)
+        data = reply.body.encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_cosign_over_http_then_verify_reports_it(log: AuditLog, witness: Witness, tmp_path: Path) -> None:
+    handler = type("H", (_Handler,), {"witness": witness})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
+    db = f"sqlite:///{tmp_path}/a.db"
+    wkey = witness.signer.vkey()
+    try:
+        base = [sys.executable, "-m", "sovgate", "audit"]
+        for size in (8, 20):  # first from 0, then with a consistency proof from 8
+            p = subprocess.run(
+                [
+                    *base,
+                    "cosign",
+                    "--witness",
+                    url,
+                    "--witness-vkey",
+                    wkey,
+                    "--size",
+                    str(size),
+                    "--audit",
+                    db,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert p.returncode == 0, p.stderr
+            assert "\u2014 witness.example " in p.stdout
+        p = subprocess.run(
+            [*base, "verify", "--witness", wkey, "--audit", db], capture_output=True, text=True, timeout=60
+        )
+        assert p.returncode == 0, p.stderr
+        assert "checkpoint 8 cosigned by witness.example" in p.stdout
+        assert "checkpoint 20 cosigned by witness.example" in p.stdout
+    finally:
+        server.shutdown()
+    reader = open_log_reader(db)
+    assert verify_log(reader, witnesses=[Verifier.from_vkey(wkey)]).witnessed == {
+        8: ["witness.example"],
+        20: ["witness.example"],
+    }
+    reader.close_sync()

@@ -1,0 +1,81 @@
+"""`sovgate catalog list | show | advise` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+
+def sovgate(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"COLUMNS": "250", "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
+    return subprocess.run(
+        [sys.executable, "-m", "sovgate", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_list_json_filters_by_jurisdiction_and_open_weights() -> None:
+    r = sovgate("catalog", "list", "--jurisdiction", "CN", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = {row["id"]: row for row in json.loads(r.stdout)}
+    assert {"qwen-cn", "qwen-intl", "qwen-eu", "ernie", "hunyuan", "deepseek"} <= set(rows)
+    assert "openai" not in rows
+    assert rows["qwen-eu"]["hosting"] == ["DE"] and rows["qwen-eu"]["exposure"] == ["CN-NIL"]
+    assert rows["deepseek"]["flags"]["hosting"] == "S"
+    assert all(row["sources"] and row["checked"] for row in rows.values())
+
+    r = sovgate("catalog", "list", "--jurisdiction", "EU", "--open-weights", "--json")
+    ids = {row["id"] for row in json.loads(r.stdout)}
+    assert {"teuken", "eurollm", "soofi", "mistral-eu", "ionos", "salamandra"} <= ids
+    assert "openai-eu" not in ids  # hosted in the EU, but closed weights
+    assert "anthropic" not in ids
+
+
+def test_list_table_and_unknown_jurisdiction() -> None:
+    r = sovgate("catalog", "list")
+    assert r.returncode == 0 and "azure-openai-eu" in r.stdout and "US-CLOUD-ACT" in r.stdout
+    r = sovgate("catalog", "list", "--jurisdiction", "ATLANTIS")
+    assert r.returncode == 2 and "unknown jurisdiction 'ATLANTIS'" in r.stderr
+
+
+def test_show_and_unknown_preset() -> None:
+    r = sovgate("catalog", "show", "stackit")
+    assert r.returncode == 0 and "onstackit.cloud" in r.stdout and "checked 2026-11-26" in r.stdout
+    r = sovgate("catalog", "show", "stackitt")
+    assert r.returncode == 2 and "did you mean stackit" in r.stderr
+
+
+def test_advise_json() -> None:
+    r = sovgate(
+        "catalog", "advise", "--operates-in", "DE,FR,CN,AE", "--data", "health,personal,financial", "--json"
+    )
+    assert r.returncode == 0, r.stderr
+    advice = {(a["country"], a["data"]): a for a in json.loads(r.stdout)}
+    assert len(advice) == 12
+    de_health = advice[("DE", "health")]
+    assert "eu-gdpr" in de_health["packs"]
+    assert {"ionos", "scaleway"} <= set(de_health["clear"]) and "openai" not in de_health["clear"]
+    assert "teuken" in de_health["self_hosted"] and "soofi" in de_health["initiatives"]
+    why = {w["rule"]: w for w in de_health["rules"]}
+    assert "GDPR Art. 9" in why["baseline/special-categories-eea"]["citation"]
+    assert "openai" in why["baseline/special-categories-eea"]["excluded"]
+    assert why["eu-gdpr/art9-special-categories"]["excluded"] == []  # excluded first by the baseline
+    assert "openai" in advice[("DE", "personal")]["pseudonymized"]
+    cn = advice[("CN", "personal")]
+    assert "cn-pipl" in cn["packs"] and set(cn["clear"]) == {
+        "qwen-cn",
+        "ernie",
+        "hunyuan",
+        "deepseek",
+        "zhipu-cn",
+        "moonshot-cn",
+    }
+    ae = advice[("AE", "health")]
+    assert ae["clear"] == [] and {"falcon", "jais"} <= set(ae["self_hosted"])
+    assert {"falcon", "jais"} <= set(ae["initiatives"])
+
+
+def test_advise_rejects_unknown_data_class() -> None:
+    r = sovgate("catalog", "advise", "--operates-in", "DE", "--data", "gossip")
+    assert r.returncode == 2 and "unknown data class 'gossip'" in r.stderr and "health" in r.stderr

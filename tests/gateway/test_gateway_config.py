@@ -1,0 +1,141 @@
+"""Config loading: the issue's shape loads; every error names file, key path (and line) and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sovgate.gateway.config import ConfigError, load_config, parse_config
+
+DATA = Path(__file__).parent / "testdata" / "config"
+BAD = sorted(DATA.glob("bad_*.yaml"))
+
+
+def test_issue_example_loads_with_keys_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"OPENAI_API_KEY": "sk-1", "MISTRAL_API_KEY": "m-1", "ACME_DE_KEY": "acme"}.items():
+        monkeypatch.setenv(name, value)
+    cfg = load_config(DATA / "valid_issue_example.yaml")
+    assert cfg.gateway.region == "DE" and cfg.gateway.audit == "sqlite:///./sovgate-audit.db"
+    assert [p.id for p in cfg.providers] == ["us-global", "eu-sovereign", "de-onprem"]
+    de = cfg.provider("de-onprem")
+    assert de.on_prem and de.hosting == ("DE",) and de.models == {"chat": "llama-3.3-70b-instruct"}
+    (tenant,) = cfg.tenants
+    assert tenant.api_key_sha256 == hashlib.sha256(b"acme").hexdigest()
+    assert tenant.route == ("us-global", "eu-sovereign", "de-onprem") and tenant.policies == ("baseline",)
+
+
+def test_explain_mode_needs_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "MISTRAL_API_KEY", "ACME_DE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match=r"providers\[0\].api_key_env: environment variable OPENAI_API_KEY"):
+        load_config(DATA / "valid_issue_example.yaml")
+    cfg = load_config(DATA / "valid_issue_example.yaml", resolve_secrets=False)
+    assert cfg.tenants[0].id == "acme-de"
+
+
+def test_embedded_default_has_demo_tenant_and_preview_providers() -> None:
+    cfg = load_config(None)
+    assert {p.protocol for p in cfg.providers} == {"preview"}
+    (demo,) = cfg.tenants
+    assert demo.api_key_sha256 == hashlib.sha256(b"sovgate-demo").hexdigest()
+    assert cfg.gateway.audit == "sqlite:///./sovgate-audit.db"
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_config_names_key_path_and_reason(path: Path) -> None:
+    expected = path.read_text().splitlines()[0].removeprefix("# expect: ")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value).startswith(str(path.parent / "")), str(exc.value)
+    assert expected in str(exc.value)
+
+
+def test_error_carries_line_number() -> None:
+    with pytest.raises(ConfigError) as exc:
+        load_config(DATA / "bad_hosting.yaml")
+    assert exc.value.line == 7 and exc.value.path == ("providers", 0, "hosting", 1)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(ConfigError, match="cannot read the file"):
+        load_config(DATA / "nope.yaml")
+
+
+def test_string_hosting_and_policies_are_accepted_as_one_item_lists() -> None:
+    text = """
+providers: [{id: a, protocol: preview, hosting: DE, models: {chat: m}}]
+tenants: [{id: t, home: DE, api_key_env: K, policies: baseline, route: [a]}]
+"""
+    cfg = parse_config(text, env={"K": "key"})
+    assert cfg.providers[0].hosting == ("DE",) and cfg.tenants[0].policies == ("baseline",)
+
+
+def test_serve_refuses_bad_config_with_one_line_and_exit_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sovgate", "serve", "--config", str(DATA / "bad_hosting.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"sovgate: {DATA / 'bad_hosting.yaml'}:7: providers[0].hosting[1]:"
+        " 'Germany' is not an ISO 3166-1 alpha-2 code"
+    ]
+    assert "Traceback" not in proc.stderr
+
+
+def test_init_writes_a_starter_config_that_loads(tmp_path: Path) -> None:
+    target = tmp_path / "sovgate.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sovgate", "init", str(target)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = target.read_text()
+    assert text.count("#") > 20  # commented
+    cfg = parse_config(text, str(target), env={"ACME_DE_KEY": "k"})
+    assert [t.id for t in cfg.tenants] == ["acme-de"]
+    again = subprocess.run(
+        [sys.executable, "-m", "sovgate", "init", str(target)], capture_output=True, text=True
+    )
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
+    config = tmp_path / "sovgate.yaml"
+    text = (
+        (DATA / "valid_issue_example.yaml")
+        .read_text()
+        .replace("audit: sqlite:///./sovgate-audit.db", "audit: mysql://db/audit")
+    )
+    config.write_text(text)
+    env = {**os.environ, "OPENAI_API_KEY": "o", "MISTRAL_API_KEY": "m", "ACME_DE_KEY": "a"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sovgate", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"sovgate: {config}:3: gateway.audit: unsupported audit URL")
+
+
+def test_every_config_key_is_documented() -> None:
+    import re
+
+    from sovgate.gateway.config import Breaker, GatewaySettings
+    from sovgate.types import Provider, Tenant
+
+    doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker"}
+    keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
+    keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
+    assert keys - documented == set()
