@@ -12,15 +12,15 @@ from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
 
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
-    r"[A-Za-z]{2,24}\b"
+    r"(?<![A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-])[A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
+    r"[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
 
 # A phone-like run: optional +/00 country prefix, digit groups with the usual separators,
 # optional parenthesised area code, optional extension.
 _PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
-    r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![\w])"
+    r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
+    r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")

@@ -178,11 +178,11 @@ _FORMATTED = (
 _SPEC_BY_DETAIL = {s.detail: s for s in _DIGIT_SPECS}
 
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
-_DIGIT_RUN = re.compile(rf"(?<![\w.,@/-])\d+(?:{_SEP}\d+)*(?![\w@])")
+_DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9_.,@/+-])\d+(?:{_SEP}\d+)*(?![A-Za-z0-9_@])")
 _IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
 _IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
 
 
@@ -298,10 +298,23 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     return None
 
 
+# ASCII word boundaries: IDs sit directly next to CJK text ("身份证号11010519491231002X").
+_B0, _B1 = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+
+
+def _ascii_bounds(pattern: str) -> str:
+    if pattern.startswith(r"\b"):
+        pattern = _B0 + pattern[2:]
+    if pattern.endswith(r"\b"):
+        pattern = pattern[:-2] + _B1
+    return pattern
+
+
 def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     parts = []
     for i, rx in enumerate(patterns):
-        body = f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else rx.pattern
+        src = _ascii_bounds(rx.pattern)
+        body = f"(?i:{src})" if rx.flags & re.IGNORECASE else src
         parts.append(f"(?P<g{i}>{body})")
     return re.compile("|".join(parts))
 
