@@ -323,6 +323,11 @@ _STOP_TAIL = re.compile(
 )
 
 
+_PROSE_WORD = re.compile(
+    r"(?<![\w'])(?!(?:de|di|du|da|del|della|der|den|la|le|les|van|von|am|an|im|sur|sous)\b)[a-zà-ÿ]{3,}\b"
+)  # noqa: E501
+
+
 def _extend_lines(text: str, e: int) -> int:
     """Take following short lines that continue the address (multi-line address blocks)."""
     for _ in range(4):
@@ -379,6 +384,11 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         stop = _STOP_TAIL.search(val, 6)
         if stop is not None:
             e = s + stop.start()
+        g = _ADDRESS.match(text, s)
+        if g is not None and s + 8 <= g.end() < e and _PROSE_WORD.search(text, g.end(), e):
+            # the line goes on with prose ("..., 80121 Napoli, chiede un rimborso"): the street
+            # grammar knows where the address ends
+            e = g.end()
         while e > s and text[e - 1] in " ,":
             e -= 1
         if e - s < 6 or not any(c.isdigit() for c in text[s:e]):

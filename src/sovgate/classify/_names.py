@@ -596,80 +596,154 @@ _ROLE_WORDS = frozenset(
         "werknemer",
     ]
 )
-_NOT_NAMES = _ROLE_WORDS | frozenset(
+# Imperatives that open prompts ("Bel Fatima terug", "Schreib Anna", "Call Daniel")
+_IMPERATIVES = frozenset(
     [
-        "hi",
-        "hello",
-        "dear",
-        "thanks",
-        "thank",
-        "please",
-        "hallo",
-        "liebe",
-        "lieber",
-        "bonjour",
-        "salut",
-        "cher",
-        "chère",
-        "hola",
-        "estimado",
-        "estimada",
-        "ciao",
-        "gentile",
-        "caro",
-        "cara",
-        "beste",
-        "geachte",
-        "witam",
-        "dzień",
-        "szanowny",
-        "szanowna",
-        "server",
-        "admin",
-        "support",
-        "team",
-        "bank",
-        "card",
-        "account",
-        "customer",
-        "patient",
-        "user",
-        "name",
-        "date",
-        "address",
+        "call",
+        "send",
+        "write",
         "email",
-        "phone",
-        "number",
-        "street",
-        "city",
-        "country",
         "mail",
-        "order",
-        "invoice",
-        "service",
-        "ticket",
-        "note",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "then",
-        "they",
-        "their",
-        "our",
-        "your",
-        "my",
-        "his",
-        "her",
-        "its",
-        "we",
-        "you",
-        "it",
-        "he",
-        "she",
+        "text",
+        "ask",
+        "tell",
+        "contact",
+        "invite",
+        "remind",
+        "thank",
+        "forward",
+        "reply",
+        "answer",
+        "draft",
+        "ruf",
+        "rufe",
+        "schreib",
+        "schreibe",
+        "sende",
+        "schick",
+        "schicke",
+        "frag",
+        "frage",
+        "erinnere",
+        "antworte",
+        "kontaktiere",
+        "appelle",
+        "écris",
+        "envoie",
+        "demande",
+        "rappelle",
+        "réponds",
+        "contacte",
+        "remercie",
+        "llama",
+        "escribe",
+        "envía",
+        "envia",
+        "pregunta",
+        "recuerda",
+        "responde",
+        "contacta",
+        "chiama",
+        "scrivi",
+        "invia",
+        "manda",
+        "chiedi",
+        "ricorda",
+        "rispondi",
+        "contatta",
+        "bel",
+        "stuur",
+        "schrijf",
+        "mail",
+        "vraag",
+        "herinner",
+        "antwoord",
+        "zadzwoń",
+        "napisz",
+        "wyślij",
+        "zapytaj",
+        "przypomnij",
+        "odpowiedz",
     ]
+)
+_NOT_NAMES = (
+    _ROLE_WORDS
+    | _IMPERATIVES
+    | frozenset(
+        [
+            "hi",
+            "hello",
+            "dear",
+            "thanks",
+            "thank",
+            "please",
+            "hallo",
+            "liebe",
+            "lieber",
+            "bonjour",
+            "salut",
+            "cher",
+            "chère",
+            "hola",
+            "estimado",
+            "estimada",
+            "ciao",
+            "gentile",
+            "caro",
+            "cara",
+            "beste",
+            "geachte",
+            "witam",
+            "dzień",
+            "szanowny",
+            "szanowna",
+            "server",
+            "admin",
+            "support",
+            "team",
+            "bank",
+            "card",
+            "account",
+            "customer",
+            "patient",
+            "user",
+            "name",
+            "date",
+            "address",
+            "email",
+            "phone",
+            "number",
+            "street",
+            "city",
+            "country",
+            "mail",
+            "order",
+            "invoice",
+            "service",
+            "ticket",
+            "note",
+            "the",
+            "this",
+            "that",
+            "these",
+            "those",
+            "there",
+            "then",
+            "they",
+            "their",
+            "our",
+            "your",
+            "my",
+            "his",
+            "her",
+            "its",
+            "we",
+            "you",
+            "it",
+            "he",
+            "she",
+        ]
+    )
 )
 
 
@@ -813,7 +887,7 @@ class NameFinder:
         parts = w.split("-")
         f = self.first.get(w) or (self.first.get(parts[0]) if len(parts) > 1 else None)
         la = self.last.get(w) or (self.last.get(parts[-1]) if len(parts) > 1 else None)
-        strong_first = f is not None and (f[0] < 42 or (f[1] <= 500 and f[0] < 50))
+        strong_first = _strong_first(f)
         strong_last = la is not None and (la[0] < 40 or (la[1] <= 100 and la[0] < 50))
         # mostly a first name: popular as one, and not clearly more popular as a surname
         mostly_first = strong_first and (la is None or f is None or f[1] <= la[1] * 3)
@@ -841,6 +915,7 @@ class NameFinder:
             if g is not None:
                 honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
+        found: list[Hit] = []
         n = len(toks)
         first = self.first
         i = 0
@@ -850,8 +925,12 @@ class NameFinder:
             while j < n and j - i < 6:
                 pe, pw = toks[j - 1][1], toks[j - 1][2]
                 gap = text[pe : toks[j][0]]
-                if gap != " " and gap != "-" and (len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap)):
-                    break
+                if gap != " " and gap != "-":
+                    # particles join only after a first name: "Liv van den Wittenboer", not "Kaution von X"
+                    if len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap):
+                        break
+                    if not (_strong_first(first.get(pw)) or toks[i][0] in starts or toks[i][0] in honored):
+                        break
                 if pw[-1] == "." and not (_is_initial(pw) or pw[:-1].lower() in _HONORIFICS):
                     break
                 j += 1
@@ -866,9 +945,13 @@ class NameFinder:
                     continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
             after = nxt.group(1) if nxt else ""
-            yield from self._judge(text, toks, list(range(i, j)), after, starts)
+            for hit in self._judge(text, toks, list(range(i, j)), after, starts):
+                found.append(hit)
+                yield hit
             i = j
         yield from self._enumerations(text)
+        if found:
+            yield from _repeats(text, toks, found)
 
     def _enumerations(self, text: str) -> Iterator[Hit]:
         """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
@@ -929,7 +1012,9 @@ class NameFinder:
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
-            if not (
+            if low0.rstrip(".") in _HONORIFICS:
+                honor = True
+            elif not (
                 low0 in _NOT_NAMES
                 or flags[0][4]
                 or (not any(flags[0][:4]) and any(f[0] or f[2] for f in flags[1:]))
@@ -940,7 +1025,7 @@ class NameFinder:
             run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
-            strong = start in starts
+            strong = honor or start in starts
         pw = _PREV_WORD.search(before)
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
@@ -989,6 +1074,29 @@ class NameFinder:
         s = toks[run[0]][0] - lead
         e = toks[run[take - 1]][0] + len(clean[take - 1])
         yield Hit("PERSON", s, e, score, None, "name")
+
+
+def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> Iterator[Hit]:
+    """Once "Martino Padovesi" is a name, a lone "Martino" elsewhere in the text is too."""
+    parts: set[str] = set()
+    for h in found:
+        for w in text[h.start : h.end].split():
+            w = w.rstrip(".,")
+            if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
+                parts.add(w)
+    for s, _, w in toks:
+        core = w.rstrip(".")
+        core = core[:-2] if core.endswith(("'s", "’s")) else core
+        if core in parts and not any(h.start <= s < h.end for h in found):
+            yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
+
+
+def _strong_first(f: tuple[int, int] | None) -> bool:
+    """Popular enough as a first name, and not mainly an ordinary word (f = (10 x zipf, rank))."""
+    return f is not None and ((f[0] < 42 and f[1] <= _RARE_RANK) or (f[1] <= 500 and f[0] < 50))
+
+
+_RARE_RANK = 5000
 
 
 def _is_initial(w: str) -> bool:
