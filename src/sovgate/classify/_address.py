@@ -325,7 +325,7 @@ _STOP_TAIL = re.compile(
 
 _PROSE_WORD = re.compile(
     r"(?<![\w'])(?!(?:de|di|du|da|del|della|der|den|la|le|les|van|von|am|an|im|sur|sous)\b)[a-zà-ÿ]{3,}\b"
-)  # noqa: E501
+)
 
 
 def _extend_lines(text: str, e: int) -> int:
