@@ -200,6 +200,18 @@ PHONE_CUES = (
     "kontakt",
     "contatto",
     "contacto",
+    "telefoon*",
+    "telefono*",
+    "téléphone*",
+    "phone*",
+    "handynummer",
+    "mobilnummer",
+    "rufnummer",
+    "numéro de téléphone",
+    "numer telefonu",
+    "numero di telefono",
+    "número de teléfono",
+    "gsm",
 )
 CARD_CUES = (
     "card",

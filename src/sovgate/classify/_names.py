@@ -189,6 +189,23 @@ _PARTICLE_GAP = re.compile(
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 _HONOR_GAP = re.compile(r"\.?[ \t]+")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
+_BARE_LABEL_GAP = re.compile(r" (?=[A-ZÀ-ÞĀ-Ž])")  # "Vorname Felix, Nachname Wagner"
+_BARE_LABELS = frozenset(
+    [
+        "vorname",
+        "nachname",
+        "familienname",
+        "surname",
+        "prénom",
+        "apellido",
+        "apellidos",
+        "cognome",
+        "voornaam",
+        "achternaam",
+        "nazwisko",
+        "imię",
+    ]
+)
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 
@@ -666,9 +683,30 @@ _IMPERATIVES = frozenset(
         "odpowiedz",
     ]
 )
+_GREETINGS = frozenset(
+    [
+        "hoi",
+        "hey",
+        "moin",
+        "servus",
+        "salut",
+        "cześć",
+        "czesc",
+        "dag",
+        "goedemorgen",
+        "buongiorno",
+        "buenos",
+        "bonsoir",
+        "witaj",
+        "guten",
+        "morgen",
+        "tag",
+    ]
+)
 _NOT_NAMES = (
     _ROLE_WORDS
     | _IMPERATIVES
+    | _GREETINGS
     | frozenset(
         [
             "hi",
@@ -903,6 +941,8 @@ class NameFinder:
         starts: set[int] = set()
         for h in cues.all("name_label"):
             g = _LABEL_GAP.match(text, h.end)
+            if g is None and text[h.start : h.end].lower() in _BARE_LABELS:
+                g = _BARE_LABEL_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
         for h in cues.all("name_phrase"):
