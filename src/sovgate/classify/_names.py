@@ -505,6 +505,7 @@ _ENUM = re.compile(
     r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)*,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
     r"[^\W\d_][\w'’-]+)"
 )
+_ENUM_JOIN = re.compile(r" (?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub) (?=[^\W\d_a-zß-ÿ])")
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
 _ENUM_JOINERS = frozenset(["and", "und", "et", "y", "e", "en", "i", "or", "oder", "ou", "o", "of", "lub"])
 
@@ -917,8 +918,13 @@ class NameFinder:
         f = self.first.get(w)
         return f is not None and (f[0] < 38 or (f[1] <= 150 and f[0] < 50))
 
-    def _flags(self, w: str) -> tuple[bool, bool, bool, bool, bool]:
+    def _flags(self, w: str, memo: dict[str, tuple[bool, ...]] | None = None) -> tuple[bool, ...]:
         """(strong first, any first, strong last, any last, particle) for one token."""
+        if memo is not None:
+            got = memo.get(w)
+            if got is None:
+                got = memo[w] = self._flags(w)
+            return got
         low = w.lower()
         if low in _NOT_NAMES:
             return (False, False, False, False, False)
@@ -956,6 +962,8 @@ class NameFinder:
                 honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         found: list[Hit] = []
+        memo: dict[str, tuple[bool, ...]] = {}  # per call: texts repeat their words
+        lone: dict[str, object] = {}
         n = len(toks)
         first = self.first
         i = 0
@@ -979,30 +987,48 @@ class NameFinder:
                 # fast path for lone capitalised words (most of them in German prose): only a
                 # popular first name, an honorific in front or a cue can make them a name
                 core = w0.rstrip(".")
-                f = first.get(core[:-2] if core.endswith(("'s", "’s")) else core)
+                key = core[:-2] if core.endswith(("'s", "’s")) else core
+                f = lone.get(key, _MISSING)
+                if f is _MISSING:
+                    f = lone[key] = first.get(key)
                 if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and s0 not in honored:
                     i = j
                     continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
             after = nxt.group(1) if nxt else ""
-            for hit in self._judge(text, toks, list(range(i, j)), after, starts):
+            for hit in self._judge(text, toks, list(range(i, j)), after, starts, memo):
                 found.append(hit)
                 yield hit
             i = j
-        yield from self._enumerations(text)
+        yield from self._enumerations(text, memo)
         if found:
             yield from _repeats(text, toks, found)
 
-    def _enumerations(self, text: str) -> Iterator[Hit]:
+    def _enumerations(self, text: str, memo: dict[str, tuple[bool, ...]]) -> Iterator[Hit]:
         """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
-        for m in _ENUM.finditer(text):
+        last_end = -1
+        for j in _ENUM_JOIN.finditer(text):
+            # anchor on the joiner ("and", "und", ...) followed by a capitalised word, then look back
+            if j.start() < last_end:
+                continue
+            m = next(
+                (
+                    x
+                    for x in _ENUM.finditer(text, max(0, j.start() - 200), j.end() + 40)
+                    if x.end(1) > j.start()
+                ),
+                None,
+            )
+            if m is None or m.start(1) > j.start():
+                continue
+            last_end = m.end(1)
             items = [x for x in _ENUM_ITEM.finditer(m.group(1)) if x.group().lower() not in _ENUM_JOINERS]
             if any(not x.group()[0].isupper() for x in items):
                 continue
             words = [x.group() for x in items]
             if any(w.lower() in _NOT_NAMES or w.lower() in self._not_lone or w.isupper() for w in words):
                 continue
-            flags = [self._flags(w) for w in words]
+            flags = [self._flags(w, memo) for w in words]
             known = sum(1 for f in flags if any(f[:4]))
             strong = sum(1 for f in flags if f[0] or f[2])
             # "Koertig, Wright and Hudson": two thirds known; a pair "Lindholm and Okafor": both clearly names
@@ -1012,7 +1038,13 @@ class NameFinder:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
 
     def _judge(
-        self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str, starts: set[int]
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        run: list[int],
+        after: str,
+        starts: set[int],
+        memo: dict[str, tuple[bool, ...]],
     ) -> Iterator[Hit]:
         words = [toks[k][2] for k in run]
         honor = False
@@ -1041,7 +1073,7 @@ class NameFinder:
         nxt = after.rstrip(".").lower()
         if not run or nxt in _COMPANY_WORDS or nxt in _STREET_ABBR or (addressy and nxt in _STREET_WORDS):
             return
-        flags = [self._flags(w) for w in clean]
+        flags = [self._flags(w, memo) for w in clean]
         start = toks[run[0]][0]
         before = text[max(0, start - 50) : start]
         strong = honor or start in starts or _honorific_before(before)
@@ -1129,6 +1161,9 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
         core = core[:-2] if core.endswith(("'s", "’s")) else core
         if core in parts and not any(h.start <= s < h.end for h in found):
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
+
+
+_MISSING = object()
 
 
 def _strong_first(f: tuple[int, int] | None) -> bool:
