@@ -725,4 +725,5 @@ ASSIGN_TRIGGERS = (
     "sleutel",
     "klucz",
     "*key*",
+    "pin",
 )
