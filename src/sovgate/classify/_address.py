@@ -15,7 +15,7 @@ from sovgate.classify._hits import Hit
 
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-Ω]"  # an upper-case initial (Latin, Latin-extended, Greek)
 _W = r"[^\W\d_]"
-_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"  # noqa: E501
+_NAMEW = rf"(?:{_UP}[\w'’.-]*|(?:d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)(?![\w'’]))"  # noqa: E501
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z](?![\w]))?(?:\s?[/-]\s?\d{1,5}[a-zA-Z]?)?"
 
 # German / Dutch / Scandinavian compound street names: Löchelweg, Helga-Heser-Allee, Korte Noordsstraat
@@ -314,7 +314,7 @@ _AFTER_LABEL = re.compile(
 )
 # A following line that continues an address: unit, place, ", NC", "South Africa 66162"
 _CONT_LINE = re.compile(
-    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
+    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S|\s\d)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
 )
 _STOP_TAIL = re.compile(
     r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|\s+(?i:i\s+am|i'm|but|and\s+i|where)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
