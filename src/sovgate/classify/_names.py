@@ -505,6 +505,8 @@ _ENUM = re.compile(
     r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)*,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
     r"[^\W\d_][\w'’-]+)"
 )
+_NAMING = re.compile(r"(?i)nam|nom|heiß|heis|appel|llam|chiam|heet|nazyw|imię|calls|call me")
+_LOWER_WORDS = re.compile(r"[a-zß-öø-ÿą-ž]+(?: [a-zß-öø-ÿą-ž]+){0,2}")
 _ENUM_JOIN = re.compile(r" (?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub) (?=[^\W\d_a-zß-ÿ])")
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
 _ENUM_JOINERS = frozenset(["and", "und", "et", "y", "e", "en", "i", "or", "oder", "ou", "o", "of", "lub"])
@@ -945,16 +947,21 @@ class NameFinder:
 
     def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         starts: set[int] = set()
+        label_starts: set[int] = set()
         for h in cues.all("name_label"):
             g = _LABEL_GAP.match(text, h.end)
             if g is None and text[h.start : h.end].lower() in _BARE_LABELS:
                 g = _BARE_LABEL_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
+                label_starts.add(g.end())
+        named: set[int] = set()  # starts after an explicit "name" cue: lower-case names count there
         for h in cues.all("name_phrase"):
             g = _PHRASE_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
+                if _NAMING.search(text, h.start, h.end):
+                    named.add(g.end())
         honored: set[int] = set()  # positions right after an honorific ("pan ", "Frau ", "Mr. ")
         for h in cues.all("honor"):
             g = _HONOR_GAP.match(text, h.end)
@@ -1001,8 +1008,28 @@ class NameFinder:
                 yield hit
             i = j
         yield from self._enumerations(text, memo)
+        yield from self._lowercase_after_cue(text, label_starts | named, memo)
         if found:
             yield from _repeats(text, toks, found)
+
+    def _lowercase_after_cue(
+        self, text: str, starts: set[int], memo: dict[str, tuple[bool, ...]]
+    ) -> Iterator[Hit]:
+        """ "my name is anna schmidt": lower-case words right after a name cue, if the lists know them."""
+        for pos in starts:
+            m = _LOWER_WORDS.match(text, pos)
+            if m is None:
+                continue
+            words = m.group().split()
+            take = 0
+            for i, w in enumerate(words[:3]):
+                f = self._flags(w.capitalize(), memo)
+                if w in _NOT_NAMES or not (f[1] or f[3]) or (i == 0 and not f[1]):
+                    break
+                take = i + 1
+            if take >= 1:
+                end = pos + len(" ".join(words[:take]))
+                yield Hit("PERSON", pos, end, 0.6, None, "name")
 
     def _enumerations(self, text: str, memo: dict[str, tuple[bool, ...]]) -> Iterator[Hit]:
         """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
