@@ -22,6 +22,7 @@ _PHONE = re.compile(
     r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
     r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
+_DIGIT_GROUP = re.compile(r"\d+")
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
 
@@ -76,6 +77,8 @@ def phone_hits(
             continue
         if _DATE_LIKE.fullmatch(core):
             continue
+        if sum(1 for g in _DIGIT_GROUP.findall(core) if len(g) == 1) >= 3:
+            continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
         if not cue and not intl and cues.before("not_id", s, 30) is not None:

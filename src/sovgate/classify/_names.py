@@ -1183,10 +1183,16 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
             w = w.rstrip(".,")
             if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
                 parts.add(w)
-    for s, _, w in toks:
+    spans = sorted((h.start, h.end) for h in found)
+    k = 0
+    for s, _, w in toks:  # toks and spans are both in text order: one merge pass
+        while k < len(spans) and spans[k][1] <= s:
+            k += 1
+        if k < len(spans) and spans[k][0] <= s:
+            continue  # already part of a name
         core = w.rstrip(".")
         core = core[:-2] if core.endswith(("'s", "’s")) else core
-        if core in parts and not any(h.start <= s < h.end for h in found):
+        if core in parts:
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
 
 

@@ -231,7 +231,7 @@ def _groups(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
 
 
 def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
-    """Contiguous sub-sequences of digit groups, longest first."""
+    """Contiguous sub-sequences of digit groups that could be an ID or a card, longest first."""
     g = len(groups)
     spans = []
     for i in range(g):
@@ -240,9 +240,13 @@ def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[t
             digits += text[start + groups[j][0] : start + groups[j][1]]
             if len(digits) > 19:
                 break
-            spans.append((start + groups[i][0], start + groups[j][1], digits))
+            if len(digits) >= 8:
+                spans.append((start + groups[i][0], start + groups[j][1], digits))
     spans.sort(key=lambda x: -len(x[2]))
     return iter(spans)
+
+
+_MAX_GROUPS = 24  # long number tables are looked at in overlapping slices
 
 
 def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
@@ -255,13 +259,14 @@ def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             continue
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
-        for s, e, digits in _windows(text, m.start(), groups):
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            hit = _classify_digits(cues, s, e, digits, home)
-            if hit is not None:
-                taken.append((s, e))
-                yield hit
+        for lo in range(0, max(1, len(groups) - 8), _MAX_GROUPS - 8):
+            for s, e, digits in _windows(text, m.start(), groups[lo : lo + _MAX_GROUPS]):
+                if any(s < te and ts < e for ts, te in taken[-16:]):
+                    continue
+                hit = _classify_digits(cues, s, e, digits, home)
+                if hit is not None:
+                    taken.append((s, e))
+                    yield hit
 
 
 def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) -> Hit | None:
