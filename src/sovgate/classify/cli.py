@@ -11,6 +11,7 @@ from typing import Annotated
 import msgspec
 import typer
 
+from sovgate.classify._link import summarize_categories
 from sovgate.types import ENTITY_TYPES
 
 
@@ -64,7 +65,7 @@ def detect(
                 for f in findings
                 if f.kind in ENTITY_TYPES
             ]
-            cats = sorted({f.kind for f in findings if f.kind not in ENTITY_TYPES})
+            cats = sorted(summarize_categories(findings))
             out.write(_encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode())
             out.write("\n")
     out.flush()
