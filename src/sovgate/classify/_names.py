@@ -22,8 +22,6 @@ from sovgate.classify._address import USPS_SUFFIXES
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
-
 # Honorifics and titles directly before a name (lower case, without trailing dot).
 HONORIFICS = _HONORIFICS = frozenset(
     [
