@@ -22,6 +22,7 @@ _PHONE = re.compile(
     r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
     r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
+_OTHER_REGIONS = ("DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "CH", "BE", "US")
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
@@ -94,6 +95,18 @@ def phone_hits(
         valid = phonenumbers.is_valid_number(num)
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
+        if not valid and not intl and cue:
+            # a national number next to a phone word: which of our countries' plans accepts it?
+            for other in _OTHER_REGIONS:
+                if other == region:
+                    continue
+                try:
+                    alt = phonenumbers.parse(core, other)
+                except phonenumbers.NumberParseException:
+                    continue
+                if phonenumbers.is_valid_number(alt):
+                    num, valid = alt, True
+                    break
         if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
         juris = phonenumbers.region_code_for_number(num) if valid else None
