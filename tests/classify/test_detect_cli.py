@@ -28,7 +28,8 @@ def test_detect_jsonl_round_trip() -> None:
             {"id": "c", "text": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"},
         ]
     )
-    assert out[0] == {"_meta": {"ready": True, "load_seconds": out[0]["_meta"]["load_seconds"]}}
+    # first line: ready marker for the scorer; no NER model is used (rules and name tables only)
+    assert out[0]["_meta"]["ready"] is True and out[0]["_meta"]["ner_model"] is None
     recs = {r["id"]: r for r in out[1:]}
     a = recs["a"]
     types = {e["type"] for e in a["entities"]}

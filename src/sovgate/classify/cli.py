@@ -36,7 +36,8 @@ def detect(
     t0 = time.perf_counter()
     clf = Classifier.default()
     out = sys.stdout
-    out.write('{"_meta": {"ready": true, "load_seconds": %.3f}}\n' % (time.perf_counter() - t0))
+    meta = {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3), "ner_model": None}
+    out.write(_encoder.encode({"_meta": meta}).decode() + "\n")
     out.flush()
     if file != "-" and not Path(file).is_file():
         typer.echo(f"{file}: no such file", err=True)
