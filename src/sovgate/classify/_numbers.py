@@ -246,6 +246,7 @@ def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[t
     return iter(spans)
 
 
+_INTL_PREFIX = re.compile(r"\+\d{1,3}[ ]?$")
 _MAX_GROUPS = 24  # long number tables are looked at in overlapping slices
 
 
@@ -257,6 +258,8 @@ def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             continue
         if _VERSION_LIKE.fullmatch(m.group()) and cues.before("id", m.start(), 60) is None:
             continue
+        if _INTL_PREFIX.search(text, max(0, m.start() - 6), m.start()):
+            continue  # "+34 699 123 456": the rest of a phone number
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
         for lo in range(0, max(1, len(groups) - 8), _MAX_GROUPS - 8):
@@ -275,6 +278,10 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     not_id = cues.before("not_id", s, 40)
     if id_cue is not None and not_id is not None and not_id.start > id_cue.start:
         id_cue = None
+    phone_cue = cues.before("phone", s, 40)
+    if phone_cue is not None and (id_cue is None or phone_cue.start > id_cue.start):
+        id_cue = None  # "passport ok, phone 699 123 456": the nearer word wins
+        not_id = not_id or phone_cue
     if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
         issuer = _card_issuer(digits) if n >= 13 else None
         if issuer is not None:
