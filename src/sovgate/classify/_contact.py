@@ -22,6 +22,8 @@ _PHONE = re.compile(
     r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
     r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
+# countries whose national numbers are written without a leading 0
+_NO_TRUNK_PREFIX = frozenset({"ES", "IT", "PL", "US", "CA", "DK", "NO", "PT", "GR", "LU"})
 _OTHER_REGIONS = ("DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "CH", "BE", "US")
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
@@ -86,8 +88,10 @@ def phone_hits(
             continue  # right after "order / invoice / case no."
         # plain digit runs need a cue, unless they look like a national number ("0612345678")
         plain_long = core.isdigit() and len(core) > 8
-        if plain_long and not cue and not intl and not (core.startswith("0") and len(core) <= 11):
+        if core.isdigit() and not cue and not intl and not (core.startswith("0") and 9 <= len(core) <= 11):
             continue
+        if not cue and not intl and not core.startswith(("0", "(")) and region not in _NO_TRUNK_PREFIX:
+            continue  # without a phone word, a national number shows its trunk prefix ("030 …")
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
         except phonenumbers.NumberParseException:

@@ -283,11 +283,15 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
         id_cue = None  # "passport ok, phone 699 123 456": the nearer word wins
         not_id = not_id or phone_cue
     if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
+        # one random number in ten passes Luhn: a card needs an issuer range and either a card
+        # word nearby or card-style grouping ("4111 1111 1111 1111")
         issuer = _card_issuer(digits) if n >= 13 else None
-        if issuer is not None:
-            return Hit("CREDIT_CARD", s, e, 0.95, None, issuer)
-        if cues.before("card", s, 40) is not None:
-            return Hit("CREDIT_CARD", s, e, 0.8, None, "card")
+        card_cue = cues.before("card", s, 60) is not None
+        grouped = e - s > n
+        if issuer is not None and (card_cue or grouped):
+            return Hit("CREDIT_CARD", s, e, 0.95 if card_cue else 0.85, None, issuer)
+        if card_cue:
+            return Hit("CREDIT_CARD", s, e, 0.8, None, issuer or "card")
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
@@ -295,7 +299,8 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
         # without a keyword only self-identifying formats or the text's own country can match
         if not_id is not None:
             return None
-        specs = tuple(sp for sp in specs if (sp.strong or sp.country == home) and not sp.keyword_only)
+        # (weak checksums pass for one random number in ten: those need their keyword)
+        specs = tuple(sp for sp in specs if sp.strong)
         if not specs:
             return None
         hinted = None
