@@ -32,6 +32,17 @@ DEFAULT_CONFIG_NAME = "default.yaml"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# msgspec's type names as a YAML author knows them
+_KINDS = {
+    "array": "a list",
+    "object": "a mapping",
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "nothing",
+    "int | float": "a number",
+}
 
 
 class ConfigError(Exception):
@@ -138,6 +149,10 @@ class _Loader:
         _unique(self, providers, "providers")
         tenants = self._list(data, "tenants", self._tenant)
         _unique(self, tenants, "tenants")
+        if not providers:
+            raise self.fail(("providers",), "at least one provider is needed (see `sovgate init`)")
+        if not tenants:
+            raise self.fail(("tenants",), "at least one tenant is needed (see `sovgate init`)")
         ids = {p.id for p in providers}
         for i, tenant in enumerate(tenants):
             for j, pid in enumerate(tenant.route):
@@ -166,13 +181,21 @@ class _Loader:
             raise self._validation(exc, base) from None
 
     def _validation(self, exc: msgspec.ValidationError, base: KeyPath) -> ConfigError:
-        # msgspec says "Expected `int`, got `str` - at `$.breaker.failures`"
+        # msgspec says e.g. "Expected `int`, got `str` - at `$.breaker.failures`"
         msg = str(exc)
         sub: KeyPath = ()
         if " - at `$" in msg:
             msg, _, where = msg.partition(" - at `$")
             sub = tuple(int(idx) if idx else key for key, idx in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where))
-        msg = msg.replace("Object contains unknown field", "unknown key")
+        field = re.search(r"field `([^`]+)`", msg)
+        if msg.startswith("Object missing required field") and field:
+            return self.fail((*base, *sub, field.group(1)), "missing (required)")
+        if msg.startswith("Object contains unknown field") and field:
+            return self.fail((*base, *sub, field.group(1)), "unknown key")
+        kinds = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
+        if kinds:
+            want, got = (_KINDS.get(k, k) for k in kinds.groups())
+            return self.fail((*base, *sub), f"expected {want}, got {got}")
         return self.fail((*base, *sub), msg[0].lower() + msg[1:])
 
     def _gateway(self, raw: Any) -> GatewaySettings:
