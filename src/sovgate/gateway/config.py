@@ -59,6 +59,12 @@ class Breaker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     cooldown_s: float = 30.0  # open -> half-open after this many seconds
 
 
+class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    style: str = "placeholder"  # placeholder ([PERSON_1]) | surrogate (realistic fakes)
+    vault: str = "memory"  # none | memory | redis://host:port/db (key in $SOVGATE_VAULT_KEY)
+    ttl_s: int = 3600  # a conversation's mapping is kept this long after its last use
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -66,6 +72,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024
     breaker: Breaker = Breaker()
+    pseudonyms: Pseudonyms = Pseudonyms()
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,6 +217,19 @@ class _Loader:
             raise self.fail(("gateway", "max_body_bytes"), "must be at least 1024")
         if settings.breaker.failures < 1:
             raise self.fail(("gateway", "breaker", "failures"), "must be at least 1")
+        ps = settings.pseudonyms
+        if ps.style not in ("placeholder", "surrogate"):
+            raise self.fail(("gateway", "pseudonyms", "style"), "must be placeholder or surrogate")
+        if ps.vault not in ("none", "memory") and not ps.vault.startswith(("redis://", "rediss://")):
+            raise self.fail(("gateway", "pseudonyms", "vault"), "must be none, memory or a redis:// URL")
+        if ps.vault.startswith("redis") and self.resolve_secrets and not self.env.get("SOVGATE_VAULT_KEY"):
+            raise self.fail(
+                ("gateway", "pseudonyms", "vault"),
+                "a Redis vault needs SOVGATE_VAULT_KEY (python -c 'from sovgate.protect import"
+                " generate_vault_key; print(generate_vault_key())')",
+            )
+        if ps.ttl_s < 1:
+            raise self.fail(("gateway", "pseudonyms", "ttl_s"), "must be at least 1")
         return settings
 
     def catalog(self, path: KeyPath) -> Any:

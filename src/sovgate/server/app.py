@@ -156,6 +156,7 @@ class App:
                 req, bad_request("The request body must be a JSON object.", None, "invalid_json")
             )
         req.body, req.raw = body, raw
+        req.conversation = _header(scope["headers"], b"x-sovgate-conversation")
         try:
             CHECKS[req.endpoint](body)
         except GatewayError as err:
@@ -165,6 +166,13 @@ class App:
 
 def _model(name: str) -> dict[str, Any]:
     return {"id": name, "object": "model", "created": 0, "owned_by": "sovgate"}
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
