@@ -156,3 +156,15 @@ def test_pseudonym_settings() -> None:
     assert cfg.gateway.pseudonyms.style == "surrogate"
     with pytest.raises(ConfigError, match=r"gateway.pseudonyms.style: must be placeholder or surrogate"):
         parse_config("gateway: {pseudonyms: {style: fake}}\n" + base, env={"K": "k"})
+
+
+def test_serving_needs_a_provider_and_a_tenant_but_tools_do_not() -> None:
+    from sovgate.gateway.config import check_servable
+
+    cfg = parse_config("gateway: {audit: 'sqlite:///x.db'}\n", "c.yaml")  # enough for `sovgate audit`
+    assert cfg.gateway.audit == "sqlite:///x.db"
+    with pytest.raises(ConfigError, match=r"c.yaml:1: providers: at least one provider is needed"):
+        check_servable(cfg)
+    cfg = parse_config("providers: [{id: a, protocol: preview, models: {chat: m}}]\n", "c.yaml")
+    with pytest.raises(ConfigError, match=r"tenants: at least one tenant is needed"):
+        check_servable(cfg)

@@ -96,6 +96,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
         raise KeyError(pid)
 
 
+def check_servable(config: Config) -> None:
+    """What `serve` needs beyond a valid file (tools reading only `gateway.audit` do not)."""
+    if not config.providers:
+        raise config.error(("providers",), "at least one provider is needed (see `sovgate init`)")
+    if not config.tenants:
+        raise config.error(("tenants",), "at least one tenant is needed (see `sovgate init`)")
+
+
 _PROVIDER_KEYS = frozenset(Provider.__struct_fields__)
 _TENANT_KEYS = frozenset(Tenant.__struct_fields__) | {"api_key_env"}
 
@@ -156,10 +164,6 @@ class _Loader:
         _unique(self, providers, "providers")
         tenants = self._list(data, "tenants", self._tenant)
         _unique(self, tenants, "tenants")
-        if not providers:
-            raise self.fail(("providers",), "at least one provider is needed (see `sovgate init`)")
-        if not tenants:
-            raise self.fail(("tenants",), "at least one tenant is needed (see `sovgate init`)")
         ids = {p.id for p in providers}
         for i, tenant in enumerate(tenants):
             for j, pid in enumerate(tenant.route):
