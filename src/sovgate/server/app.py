@@ -96,7 +96,10 @@ class App:
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
             if path == "/metrics" and method == "GET":
-                head = [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8")]
+                head = [
+                    (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
+                    *_headers(None, "none"),
+                ]
                 return await _raw(send, 200, self.metrics.render(), head)
             if path in _PATHS:
                 err = GatewayError(405, f"Method {method} not allowed on {path}.", code="method_not_allowed")
