@@ -66,7 +66,17 @@ def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path:
         )
         text = "".join(c.choices[0].delta.content or "" for c in plain if c.choices)
         assert json.loads(text)["body"]["model"] == "gpt-4o-mini"
-    assert (tmp_path / "sovgate-audit.db").exists()
+    # the decision header names the durable audit record, which the audit CLI shows (no raw values)
+    shown = subprocess.run(
+        [sys.executable, "-m", "sovgate", "audit", "show", raw.headers["x-sovgate-decision"]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "preview-us" in shown.stdout and "EMAIL" in shown.stdout
+    assert "max.mustermann" not in shown.stdout
 
 
 def test_explain_prints_the_decision_without_sending(tmp_path: Path) -> None:
