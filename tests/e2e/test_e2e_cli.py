@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import openai
 
-from fakes.serving import free_port
+from fakes.e2e_gateway import serve_cli as serve
 
 TESTDATA = Path(__file__).parent / "testdata"
-
-
-@contextlib.contextmanager
-def serve(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    port = free_port()
-    log = (cwd / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sovgate", "serve", "--port", str(port), *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (cwd / "serve.log").read_text()
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path: Path) -> None:
