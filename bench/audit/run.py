@@ -118,6 +118,9 @@ def main() -> None:
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--appends", type=int, default=51_200)
     ap.add_argument("--dir", type=Path, default=None, help="where the databases go (default: a temp dir)")
+    ap.add_argument(
+        "--postgres", default=None, help="also measure appends on this (empty) PostgreSQL database URL"
+    )
     args = ap.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="sovgate-audit-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -143,6 +146,9 @@ def main() -> None:
         f"1. durable appends, 1 core: {ours:,.0f}/s   raw SQLite inserts: {ref:,.0f}/s   "
         f"ratio {ours / ref:.2f}   target >= 5,000/s: {ok}"
     )
+    if args.postgres:
+        pg = asyncio.run(_append_load(args.postgres, kw, args.appends))
+        print(f"   PostgreSQL durable appends: {pg:,.0f}/s   ratio to SQLite {pg / ours:.2f}")
 
     # 2. inclusion proofs on a big log
     url = f"sqlite:///{work}/big.db"

@@ -163,6 +163,12 @@ def _x(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}×"
 
 
+def _share(row: dict[str, Any] | None) -> str:
+    if not row or row.get("foreign_share") is None:
+        return "–"
+    return f"{row['foreign_share'] * 100:.0f} %"
+
+
 def print_tables(console: Console, result: dict[str, Any]) -> None:
     rows, rats, chks = result["rows"], result["ratios"], result["checks"]
     table = Table(title="Overhead per scenario (medians over rounds; + = added over direct)")
@@ -225,13 +231,44 @@ def print_tables(console: Console, result: dict[str, Any]) -> None:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    """The README / docs table: one line per scenario, the three targets side by side."""
+    """The README / docs section: machine, the table, the target checks."""
+    m, st = result["machine"], result["settings"]
+    end = m.get("loadavg_end", [float("nan")])[0]
+    load = f"{m['loadavg_start'][0]:.1f} at the start, {end:.1f} at the end"
+    litellm = result.get("litellm_version", "–")
+    out = [
+        f"Run of {m['date']} on {m['nproc']} × {m['cpu_model'] or 'unknown CPU'} (Linux {m['kernel']}, "
+        f"Python {m['python']}), sovgate {m['sovgate_commit']}, LiteLLM {litellm}; "
+        f"{st['rounds']} round(s) of {st['duration_s']:g} s per phase; load average {load}.",
+        "",
+        table_markdown(result),
+    ]
+    chks = [c for c in result.get("checks", []) if c["ok"] is not None]
+    if chks:
+        out += ["| issue 7 target | measured | limit | |", "|---|--:|--:|---|"]
+        out += [
+            f"| {c['check']} | {_f(c['value'])} | {_f(c['limit'])} | {'met' if c['ok'] else 'missed'} |"
+            for c in chks
+        ]
+        out.append("")
+    mem = result.get("memory")
+    if mem:
+        out.append(
+            f"sovgate RSS per worker: {_f(mem.get('rss_mb_after_warmup'), 1)} MB after warm-up, "
+            f"{_f(mem.get('rss_mb_after_run'), 1)} MB after {mem.get('requests_served', 0):,} requests."
+        )
+        out.append("")
+    return "\n".join(out)
+
+
+def table_markdown(result: dict[str, Any]) -> str:
+    """One line per scenario, the three targets side by side."""
     idx = _index(result["rows"])
     lines = [
         "| mode | prompt | c | direct req/s | sovgate req/s | LiteLLM req/s | req/s × | "
         "sovgate +p50 / +p99 ms | LiteLLM +p50 / +p99 ms | sovgate CPU ms/req | LiteLLM CPU ms/req | "
-        "sovgate +TTFE p50 ms | LiteLLM +TTFE p50 ms |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "sovgate +TTFE p50 ms | LiteLLM +TTFE p50 ms | other load on the gateway core |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for (mode, prompt, conc), by in idx.items():
         d, s, lt = by.get("direct"), by.get("sovgate"), by.get("litellm")
@@ -247,6 +284,6 @@ def markdown(result: dict[str, Any]) -> str:
             f"{g(lt, 'added_p50_ms')} / {g(lt, 'added_p99_ms')} | "
             f"{g(s, 'cpu_ms_per_req', 3)} | {g(lt, 'cpu_ms_per_req', 2)} | "
             f"{g(s, 'added_ttfe_p50_ms') if stream else '–'} | "
-            f"{g(lt, 'added_ttfe_p50_ms') if stream else '–'} |"
+            f"{g(lt, 'added_ttfe_p50_ms') if stream else '–'} | {_share(s)} / {_share(lt)} |"
         )
     return "\n".join(lines) + "\n"

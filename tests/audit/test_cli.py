@@ -96,6 +96,8 @@ def test_show_prints_record_and_leaf_hash(db: tuple[str, list[bytes]]) -> None:
     url, leaves = db
     s = json.loads(run("show", "req-3", "--audit", url).stdout)
     assert s["index"] == 3 and s["leaf_hash"] == ref_leaf_hash(leaves[3]).hex()
+    assert hashlib.sha256(b"\x00" + base64.b64decode(s["leaf"])).hexdigest() == s["leaf_hash"]
+    assert json.loads(base64.b64decode(s["leaf"])) == s["record"]
     assert s["record"]["provider"] == "us-global"
     missing = run("show", "nope", "--audit", url, ok=False)
     assert missing.returncode == 1 and "no record" in missing.stderr
@@ -144,11 +146,12 @@ def test_purge_per_tenant_keeps_proofs(db: tuple[str, list[bytes]]) -> None:
     assert "OK: 12 entries" in run("verify", "--audit", url).stdout
 
 
-def test_config_without_the_gateway_loader_is_a_clear_error(tmp_path: Path) -> None:
+def test_config_supplies_the_log_url(tmp_path: Path) -> None:
     cfg = tmp_path / "sovgate.yaml"
     cfg.write_text(f"gateway:\n  audit: sqlite:///{tmp_path}/from-config.db\n")
-    p = run("key", "--config", str(cfg), ok=False)
-    if p.returncode == 0:  # the gateway's config loader is installed: the URL came from the file
-        assert (tmp_path / "from-config.db").exists()
-    else:
-        assert p.returncode == 2 and "--audit" in p.stderr and "Traceback" not in p.stderr
+    run("key", "--config", str(cfg))
+    assert (tmp_path / "from-config.db").exists() and (tmp_path / "from-config.db.key").exists()
+    cfg.write_text("gateway:\n  audit: [not, a, url]\n")
+    p = run("checkpoint", "--config", str(cfg), ok=False)
+    assert p.returncode == 2 and str(cfg) in p.stderr and "gateway.audit" in p.stderr
+    assert "Traceback" not in p.stderr

@@ -44,8 +44,14 @@ def _run_writers(url: str, kw: dict, n_procs: int, acks_wanted: int) -> dict[int
     readers = [threading.Thread(target=read, args=(p,), daemon=True) for p in procs]
     for t in readers:
         t.start()
-    deadline = time.monotonic() + 60
-    while len(acked) < acks_wanted and time.monotonic() < deadline:
+
+    def enough() -> bool:  # every process under load, and enough acknowledged in all
+        with lock:
+            per = {rid.split("-")[0] for rid in acked.values()}
+            return len(acked) >= acks_wanted and len(per) == n_procs
+
+    deadline = time.monotonic() + 90
+    while not enough() and time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs):
             break
         time.sleep(0.05)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import TESTDATA
 from sovgate.audit.note import (
@@ -85,3 +88,32 @@ def test_checkpoint_text_format() -> None:
         "example.com/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
     )
     assert parse_checkpoint("example.com/log\n3\n" + base64.b64encode(root).decode() + "\next\n").size == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+def test_parsers_fail_only_with_note_errors(data: str) -> None:
+    """Like Go tlog's FuzzParseTree: arbitrary input is parsed or refused cleanly, never crashes."""
+    v = Verifier.from_vkey(GO["vkey"])
+    for parse in (
+        parse_checkpoint,
+        split_note,
+        lambda s: verify_note(s, [v]),
+        Verifier.from_vkey,
+        Signer.from_skey,
+    ):
+        with contextlib.suppress(NoteError):
+            parse(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_witness_refuses_garbage_with_a_status(tmp_path_factory: pytest.TempPathFactory, body: str) -> None:
+    from sovgate.audit.witness import Witness
+
+    w = Witness(
+        Signer.generate("w.example", ALG_COSIGNATURE_V1),
+        [Verifier.from_vkey(GO["vkey"])],
+        tmp_path_factory.mktemp("w") / "state.json",
+    )
+    assert w.add_checkpoint(body).status in (400, 403, 404)

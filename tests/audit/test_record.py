@@ -8,17 +8,18 @@ import msgspec
 import pytest
 
 from conftest import TESTDATA
-from sovgate.audit import AuditRecord, FindingSummary, decode_leaf, encode_leaf, summarize_findings
-from sovgate.audit.record import normalize
+from sovgate.audit import AuditRecord, FindingSummary, decode_leaf, encode_leaf, merkle, summarize_findings
+from sovgate.audit.record import checked, normalize, sequenced_leaf
 from sovgate.types import Classification, Finding
 
 
 def test_leaf_matches_the_documented_example() -> None:
     case = json.loads((TESTDATA / "record/example.json").read_text())
-    record = msgspec.convert(case["record"], AuditRecord)
-    leaf = encode_leaf(normalize(record))
+    record = checked(msgspec.convert(case["record"], AuditRecord))
+    leaf = sequenced_leaf(record, case["index"])
     assert leaf.decode() == case["leaf"]
-    assert decode_leaf(leaf) == normalize(record)
+    assert merkle.leaf_hash(leaf).hex() == case["leaf_hash"]
+    assert decode_leaf(leaf) == msgspec.structs.replace(record, index=case["index"])
 
 
 def test_canonical_form_is_order_independent_for_sets() -> None:
@@ -87,3 +88,10 @@ def test_times_are_canonical_utc(given: str, canonical: str) -> None:
 def test_bad_times_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         normalize(AuditRecord(id="x", time=bad))
+
+
+def test_records_of_the_wrong_types_are_refused_before_they_reach_the_log() -> None:
+    with pytest.raises(msgspec.ValidationError):
+        checked(AuditRecord(id="x", status="200"))  # type: ignore[arg-type]
+    with pytest.raises(msgspec.ValidationError):
+        checked(AuditRecord(id="x", findings=({"kind": "PHONE"},)))  # type: ignore[arg-type]

@@ -63,7 +63,13 @@ def edit_payload_and_leaf_hash(log: LogReader) -> int:
     return 8  # the level-1 node over entries 8..9 no longer matches
 
 
-def rewrite_everything_but_signatures(log: LogReader) -> int:
+def rewrite_leaf_and_nodes(log: LogReader) -> int:
+    """Edit a record and recompute its leaf hash and every stored node: only signed roots tell."""
+    rewrite_everything_but_signatures(log, touch_head=False)
+    return max(c.size for c in log.store.checkpoints() if c.size <= 20)  # the span since that checkpoint
+
+
+def rewrite_everything_but_signatures(log: LogReader, touch_head: bool = True) -> int:
     """Edit a record and recompute leaf, every stored node and the head root (without the key)."""
     payload, _ = _row(log, 20)
     new = payload.replace(b"eu-sovereign", b"us-global")
@@ -76,7 +82,8 @@ def rewrite_everything_but_signatures(log: LogReader) -> int:
     for e in log.store.iter_entries():
         for (lv, n), h in rng.append(e.leaf_hash):
             _sql(log, "UPDATE audit_nodes SET hash = ? WHERE pos = ?", h, stored_index(lv, n))
-    _sql(log, "UPDATE audit_head SET root = ? WHERE one = 1", rng.root())
+    if touch_head:
+        _sql(log, "UPDATE audit_head SET root = ? WHERE one = 1", rng.root())
     return -1  # caught by the head signature
 
 
@@ -106,6 +113,16 @@ def swap_rows(log: LogReader) -> int:
             dst,
         )
     return 4
+
+
+def swap_adjacent_rows(log: LogReader) -> int:
+    """Rows 3 and 4 exchange places: each record still names the index it was signed at."""
+    a, b = log.store.entry_at(3), log.store.entry_at(4)
+    assert a and b
+    _sql(log, "UPDATE audit_entries SET idx = -1 WHERE idx = 3")
+    _sql(log, "UPDATE audit_entries SET idx = 3 WHERE idx = 4")
+    _sql(log, "UPDATE audit_entries SET idx = 4 WHERE idx = -1")
+    return 3
 
 
 def append_row(log: LogReader) -> int:
@@ -142,10 +159,12 @@ def forge_checkpoint(log: LogReader) -> int:
 TAMPERS: list[Callable[[LogReader], int]] = [
     edit_payload,
     edit_payload_and_leaf_hash,
+    rewrite_leaf_and_nodes,
     rewrite_everything_but_signatures,
     delete_middle,
     delete_last,
     swap_rows,
+    swap_adjacent_rows,
     append_row,
     edit_id_column,
     forge_checkpoint,

@@ -61,6 +61,26 @@ def test_quick_run_direct(tmp_path: Path) -> None:
     assert "| json | ticket | 8 |" in out.with_suffix(".md").read_text()
 
 
+def test_quick_run_sovgate_pseudonymizes(tmp_path: Path) -> None:
+    """The real `sovgate serve` (full pipeline) under the harness: answers, streams, no raw PII out."""
+    out = tmp_path / "overhead.json"
+    argv = [sys.executable, str(BENCH / "run.py"), "--quick", "--targets", "sovgate", "--prompts", "ticket"]
+    argv += ["--concurrency", "1", "--duration", "0.5", "--warmup", "0.1", "--out", str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    result = json.loads(out.read_text())
+    rows = {r["mode"]: r for r in result["rows"]}
+    assert set(rows) == {"json", "stream"}
+    for r in rows.values():
+        assert r["target"] == "sovgate" and r["errors"] == 0 and r["completed"] >= 1, r
+        assert r["cpu_ms_per_req"] is not None and r["cpu_ms_per_req"] > 0
+    assert rows["stream"]["ttfe_p50_ms"] is not None
+    pii = result["pii_check"]
+    assert pii["forwarded"] is True, pii
+    assert pii["raw_pii_values_reaching_upstream"] == [], pii  # the US provider sees placeholders only
+    assert 0 < result["memory"]["rss_mb_after_run"] < 1024
+
+
 def test_load_generator_counts_failures(tmp_path: Path) -> None:
     """Answers that are not 200 (here: 404 from the upstream) are errors, not samples."""
     upstream, base = targets.start_upstream(tmp_path, None)

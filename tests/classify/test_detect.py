@@ -76,3 +76,12 @@ def test_homoglyph_marking(clf: Classifier) -> None:
     text = "VS-NfD".replace("N", "Ν")  # Greek capital Nu
     hits = [f for f in clf.detect(text) if f.kind == "CLASSIFIED"]
     assert hits and (hits[0].start, hits[0].end) == (0, len(text))
+
+
+@pytest.mark.parametrize("case", _load("multilingual.json"), ids=lambda c: c["lang"] + ":" + c["text"][:30])
+@pytest.mark.parametrize("hint", [True, False], ids=["lang-hint", "no-hint"])
+def test_multilingual_entities(clf: Classifier, case: dict, hint: bool) -> None:
+    text = case["text"]
+    found = {(f.kind, text[f.start : f.end]) for f in clf.detect(text, case["lang"] if hint else None)}
+    for kind, value in case["expect"]:
+        assert (kind, value) in found, sorted(found)

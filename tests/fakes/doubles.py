@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sovgate.gateway._protection import ProtectionImpossible
 from sovgate.gateway.config import Config
 from sovgate.gateway.record import RequestRecord
 from sovgate.messages import replace_segments
@@ -105,6 +106,10 @@ class Protected:
 def protect(
     body: dict[str, Any], segments: list[Segment], c: Classification, verdict: ProviderVerdict
 ) -> Protected:
+    """Masks finding spans with [KIND_n]; refuses (like sovgate.protect) spans it cannot rewrite."""
+    for f in c.findings:
+        if f.kind in verdict.pseudonymize and segments[f.segment].kind == "image_url":
+            raise ProtectionImpossible(f"a {f.kind} inside an image URL cannot be pseudonymized")
     mapping: dict[str, str] = {}
     texts: dict[int, str] = {}
     for f in sorted(c.findings, key=lambda f: -f.start):

@@ -17,6 +17,7 @@ from sovgate.server import create_app
 from sovgate.upstream import UpstreamPool
 
 KEY = "test-key-de"
+KEY_US_ONLY = "test-key-us-only"
 
 CONFIG = """
 gateway: {{region: DE, audit: "memory://", max_body_bytes: 65536, breaker: {{failures: 2, cooldown_s: 60}}}}
@@ -34,6 +35,7 @@ providers:
 tenants:
   - {{id: acme-de, home: DE, api_key_sha256: {digest},
      route: [us-global, fr-sovereign, de-onprem, preview, anthropic-us]}}
+  - {{id: us-only, home: DE, api_key_sha256: {digest_us}, route: [us-global]}}
 """
 
 
@@ -70,6 +72,7 @@ def doubles_gateway() -> Iterator[Setup]:
         de=de.base_url,
         an=an.base_url,
         digest=hashlib.sha256(KEY.encode()).hexdigest(),
+        digest_us=hashlib.sha256(KEY_US_ONLY.encode()).hexdigest(),
     )
     config = parse_config(text, "test.yaml", env=env)
     audit = doubles.AuditList()

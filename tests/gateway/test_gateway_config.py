@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,38 @@ def test_init_writes_a_starter_config_that_loads(tmp_path: Path) -> None:
         [sys.executable, "-m", "sovgate", "init", str(target)], capture_output=True, text=True
     )
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
+    config = tmp_path / "sovgate.yaml"
+    text = (
+        (DATA / "valid_issue_example.yaml")
+        .read_text()
+        .replace("audit: sqlite:///./sovgate-audit.db", "audit: mysql://db/audit")
+    )
+    config.write_text(text)
+    env = {**os.environ, "OPENAI_API_KEY": "o", "MISTRAL_API_KEY": "m", "ACME_DE_KEY": "a"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sovgate", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"sovgate: {config}:3: gateway.audit: unsupported audit URL")
+
+
+def test_every_config_key_is_documented() -> None:
+    import re
+
+    from sovgate.gateway.config import Breaker, GatewaySettings
+    from sovgate.types import Provider, Tenant
+
+    doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker"}
+    keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
+    keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
+    assert keys - documented == set()

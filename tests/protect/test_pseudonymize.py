@@ -230,3 +230,16 @@ def test_protect_per_provider_reuses_one_session():
     assert clear is body and rep_eu.tokens == frozenset()
     assert masked_us == masked_again
     assert masked_us["messages"][0]["content"] == "[PERSON_1], [EMAIL_1]"
+
+
+def test_findings_with_and_without_jurisdiction_at_the_same_place(pz):
+    body = chat("IBAN DE89370400440532013000")
+    segs = extract_segments(body)
+    findings = [
+        Finding("IBAN", 5, 27, jurisdiction="DE"),
+        Finding("IBAN", 5, 27),
+        Finding("NATIONAL_ID", 5, 27),
+    ]
+    new, report = pz.protect(body, segs, findings, {"IBAN", "NATIONAL_ID"}, PseudonymSession())
+    assert new["messages"][0]["content"] == "IBAN [IBAN_1]"
+    assert report.masked == {"IBAN": 1}

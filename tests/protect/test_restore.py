@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sovgate.protect import PseudonymSession, StreamRestorer, restore
 
@@ -117,3 +120,38 @@ def test_cjk_surrogate_inside_cjk_text():
     text = "李华先生你好"
     assert restore(text, s) == "王小明先生你好"
     assert "".join(stream(StreamRestorer(s), list(text))) == "王小明先生你好"
+
+
+def test_scope_may_be_any_iterable(session):
+    for scope in ({"[PERSON_1]"}, ["[PERSON_1]"], ("[PERSON_1]",)):
+        assert restore("[PERSON_1] [IBAN_1]", session, scope=scope) == "Anna Schmidt [IBAN_1]"
+
+
+TOKEN_ALPHABET = "ab[]_1 ."
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    tokens=st.lists(
+        st.text(alphabet=TOKEN_ALPHABET, min_size=1, max_size=5), min_size=1, max_size=5, unique=True
+    ),
+    text=st.text(alphabet=TOKEN_ALPHABET + "x", max_size=40),
+    cuts=st.lists(st.integers(0, 40), max_size=8),
+    in_json=st.booleans(),
+)
+def test_any_token_set_streams_exactly_like_the_whole_text(tokens, text, cuts, in_json):
+    """Overlapping tokens, tokens that are prefixes or suffixes of others, word and non-word
+    edges: however the text is cut, the stream equals the whole-text restore, and what is
+    held back is always a possible start of a token."""
+    s = PseudonymSession()
+    for n, tok in enumerate(tokens):
+        s.add("PERSON", f"<{n}>", tok)
+    points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
+    r = StreamRestorer(s, in_json=in_json)
+    out = []
+    for a, b in itertools.pairwise(points):
+        out.append(r.feed(text[a:b]))
+        assert len(r.pending) < max(map(len, tokens)) + 1
+        assert not r.pending or any(t.startswith(r.pending) for t in tokens)
+    out.append(r.flush())
+    assert "".join(out) == restore(text, s, in_json=in_json)

@@ -139,6 +139,9 @@ def test_failover_to_next_eligible_then_breaker_puts_it_last(gw: Setup) -> None:
     raw, _ = chat(gw, "hello")
     assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
     assert len(gw.us.received) == 2  # open breaker: not tried first any more
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'sovgate_provider_circuit_state{provider="us-global"} 2.0' in metrics
+    assert 'sovgate_upstream_attempts_total{outcome="upstream_error",provider="us-global"} 2.0' in metrics
 
 
 def test_streaming_fails_over_before_first_byte(gw: Setup) -> None:
@@ -269,6 +272,8 @@ def test_health_metrics_and_unknown_paths(gw: Setup) -> None:
     chat(gw, "count me")
     metrics = httpx.get(gw.url + "/metrics").text
     assert 'sovgate_requests_total{endpoint="chat",provider="us-global",status="200"}' in metrics
+    assert 'sovgate_upstream_attempts_total{outcome="ok",provider="us-global"}' in metrics
+    assert 'sovgate_provider_circuit_state{provider="us-global"} 0.0' in metrics
     r = httpx.get(gw.url + "/v2/nothing")
     assert r.status_code == 404 and r.headers["x-sovgate-decision"] == "none"
     r = httpx.get(gw.url + "/v1/chat/completions")
@@ -315,3 +320,73 @@ def test_client_leaving_mid_stream_is_recorded(gw: Setup) -> None:
         time.sleep(0.02)
     rec = gw.audit.by_id(rid)
     assert rec.outcome == "client_disconnected" and rec.provider == "us-global"
+
+
+IMAGE_WITH_EMAIL = [
+    {"type": "text", "text": "what does this show?"},
+    {"type": "image_url", "image_url": {"url": f"https://img.example.com/{EMAIL}/scan.png"}},
+]
+
+
+def test_unprotectable_data_falls_to_a_provider_that_may_see_it_in_the_clear(gw: Setup) -> None:
+    raw = client(gw).chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": IMAGE_WITH_EMAIL}]
+    )
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    assert not gw.us.received  # never sent unprotected to the provider that needed protection
+    rec = gw.audit.by_id(raw.headers["x-sovgate-decision"])
+    assert [(a.provider, a.outcome) for a in rec.attempts] == [
+        ("us-global", "protection_failed"),
+        ("fr-sovereign", "ok"),
+    ]
+
+
+def test_unprotectable_data_with_no_clear_provider_is_403(gw: Setup) -> None:
+    from fakes.doubles_gateway import KEY_US_ONLY
+
+    with pytest.raises(openai.PermissionDeniedError) as exc:
+        client(gw, KEY_US_ONLY).chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": IMAGE_WITH_EMAIL}]
+        )
+    assert exc.value.code == "protection_failed" and "image URL" in exc.value.message
+    assert not gw.us.received
+    rec = gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"])
+    assert (rec.status, rec.outcome, rec.tenant) == (403, "protection_failed", "us-only")
+
+
+def test_retrieve_one_model(gw: Setup) -> None:
+    assert client(gw).models.retrieve("claude").id == "claude"
+    with pytest.raises(openai.NotFoundError) as exc:
+        client(gw).models.retrieve("gpt-9")
+    assert exc.value.code == "model_not_found"
+    assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).status == 404
+
+
+def test_failure_inside_a_stream_ends_it_with_an_error_event(
+    gw: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sovgate.gateway import _restore
+
+    def broken(self, data):  # type: ignore[no-untyped-def]
+        raise ValueError("restorer bug")
+
+    monkeypatch.setattr(_restore.StreamRestoration, "event", broken)
+    with client(gw).chat.completions.with_streaming_response.create(
+        model="chat", messages=[{"role": "user", "content": f"to {EMAIL}"}], stream=True
+    ) as resp:
+        rid = resp.headers["x-sovgate-decision"]
+        with pytest.raises(openai.APIError, match="Internal gateway error"):
+            list(resp.parse())
+    assert gw.audit.by_id(rid).outcome == "internal_error"
+
+
+def test_policy_failure_fails_closed(gw: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(tenant, classification, model):  # type: ignore[no-untyped-def]
+        raise KeyError("pack table")
+
+    monkeypatch.setattr(gw.gateway, "decide", broken)
+    with pytest.raises(openai.InternalServerError) as exc:
+        chat(gw, "hello")
+    assert exc.value.code == "policy_failed"
+    assert not gw.us.received and not gw.fr.received and not gw.de.received
+    assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).outcome == "policy_failed"

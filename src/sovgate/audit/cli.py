@@ -7,6 +7,7 @@ printed as lowercase hex in one-line JSON.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import sys
@@ -127,22 +128,19 @@ def show(
     config: ConfigOpt = None,
     key: KeyOpt = None,
 ) -> None:
-    """Print a record with its leaf index and leaf hash."""
+    """Print a record with its leaf index, leaf hash and exact leaf bytes (base64)."""
     log = _reader(audit, config, key)
     try:
         entry = log.entry(record_id)
         if entry is None:
             _fail(f"no record with id {record_id!r}", 1)
             return
-        record = json.loads(entry.payload) if entry.payload is not None else None
-        _print_json(
-            {
-                "index": entry.idx,
-                "leaf_hash": entry.leaf_hash.hex(),
-                "record": record,
-                **({"purged": True} if record is None else {}),
-            }
-        )
+        out: dict = {"index": entry.idx, "leaf_hash": entry.leaf_hash.hex()}
+        if entry.payload is None:
+            out |= {"record": None, "purged": True}
+        else:  # the exact leaf bytes too, so anyone can recompute SHA-256(0x00 ‖ leaf)
+            out |= {"record": json.loads(entry.payload), "leaf": base64.b64encode(entry.payload).decode()}
+        _print_json(out)
     finally:
         log.close_sync()
 
@@ -311,6 +309,30 @@ def cosign(
         _fail(str(e))
     finally:
         log.close_sync()
+
+
+@audit_app.command()
+def tiles(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write checkpoint and tile/ into")],
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Export the log as static C2SP tlog-tiles (checkpoint, hash tiles, entry bundles)."""
+    from sovgate.audit.note import NoteError
+    from sovgate.audit.tiles import write_tiles
+
+    log = _reader(audit, config, key)
+    try:
+        w = write_tiles(log, out)
+    except (AuditError, NoteError, OSError) as e:
+        _fail(str(e))
+        return
+    finally:
+        log.close_sync()
+    pruned = f", {w.pruned_bundles} bundles pruned by retention" if w.pruned_bundles else ""
+    print(f"wrote tiles for {w.size} entries to {out}: {w.hash_tiles} hash tiles, ", end="")
+    print(f"{w.entry_bundles} entry bundles{pruned}")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +38,7 @@ from sovgate.audit.note import (
     sign_note,
     verify_note,
 )
-from sovgate.audit.record import AuditRecord, decode_leaf, encode_leaf, normalize
+from sovgate.audit.record import AuditRecord, checked, decode_leaf, sequenced_leaf
 
 DEFAULT_URL = "sqlite:///./sovgate-audit.db"
 
@@ -254,11 +254,10 @@ class AuditLog(LogReader):
         if self._closed:
             raise AuditError("the audit log is closed")
         try:
-            rec = normalize(record)
-            leaf = encode_leaf(rec)
+            rec = checked(record)
         except (ValueError, TypeError, msgspec.MsgspecError) as e:
             raise AuditError(f"invalid audit record {getattr(record, 'id', '?')!r}: {e}") from None
-        self._queue.put((rec, leaf, waiter))
+        self._queue.put((rec, waiter))
 
     def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
         """Queue a record; the future resolves to its leaf index once it is durable."""
@@ -308,7 +307,7 @@ class AuditLog(LogReader):
                 self._guard(lambda: self._timed_checkpoint(final=True))
                 return
 
-    def _guard(self, fn) -> None:
+    def _guard(self, fn: Callable[[], None]) -> None:
         try:
             fn()
         except Exception:  # a failed timed checkpoint is retried at the next tick
@@ -320,7 +319,8 @@ class AuditLog(LogReader):
                 head = tx.head()
                 rng = self._frontier(tx, head.size)
                 entries, nodes = [], []
-                for rec, leaf, _ in batch:
+                for rec, _ in batch:
+                    leaf = sequenced_leaf(rec, rng.size)
                     lh = merkle.leaf_hash(leaf)
                     entries.append((rng.size, rec.id, rec.time, rec.tenant, lh, leaf))
                     nodes.extend((stored_index(lv, n), h) for (lv, n), h in rng.append(lh))
@@ -329,10 +329,10 @@ class AuditLog(LogReader):
         except Exception as e:
             self._range = None
             err = AuditError(f"audit append failed: {e}")
-            _resolve([(w, None, err) for _, _, w in batch])
+            _resolve([(w, None, err) for _, w in batch])
             return
         first = rng.size - len(batch)
-        _resolve([(w, first + i, None) for i, (_, _, w) in enumerate(batch)])
+        _resolve([(w, first + i, None) for i, (_, w) in enumerate(batch)])
 
     def _frontier(self, tx: WriteTx, size: int) -> merkle.CompactRange:
         """The right edge of the tree at `size` (cached; reloaded if another writer moved on)."""
@@ -372,7 +372,7 @@ class AuditLog(LogReader):
             while not self._queue.empty():
                 item = self._queue.get_nowait()
                 if item is not _STOP:
-                    late.append((item[2], None, AuditError("the audit log is closed")))
+                    late.append((item[1], None, AuditError("the audit log is closed")))
             _resolve(late)
             self._wconn.close()
             self.store.close()

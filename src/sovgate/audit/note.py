@@ -129,7 +129,10 @@ class Verifier:
 
     def verify(self, text: str, blob: bytes) -> int | None:
         """Check a signature blob (without its key id); returns the cosignature time, if any."""
-        key = Ed25519PublicKey.from_public_bytes(self.public)
+        try:
+            key = Ed25519PublicKey.from_public_bytes(self.public)
+        except ValueError:
+            raise NoteError(f"key {self.name} is not a valid Ed25519 public key") from None
         try:
             if self.alg == ALG_COSIGNATURE_V1:
                 if len(blob) != 72:

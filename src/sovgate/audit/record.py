@@ -10,7 +10,8 @@ by code point, every field present (defaults included), strings escaped the
 RFC 8785 way (msgspec emits exactly that for the types used here: strings,
 integers, null, lists and objects; there are no floats in a record). Lists keep
 the order the gateway gave them, except those documented as sets, which are
-sorted by `normalize` before encoding so that equal records give equal leaves.
+sorted by `normalize` before encoding so that equal records give equal leaves. The log
+sets `index` (the leaf's position) when it sequences the record.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     status: int = 200  # HTTP status returned to the client
     fingerprint: str | None = None  # keyed HMAC-SHA256 (hex) of the request content
     action: str | None = None  # admin records: what changed, e.g. "config.reload"
+    index: int | None = None  # leaf index: set by the log when it sequences the record (signed with it)
     v: int = LEAF_VERSION  # leaf schema version
 
 
@@ -91,22 +93,42 @@ def canonical_time(value: str) -> str:
     return t.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
+def _set(items: tuple[str, ...]) -> tuple[str, ...]:
+    return items if len(items) < 2 else tuple(sorted(set(items)))
+
+
 def normalize(record: AuditRecord) -> AuditRecord:
     """Sort set-valued fields and fill the time, so the leaf is canonical."""
+    findings = record.findings
+    if len(findings) > 1:
+        findings = tuple(sorted(findings, key=lambda f: (f.kind, f.jurisdiction or "")))
     return msgspec.structs.replace(
         record,
         time=canonical_time(record.time) if record.time else utc_now(),
-        findings=tuple(sorted(record.findings, key=lambda f: (f.kind, f.jurisdiction or ""))),
-        categories=tuple(sorted(set(record.categories))),
-        subject_jurisdictions=tuple(sorted(set(record.subject_jurisdictions))),
-        provider_hosting=tuple(sorted(set(record.provider_hosting))),
-        protection={p: tuple(sorted(set(t))) for p, t in sorted(record.protection.items())},
+        findings=findings,
+        categories=_set(record.categories),
+        subject_jurisdictions=_set(record.subject_jurisdictions),
+        provider_hosting=_set(record.provider_hosting),
+        protection={p: _set(t) for p, t in sorted(record.protection.items())} if record.protection else {},
     )
 
 
 def encode_leaf(record: AuditRecord) -> bytes:
     """Canonical leaf bytes of an already normalized record."""
     return _encoder.encode(record)
+
+
+def checked(record: AuditRecord) -> AuditRecord:
+    """The normalized record, type-checked by a round trip through plain data (msgspec does not
+    check types at construction): a record that could not be read back never enters the log.
+    Raises msgspec.ValidationError / ValueError."""
+    return normalize(msgspec.convert(msgspec.to_builtins(record), AuditRecord))
+
+
+def sequenced_leaf(record: AuditRecord, index: int) -> bytes:
+    """The leaf of a checked record at its position: the index is part of what is signed, so a
+    row moved to another position no longer matches its own content."""
+    return _encoder.encode(msgspec.structs.replace(record, index=index))
 
 
 def decode_leaf(data: bytes) -> AuditRecord:

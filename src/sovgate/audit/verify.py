@@ -10,14 +10,14 @@ is raised as `TamperError`, naming the entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import msgspec
 
 from sovgate.audit import merkle
-from sovgate.audit._store import Entry, stored_index
+from sovgate.audit._store import Entry, Head, stored_index
 from sovgate.audit.log import LogReader
 from sovgate.audit.note import Checkpoint, NoteError, Verifier, open_checkpoint, verify_note
 from sovgate.audit.record import decode_leaf
@@ -46,7 +46,7 @@ class VerifyResult:
 def verify_log(
     log: LogReader,
     *,
-    witnesses: list[Verifier] = (),  # type: ignore[assignment]
+    witnesses: Sequence[Verifier] = (),
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     key = log.verifier()
@@ -56,7 +56,6 @@ def verify_log(
     rng = merkle.CompactRange()
     nodes = log.store.iter_nodes()
     purged = 0
-    last: Entry | None = None
     for entry in log.store.iter_entries():
         if entry.idx != rng.size:
             if entry.idx < rng.size:  # cannot happen with a primary key, but be explicit
@@ -69,13 +68,7 @@ def verify_log(
         for (level, n), h in rng.append(entry.leaf_hash):
             _check_node(nodes, level, n, h)
         if rng.size in due and rng.root() != due[rng.size].root:
-            lo = max((s for s in due if s < rng.size), default=0)
-            raise TamperError(
-                f"entries {lo}..{rng.size - 1} do not match the signed checkpoint of size {rng.size} "
-                "(a row was changed together with its leaf and tree hashes)",
-                lo,
-            )
-        last = entry
+            _rewritten(rng.size, f"the signed checkpoint of size {rng.size}", due)
         if progress and rng.size % 4096 == 0:
             progress(rng.size)
     if rng.size < head.size:
@@ -83,11 +76,7 @@ def verify_log(
             f"is missing: the signed head covers {head.size} entries, the table ends here", rng.size
         )
     if rng.root() != signed.root:
-        raise TamperError(
-            f"the entries do not hash to the signed head's root (last entry {last and last.idx})"
-        )
-    if rng.size in due and rng.root() != due[rng.size].root:  # pragma: no cover - covered by the loop
-        raise TamperError(f"the checkpoint of size {rng.size} does not match")
+        _rewritten(rng.size, "the signed head", due)
     for a, b in pairwise(checkpoints):
         p = log.consistency_proof(a.size, b.size)
         try:
@@ -99,7 +88,18 @@ def verify_log(
     return VerifyResult(rng.size, rng.root(), len(checkpoints), purged, _witnessed(log, witnesses))
 
 
-def _signed_head(log: LogReader, key: Verifier):
+def _rewritten(size: int, what: str, checkpoints: dict[int, Checkpoint]) -> None:
+    """Leaves, nodes and all were rewritten consistently: only a signed root tells, and only
+    which span of entries (since the previous checkpoint) holds the change."""
+    lo = max((s for s in checkpoints if s < size), default=0)
+    raise TamperError(
+        f"entries {lo}..{size - 1} do not match {what} "
+        "(a row was changed together with its leaf and tree hashes)",
+        lo,
+    )
+
+
+def _signed_head(log: LogReader, key: Verifier) -> tuple[Head, Checkpoint]:
     head = log.store.head()
     if head.note is None:
         raise TamperError("the log has no signed head")
@@ -148,6 +148,8 @@ def _check_entry(entry: Entry) -> int:
         rec = decode_leaf(entry.payload)
     except msgspec.DecodeError as e:
         raise TamperError(f"the record is not a valid leaf: {e}", entry.idx, entry.id) from None
+    if rec.index != entry.idx:
+        raise TamperError(f"the record was signed at index {rec.index}: rows were moved", entry.idx, entry.id)
     if (rec.id, rec.time, rec.tenant) != (entry.id, entry.time, entry.tenant):
         raise TamperError("the id/time/tenant columns differ from the signed record", entry.idx, entry.id)
     return 0
@@ -176,7 +178,7 @@ def _reject_unsigned_tail(log: LogReader, entry: Entry, size: int) -> None:
         )
 
 
-def _witnessed(log: LogReader, witnesses: list[Verifier]) -> dict[int, list[str]]:
+def _witnessed(log: LogReader, witnesses: Sequence[Verifier]) -> dict[int, list[str]]:
     if not witnesses:
         return {}
     out: dict[int, list[str]] = {}

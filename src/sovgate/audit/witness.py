@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sovgate.audit import merkle
+from sovgate.audit.log import LogReader
 from sovgate.audit.note import ALG_COSIGNATURE_V1, NoteError, Signer, Verifier, parse_checkpoint, split_note
 
 CONTENT_TYPE_SIZE = "text/x.tlog.size"
@@ -111,7 +112,7 @@ class Witness:
         return WitnessReply(200, self.signer.sign_line(text, ts))
 
 
-def request_cosignature(url: str, log, size: int, *, timeout: float = 10.0) -> list[str]:
+def request_cosignature(url: str, log: LogReader, size: int, *, timeout: float = 10.0) -> list[str]:
     """Ask the witness at `url` (its add-checkpoint endpoint) to cosign the stored checkpoint of `size`."""
     import httpx
 

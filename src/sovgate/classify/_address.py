@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-Ω]"  # an upper-case initial (Latin, Latin-extended, Greek)
 _W = r"[^\W\d_]"
-_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"
+_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"  # noqa: E501
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z](?![\w]))?(?:\s?[/-]\s?\d{1,5}[a-zA-Z]?)?"
 
 # German / Dutch / Scandinavian compound street names: Löchelweg, Helga-Heser-Allee, Korte Noordsstraat
@@ -23,7 +24,7 @@ _COMPOUND_SUFFIX = (
     r"|stieg|twiete|zeile|promenade|straat|laan|plein|gracht|kade|dijk|steeg|pad|singel|dreef|baan|plantsoen"
     r"|hof|park|gata|gatan|vej|veien|vegen|katu|tie|utca|ulice)"
 )
-_COMPOUND = rf"(?:{_UP}{_W}*(?:[- ]{_UP}{_W}*)*-?{_COMPOUND_SUFFIX}|(?:{_UP}{_W}+\s)?{_UP}{_W}+[- ](?:Stra(?:ß|ss)e|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm))"
+_COMPOUND = rf"(?:{_UP}{_W}*(?:[- ]{_UP}{_W}*)*-?{_COMPOUND_SUFFIX}|(?:{_UP}{_W}+\s)?{_UP}{_W}+[- ](?:Stra(?:ß|ss)e|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm))"  # noqa: E501
 
 # Street types written before the name: rue de X, Calle Mayor, via Roma, ul. Tęczowa, aleja Pszenna
 _PREFIX_TYPE = (
@@ -32,21 +33,251 @@ _PREFIX_TYPE = (
     r"urbanización|vía|via|viale|piazza|piazzale|corso|largo|vicolo|strada|contrada|borgo|lungomare|salita|"
     r"ul\.|ulica|al\.|aleja|pl\.|plac|os\.|osiedle|rondo|rua|travessa|praça|largo)"
 )
-# English street types written after the name (USPS Publication 28 primary suffixes, abbreviated too)
-_EN_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Square|Sq|Terrace|"
-    r"Ter|Crescent|Cres|Close|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Row|Hill|Hills|Gardens|Gdns|Grove|"
-    r"Mews|Walk|Keys|Key|Throughway|Expressway|Freeway|Falls|Heights|Hts|Park|Plaza|Plz|Point|Pt|Ridge|Rdg|"
-    r"Run|Path|Pike|Loop|Alley|Aly|Bend|Brook|Creek|Crossing|Xing|Estates|Field|Fields|Forest|Fork|Glen|Green|"
-    r"Harbor|Haven|Island|Junction|Knoll|Lake|Lakes|Landing|Manor|Meadow|Meadows|Mill|Mills|Mount|Mountain|"
-    r"Orchard|Pass|Pines|Port|Prairie|Ranch|Rapids|Ridge|Shore|Shores|Spring|Springs|Station|Summit|Valley|"
-    r"View|Villa|Village|Ville|Vista|Wells|Woods|Course|Junction|Underpass|Viaduct|Parade|Esplanade|Broadway)"
-)
+# English street types written after the name: the USPS Publication 28 (Appendix C1) primary street
+# suffixes, with their plural forms and common abbreviations.
+USPS_SUFFIXES = [
+    "Alley",
+    "Alleys",
+    "Aly",
+    "Annex",
+    "Arcade",
+    "Avenue",
+    "Avenues",
+    "Ave",
+    "Av",
+    "Bayou",
+    "Beach",
+    "Bend",
+    "Bluff",
+    "Bluffs",
+    "Bottom",
+    "Boulevard",
+    "Blvd",
+    "Branch",
+    "Bridge",
+    "Brook",
+    "Brooks",
+    "Burg",
+    "Burgs",
+    "Bypass",
+    "Camp",
+    "Canyon",
+    "Cape",
+    "Causeway",
+    "Center",
+    "Centers",
+    "Circle",
+    "Circles",
+    "Cir",
+    "Cliff",
+    "Cliffs",
+    "Club",
+    "Common",
+    "Commons",
+    "Corner",
+    "Corners",
+    "Course",
+    "Court",
+    "Courts",
+    "Ct",
+    "Cove",
+    "Coves",
+    "Creek",
+    "Crescent",
+    "Cres",
+    "Crest",
+    "Crossing",
+    "Xing",
+    "Crossroad",
+    "Curve",
+    "Dale",
+    "Dam",
+    "Divide",
+    "Drive",
+    "Drives",
+    "Dr",
+    "Estate",
+    "Estates",
+    "Expressway",
+    "Extension",
+    "Extensions",
+    "Fall",
+    "Falls",
+    "Ferry",
+    "Field",
+    "Fields",
+    "Flat",
+    "Flats",
+    "Ford",
+    "Fords",
+    "Forest",
+    "Forge",
+    "Forges",
+    "Fork",
+    "Forks",
+    "Fort",
+    "Freeway",
+    "Garden",
+    "Gardens",
+    "Gdns",
+    "Gateway",
+    "Glen",
+    "Glens",
+    "Green",
+    "Greens",
+    "Grove",
+    "Groves",
+    "Harbor",
+    "Harbors",
+    "Haven",
+    "Heights",
+    "Hts",
+    "Highway",
+    "Hwy",
+    "Hill",
+    "Hills",
+    "Hollow",
+    "Inlet",
+    "Island",
+    "Islands",
+    "Isle",
+    "Junction",
+    "Junctions",
+    "Key",
+    "Keys",
+    "Knoll",
+    "Knolls",
+    "Lake",
+    "Lakes",
+    "Land",
+    "Landing",
+    "Lane",
+    "Ln",
+    "Light",
+    "Lights",
+    "Loaf",
+    "Lock",
+    "Locks",
+    "Lodge",
+    "Loop",
+    "Mall",
+    "Manor",
+    "Manors",
+    "Meadow",
+    "Meadows",
+    "Mews",
+    "Mill",
+    "Mills",
+    "Mission",
+    "Motorway",
+    "Mount",
+    "Mountain",
+    "Mountains",
+    "Neck",
+    "Orchard",
+    "Oval",
+    "Overpass",
+    "Park",
+    "Parks",
+    "Parkway",
+    "Parkways",
+    "Pkwy",
+    "Pass",
+    "Passage",
+    "Path",
+    "Pike",
+    "Pine",
+    "Pines",
+    "Place",
+    "Pl",
+    "Plain",
+    "Plains",
+    "Plaza",
+    "Point",
+    "Points",
+    "Port",
+    "Ports",
+    "Prairie",
+    "Radial",
+    "Ramp",
+    "Ranch",
+    "Rapid",
+    "Rapids",
+    "Rest",
+    "Ridge",
+    "Ridges",
+    "River",
+    "Road",
+    "Roads",
+    "Rd",
+    "Route",
+    "Row",
+    "Run",
+    "Shoal",
+    "Shoals",
+    "Shore",
+    "Shores",
+    "Skyway",
+    "Spring",
+    "Springs",
+    "Spur",
+    "Spurs",
+    "Square",
+    "Squares",
+    "Sq",
+    "Station",
+    "Stravenue",
+    "Stream",
+    "Street",
+    "Streets",
+    "St",
+    "Summit",
+    "Terrace",
+    "Ter",
+    "Throughway",
+    "Trace",
+    "Track",
+    "Trafficway",
+    "Trail",
+    "Trl",
+    "Trailer",
+    "Tunnel",
+    "Turnpike",
+    "Underpass",
+    "Union",
+    "Unions",
+    "Valley",
+    "Valleys",
+    "Viaduct",
+    "View",
+    "Views",
+    "Village",
+    "Villages",
+    "Ville",
+    "Vista",
+    "Walk",
+    "Walks",
+    "Wall",
+    "Way",
+    "Ways",
+    "Well",
+    "Wells",
+    "Close",
+    "Parade",
+    "Esplanade",
+    "Broadway",
+    "Mews",
+    "Wynd",
+    "Gate",
+    "Rise",
+    "Row",
+]
+_EN_SUFFIX = "(?:" + "|".join(sorted(set(USPS_SUFFIXES), key=len, reverse=True)) + ")"
 _UNIT = (
     r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Piso|Puerta|Escalera|Esc\.?|Bajo|"
     r"Appartamento|Interno|Int\.?|Scala|Piano|Etage|Stock|Whg\.?|bus|app\.?|appt\.?|bte|lok\.?|m\.)\s?[\w/-]{1,6})"
 )
-_POSTCODE = r"(?:\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![a-z])|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{4,5}(?:-\d{4})?|[A-Z]-?\d{4,5})"
+_POSTCODE = r"(?:\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![a-z])|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{4,5}(?:-\d{4})?|[A-Z]-?\d{4,5})"  # noqa: E501
 _CITY = (
     rf"(?:{_UP}[\w'’.-]*(?:[ -](?:{_UP}[\w'’.-]*|sur|sous|le|la|les|de|di|am|an|der|im|upon|en|aan|del|y))*)"
 )
@@ -58,27 +289,56 @@ _TAIL = (
     rf"|{_CITY}{_REGION}?(?=\s*(?:$|\n|\.|;)))(?:,\s?{_CITY})?)?)"
 )
 
+_LEAD = r"(?:\d{1,6}\s)?"  # some address formats put a building or postcode number first
 _STREET_FORMS = (
-    # Löchelweg 74 / Bayreuther Strasse 27
-    rf"{_COMPOUND}\s{_NUM}",
+    # Löchelweg 74 / Bayreuther Strasse 27 / 2443 Magrethevej 298
+    rf"{_LEAD}{_COMPOUND}\s{_NUM}",
     # aleja Pszenna 99 / Via Roma 12 / Camino de Adoración Gracia 51 / rue de Meyer 12
     rf"{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}?{_NAMEW}(?:,)?\s{_NUM}",
-    # 41, rue de Meyer / 12 Rue Hubert de Lisle
-    rf"{_NUM},?\s{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}?{_NAMEW}",
-    # 131 Brandon Throughway / 94 Heather Keys
-    rf"{_NUM}\s(?:{_UP}[\w'’.-]*\s){{1,4}}{_EN_SUFFIX}\.?(?![\w])",
-    # P.O. Box 50, PSC 5272, Box 4016
-    r"(?:P\.?\s?O\.?\s?Box|PSC|Unit|Postfach|Boîte\s+postale|BP|Apartado(?:\sde\sCorreos)?|Casella\s+postale|Skrytka\s+pocztowa)\s\d{1,6}(?:,\s?Box\s\d{1,6})?(?:,\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5})?",
+    # 41, rue de Meyer / 12 Rue Hubert de Lisle / 16561 Rue des Ecoles 119
+    rf"{_LEAD}{_NUM},?\s{_PREFIX_TYPE}\s(?:{_NAMEW}\s){{0,5}}{_NAMEW}(?:\s{_NUM}(?![\d/-]))?",
+    # 131 Brandon Throughway / 887 59 Guild Street
+    rf"{_LEAD}{_NUM}\s(?:{_UP}[\w'’.-]*\s){{1,4}}{_EN_SUFFIX}\.?(?![\w])",
+    # P.O. Box 50, PSC 5272, Box 4016, APO AE 96172 / Unit 2370 Box 3452 DPO AP 31399 /
+    # USNS Dawson FPO AE 18757
+    r"(?:P\.?\s?O\.?\s?Box|PSC|Unit|Postfach|Boîte\s+postale|BP|Apartado(?:\sde\sCorreos)?|Casella\s+postale|"
+    r"Skrytka\s+pocztowa)\s\d{1,6}(?:,?\s?Box\s\d{1,6})?(?:,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5})?",
+    r"(?:USNS|USNV|USS|USCGC)\s[A-Z][a-z]+,?\s?(?:APO|FPO|DPO)\s[A-Z]{2}\s\d{5}",
 )
 _ADDRESS = re.compile(rf"(?<![\w])(?:{'|'.join(_STREET_FORMS)}){_TAIL}")
 
-# After these cues the rest of the line is an address.
-_CUE = re.compile(
-    r"(?im)(?:(?:home|postal|mailing|billing|shipping|street|delivery)?\s?address|anschrift|adresse|wohnort|wohnhaft\s+in|"
-    r"domicilio|dirección|direccion|indirizzo|residenza|residente\s+in|adres|woonadres|adres\s+zamieszkania|"
-    r"miejsce\s+zamieszkania)\s*:\s*([^\n]{6,140})"
+# After an address label the rest of the line is the address.
+_AFTER_LABEL = re.compile(
+    r"[ \t]*(?:\([^)\n]{1,20}\))?(?:[ \t]+[a-z]+){0,4}?[ \t]*(?:[:=]|\bis\b|\bwith\b|\bto\b|\bat\b)?[ \t]*"
+    r"(?=[\dA-ZÀ-ÞΑ-Ω]|" + _PREFIX_TYPE + r"\s)([^\n]{6,140})"
 )
-_STOP_TAIL = re.compile(r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|[.;!?](?:\s|$)|\s+\(|$)")
+# A following line that continues an address: unit, place, ", NC", "South Africa 66162"
+_CONT_LINE = re.compile(
+    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
+)
+_STOP_TAIL = re.compile(
+    r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|\s+(?i:i\s+am|i'm|but|and\s+i|where)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
+    r"|,?\s+(?i:and|und|et|y|e|en|i)\s+(?i:phone|tel|telefon|téléphone|teléfono|telefono|telefoon|e-?mail)\b"
+    r"|,\s*(?i:tel|tel\.|telefon|phone|t[ée]l[ée]phone|tel[ée]fono|telefoon|e-?mail|iban|mobile|handy|cell|fax)\b)"
+)
+
+
+def _extend_lines(text: str, e: int) -> int:
+    """Take following short lines that continue the address (multi-line address blocks)."""
+    for _ in range(4):
+        m = _CONT_LINE.match(text, e)
+        if m is None:
+            break
+        line = m.group().strip(" \n,")
+        if len(line.split()) > 6 or _LABEL_LINE.match(line):
+            break
+        e = m.end()
+    return e
+
+
+_LABEL_LINE = re.compile(
+    r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|e-?mail|name|steuer|pesel|bsn|codice|dni)\b"
+)
 
 
 def _country(addr: str) -> str | None:
@@ -108,9 +368,12 @@ def _country(addr: str) -> str | None:
     return None
 
 
-def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
+def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     taken: list[tuple[int, int]] = []
-    for m in _CUE.finditer(text):
+    for cue in cues.all("addr_label"):
+        m = _AFTER_LABEL.match(text, cue.end)
+        if m is None:
+            continue
         s, e = m.span(1)
         val = m.group(1)
         stop = _STOP_TAIL.search(val, 6)
@@ -120,9 +383,19 @@ def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
             e -= 1
         if e - s < 6 or not any(c.isdigit() for c in text[s:e]):
             continue
+        if e == m.end(1):
+            e = _extend_lines(text, e)
         taken.append((s, e))
         yield Hit("ADDRESS", s, e, 0.85, _country(text[s:e]), "postal_address")
-    for m in _ADDRESS.finditer(text):
+    # run the street grammar only around street vocabulary: a window per trigger keyword
+    windows: list[tuple[int, int]] = []
+    for h in cues.all("street"):
+        lo, hi = max(0, h.start - 90), min(len(text), h.end + 160)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    for m in (m for lo, hi in windows for m in _ADDRESS.finditer(text, lo, hi)):
         s, e = m.span()
         while e > s and text[e - 1] in " ,.":
             if text[e - 1] == "." and re.search(r"(?:\b[A-Z][a-z]{0,3}|str)\.$", text[s:e]):
@@ -130,4 +403,5 @@ def address_hits(text: str, lang: str | None) -> Iterator[Hit]:
             e -= 1
         if any(s < te and ts < e for ts, te in taken):
             continue
+        e = _extend_lines(text, e)
         yield Hit("ADDRESS", s, e, 0.75, _country(text[s:e]), "postal_address")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import phonenumbers
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
-from sovgate.classify._numbers import _PHONE_CUE, _cue_before
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
@@ -32,11 +32,6 @@ _IPV6 = re.compile(
     r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:::?[0-9A-Fa-f]{1,4})*(?![\w:])"
 )
 _IPV6_FULL = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*::[0-9A-Fa-f:]*[0-9A-Fa-f](?![\w:])")
-_VERSION_CUE = re.compile(
-    r"(?i)(?:\b(?:version|v|release|ver\.?|build|wersj\w*|versione|versión|versie|upgrad\w*|updat\w*|"
-    r"mise\s+à\s+jour|aggiornament\w*|actualizaci\w*|aktualizacj\w*)"
-    r"(?:\s+(?:to|auf|naar|a|à|do|alla|la|de|on|zu|van|op|na))?(?:\s+(?:version|versione|versión|wersji))?|\bv)\s*$"
-)
 
 
 def email_hits(text: str) -> Iterator[Hit]:
@@ -49,9 +44,10 @@ def email_hits(text: str) -> Iterator[Hit]:
         yield Hit("EMAIL", s, e, 0.99, None, "email")
 
 
-def ip_hits(text: str) -> Iterator[Hit]:
+def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
     for m in _IPV4.finditer(text):
-        if _VERSION_CUE.search(text, max(0, m.start() - 40), m.start()):
+        ver = cues.before("version", m.start(), 40)
+        if ver is not None and cues.before("ip", m.start(), m.start() - ver.end) is None:
             continue
         yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv4")
     if "::" in text or text.count(":") >= 5:
@@ -64,11 +60,15 @@ def ip_hits(text: str) -> Iterator[Hit]:
                 yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv6")
 
 
-def phone_hits(text: str, lang: str | None) -> Iterator[Hit]:
+def phone_hits(
+    text: str, lang: str | None, cues: Cues, claimed: Sequence[tuple[int, int]] = ()
+) -> Iterator[Hit]:
     region = LANG_COUNTRY.get(lang or "", "US")
     for m in _PHONE.finditer(text):
         raw = m.group()
         s, e = m.start(), m.end()
+        if any(s < ce and cs < e for cs, ce in claimed):
+            continue
         # trim unbalanced parenthesis at either end
         core = _EXT.sub("", raw)
         digits = sum(c.isdigit() for c in core)
@@ -77,7 +77,15 @@ def phone_hits(text: str, lang: str | None) -> Iterator[Hit]:
         if _DATE_LIKE.fullmatch(core):
             continue
         intl = core.startswith(("+", "00"))
-        cue = _cue_before(_PHONE_CUE, text, s, 50) is not None
+        cue = cues.before("phone", s, 50) is not None
+        # plain long digit runs without separators and without a cue are rarely phones,
+        # and neither are numbers right after "order / invoice / case no."
+        if (
+            not cue
+            and not intl
+            and ((core.isdigit() and len(core) > 8) or cues.before("not_id", s, 30) is not None)
+        ):
+            continue
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
         except phonenumbers.NumberParseException:
@@ -86,9 +94,6 @@ def phone_hits(text: str, lang: str | None) -> Iterator[Hit]:
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
         if not (valid or (cue and digits >= 7)):
-            continue
-        # plain long digit runs without separators and without a cue are rarely phones
-        if not cue and not intl and core.isdigit() and len(core) > 8:
             continue
         juris = phonenumbers.region_code_for_number(num) if valid else None
         if juris in ("001", "ZZ"):

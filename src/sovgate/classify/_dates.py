@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
-_MONTHS = (
+_MONTHS = (  # noqa: SIM905
     # en
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
@@ -35,29 +36,30 @@ _DATE = (
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # June 14, 1960
     r")"
 )
-_CUE = (
-    r"(?:date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date|birthday|born(?:\s+on)?|b\."
-    r"|geburtsdatum|geburtstag|geb\.|geboren(?:\s+am)?"
-    r"|date\s+de\s+naissance|n[ée]e?\s+le|naissance"
-    r"|fecha\s+de\s+nacimiento|nacid[oa]\s+el|f\.\s*nac\.?"
-    r"|data\s+di\s+nascita|nat[oa]\s+il|nascita"
-    r"|geboortedatum|geboren\s+op|geb\."
-    r"|data\s+urodzenia|urodzon[ya]|ur\.)"
-)
-_DOB = re.compile(
-    rf"(?i:{_CUE})[\s:(=-]{{0,4}}(?:(?:on|am|le|el|il|op|dnia)\s+)?(?:is\s+|it'?s\s+|:\s*)?({_DATE})(?!\d)",
-)
-# "date of birth ... It's 10/31/1950": cue earlier in the same sentence or the previous one
-_DOB_FAR = re.compile(rf"(?i:{_CUE})[^\n]{{0,60}}?(?<![\d/.-])({_DATE})(?!\d)")
+_DATE_RX = re.compile(_DATE)
+# what may sit between a birth cue and the date: "Geburtsdatum: ", "(DOB ", "born on ", "nato il "
+_BRIDGE = re.compile(r"[\s:(=-]{0,4}(?:(?:on|am|le|el|il|op|dnia|is|was)\s+){0,2}(?:it'?s\s+)?")
 _YEAR_OK = re.compile(r"(1[89]\d\d|20[0-3]\d|\d\d)\D*$")
 
 
-def dob_hits(text: str) -> Iterator[Hit]:
+def dob_hits(text: str, cues: Cues) -> Iterator[Hit]:
     seen: set[int] = set()
-    for rx, score in ((_DOB, 0.95), (_DOB_FAR, 0.8)):
-        for m in rx.finditer(text):
-            s, e = m.span(1)
-            if s in seen or not _YEAR_OK.search(m.group(1)):
-                continue
-            seen.add(s)
-            yield Hit("DATE_OF_BIRTH", s, e, score, None, "date_of_birth")
+    for cue in cues.all("dob"):
+        b = _BRIDGE.match(text, cue.end)
+        pos = b.end() if b else cue.end
+        m = _DATE_RX.match(text, pos)
+        score = 0.95
+        if m is None:
+            # "date of birth? It's 10/31/1950": the date later in the same line
+            line_end = text.find("\n", cue.end)
+            limit = min(len(text), cue.end + 70, line_end if line_end >= 0 else len(text))
+            m = _DATE_RX.search(text, cue.end, limit)
+            score = 0.8
+        if m is None or m.start() in seen or not _YEAR_OK.search(m.group()):
+            continue
+        if m.start() > 0 and text[m.start() - 1].isdigit():
+            continue
+        if m.end() < len(text) and text[m.end()].isdigit():
+            continue
+        seen.add(m.start())
+        yield Hit("DATE_OF_BIRTH", m.start(), m.end(), score, None, "date_of_birth")

@@ -11,10 +11,12 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "HEALTH": (
         # en
         "diagnos*", "diabet*", "cancer", "tumour*", "tumor*", "leukemia", "leukaemia", "lymphoma", "hiv",
-        "aids", "hepatitis", "depression", "depressive", "anxiety disorder", "schizophreni*", "bipolar disorder",
+        "aids", "hepatitis", "depression", "depressive", "anxiety disorder", "schizophreni*",
+        "bipolar disorder",
         "dementia", "alzheimer*", "parkinson*", "multiple sclerosis", "epilep*", "asthma", "copd",
         "hypertension", "high blood pressure", "blood pressure", "heart attack", "myocardial infarction",
-        "stroke", "pregnan*", "miscarriage", "abortion", "chemotherapy", "radiotherapy", "dialysis", "insulin",
+        "stroke", "pregnan*", "miscarriage", "abortion", "chemotherapy", "radiotherapy", "dialysis",
+        "insulin",
         "metformin", "ibuprofen", "paracetamol", "antidepressant*", "sertraline", "fluoxetine", "lithium",
         "methotrexate", "warfarin", "statin*", "atorvastatin", "creatinine", "cholesterol", "hba1c",
         "blood test", "lab results", "medical record*", "medical history", "prescription", "prescribed",
@@ -84,14 +86,16 @@ LEXICON: dict[str, tuple[str, ...]] = {
     ),
     "RELIGIOUS": (
         "muslim", "jewish", "catholic", "protestant", "hindu", "buddhist", "atheist", "religious belief*",
-        "religion", "muslimisch*", "jüdisch*", "katholisch*", "evangelisch*", "konfession", "religionszugehörigkeit",
+        "religion", "muslimisch*", "jüdisch*", "katholisch*", "evangelisch*", "konfession",
+        "religionszugehörigkeit",
         "musulman*", "juif", "juive", "catholique", "protestante", "religión", "musulmán", "musulmana",
         "judío", "judía", "católic*", "musulmano", "musulmana", "ebreo", "ebrea", "cattolic*", "moslim",
         "joods", "joodse", "katholiek*", "muzułman*", "żydówk*", "żyd", "katolik*", "katoliczk*",
     ),
     "TRADE_UNION": (
         "trade union", "union member*", "labour union", "labor union", "gewerkschaft*", "ver.di", "ig metall",
-        "syndicat*", "syndiqué*", "sindicato", "sindicad*", "sindacato", "sindacalizzat*", "iscritto alla cgil",
+        "syndicat*", "syndiqué*", "sindicato", "sindicad*", "sindacato", "sindacalizzat*",
+        "iscritto alla cgil",
         "vakbond*", "związek zawodow*", "związku zawodowego", "solidarność",
     ),
     "SEX_LIFE": (
@@ -110,7 +114,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "FINANCIAL": (
         "salary", "income", "credit score", "debt*", "loan", "mortgage", "account balance", "bank account",
         "bankruptcy", "gehalt", "einkommen", "schulden", "kredit", "kontostand", "schufa", "insolvenz",
-        "privatinsolvenz", "bankverbindung", "salaire", "revenu*", "dette*", "prêt", "solde", "compte bancaire",
+        "privatinsolvenz", "bankverbindung", "salaire", "revenu*", "dette*", "prêt", "solde",
+        "compte bancaire",
         "salario", "ingresos", "deuda*", "préstamo", "hipoteca", "cuenta bancaria", "stipendio", "reddito",
         "debit*", "mutuo", "conto corrente", "salaris", "inkomen", "schuld", "lening", "hypotheek",
         "bankrekening", "wynagrodzeni*", "dochód", "dług*", "kredyt*", "konto bankowe", "credit card",

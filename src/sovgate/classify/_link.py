@@ -27,6 +27,8 @@ def summarize_categories(findings: Sequence[Finding]) -> frozenset[str]:
     if identified:
         cats.update(kinds & set(SPECIAL_CATEGORIES))
     money = bool(kinds & {"IBAN", "CREDIT_CARD"})
-    if (money and ("PERSON" in kinds or "FINANCIAL" in kinds or "NATIONAL_ID" in kinds)) or ("FINANCIAL" in kinds and ("PERSON" in kinds or "NATIONAL_ID" in kinds)):
+    if (money and ("PERSON" in kinds or "FINANCIAL" in kinds or "NATIONAL_ID" in kinds)) or (
+        "FINANCIAL" in kinds and ("PERSON" in kinds or "NATIONAL_ID" in kinds)
+    ):
         cats.add("FINANCIAL")
     return frozenset(cats)

@@ -97,7 +97,7 @@ _SINGLE: dict[str, tuple[str, str | None]] = {
     "CUI": ("CUI", "US"),
     "UNCLASSIFIED//FOUO": ("FOUO", "US"),
 }
-_FIELD = r"(?:classification|classified|einstufung|geheimhaltungsgrad|classification\s+level|niveau\s+de\s+classification|clasificaci[óo]n|classifica(?:zione)?|rubricering|klauzula|marking|kennzeichnung)"
+_FIELD = r"(?:classification|classified|einstufung|geheimhaltungsgrad|classification\s+level|niveau\s+de\s+classification|clasificaci[óo]n|classifica(?:zione)?|rubricering|klauzula|marking|kennzeichnung)"  # noqa: E501
 _SINGLE_RX = re.compile(
     r"(?m)(?:^[ \t*#\[(]*|(?i:" + _FIELD + r")\s*[:=-]\s*)"
     r"(" + "|".join(re.escape(k) for k in sorted(_SINGLE, key=len, reverse=True)) + r")"

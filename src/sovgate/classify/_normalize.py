@@ -88,9 +88,8 @@ def _rewrite(ch: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Normalize `text`; cheap (no copy, no map) when nothing needs rewriting."""
-    if text.isascii() or _SUSPECT.search(text) is None:
-        if text.isascii() or unicodedata.is_normalized("NFKC", text):
-            return Normalized(text, text)
+    if text.isascii() or (_SUSPECT.search(text) is None and unicodedata.is_normalized("NFKC", text)):
+        return Normalized(text, text)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -51,6 +51,7 @@ from stdnum.si import emso as si_emso
 from stdnum.sk import rc as sk_rc
 from stdnum.us import ssn as us_ssn
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
 
 
@@ -176,100 +177,13 @@ _FORMATTED = (
 )
 _SPEC_BY_DETAIL = {s.detail: s for s in _DIGIT_SPECS}
 
-# Keywords in front of a number that say "this is a personal ID / tax number".
-_ID_CUE = re.compile(
-    r"(?i:steuer[- ]?id(?:entifikationsnummer)?|steuer-?idnr|identifikationsnummer|\bidnr\b|steuernummer"
-    r"|sozialversicherungs(?:nummer|nr)|\bsv-?n(?:umme)?r|personalausweis|ausweisnummer|\bahv\b|\bavs\b"
-    r"|\bpesel\b|\bnip\b|numer\s+dowodu|\bregon\b"
-    r"|\bbsn\b|burgerservicenummer|sofi-?nummer|persoonsnummer|rijksregisternummer"
-    r"|s[ée]curit[ée]\s+sociale|\bnir\b|\binsee\b|carte\s+vitale|num[ée]ro\s+fiscal|\bspi\b|identifiant\s+fiscal"
-    r"|codice\s+fiscale|\bc\.?f\.?(?=\s*[:=])|tessera\s+sanitaria"
-    r"|\bdni\b|\bnie\b|\bnif\b|\bnuss\b|seguridad\s+social|documento\s+nacional"
-    r"|national\s+insurance|\bni\s+(?:number|no)|\bnino\b|\bnhs\b|social\s+security|\bssn\b|\bsin\b|\btin\b"
-    r"|tax\s+(?:id|identification|number|code)|national\s+id|identity\s+(?:card|number)|id\s+(?:number|no\.?)"
-    r"|\bpersonnummer|\bcpr\b|\bhetu\b|henkilötunnus|\begn\b|\boib\b|rodn[ée]\s+[čc][íi]slo|\bcnp\b|\bemšo|\bemso\b"
-    r"|\bamka\b|isikukood|asmens\s+kodas|\bpps\b|\bcpf\b|aadhaar|my\s*number|マイナンバー|resident\s+registration"
-    r"|\brrn\b|emirates\s+id|iqama|身份证|fødselsnummer|personal\s+(?:id|number|code))"
-)
-# Keywords that say "this is a business reference, not a person's ID".
-_NOT_ID_CUE = re.compile(
-    r"(?i:order|invoice|ticket|case|reference|ref\.?|tracking|isbn|issn|version|serial|part|sku|article|item"
-    r"|bestell|rechnung|vorgang|auftrag|kunden|artikel|aktenzeichen|sendung|commande|facture|dossier|r[ée]f[ée]rence"
-    r"|colis|pedido|factura|expediente|referencia|pratica|fattura|ordine|protocollo|bestelnummer|factuur"
-    r"|dossiernummer|zaaknummer|zamówieni|faktur|sprawy|zlecenia|przesyłki)"
-)
-# Which country an ID keyword points to.
-_CUE_COUNTRY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.I), c)
-    for p, c in (
-        (r"steuer|idnr|identifikationsnummer|personalausweis|ausweis", "DE"),
-        (r"sozialversicherung|\bsv-?n|\bvsnr", "AT"),
-        (r"ahv|avs", "CH"),
-        (r"pesel|nip|dowod|regon", "PL"),
-        (r"bsn|burgerservice|sofi", "NL"),
-        (r"rijksregister", "BE"),
-        (r"s[ée]curit[ée]|nir|insee|vitale|fiscal|spi", "FR"),
-        (r"codice|c\.?f|tessera", "IT"),
-        (r"dni|nie|nif|nuss|seguridad|nacional", "ES"),
-        (r"insurance|\bni\b|nino|nhs", "GB"),
-        (r"social\s+security|ssn", "US"),
-        (r"personnummer", "SE"),
-        (r"cpr", "DK"),
-        (r"hetu|henkilö", "FI"),
-        (r"egn", "BG"),
-        (r"oib", "HR"),
-        (r"rodn", "CZ"),
-        (r"cnp", "RO"),
-        (r"em[šs]o", "SI"),
-        (r"amka", "GR"),
-        (r"isikukood", "EE"),
-        (r"asmens", "LT"),
-        (r"pps", "IE"),
-        (r"cpf", "BR"),
-        (r"aadhaar", "IN"),
-        (r"my\s*number|マイナンバー", "JP"),
-        (r"resident\s+registration|rrn", "KR"),
-        (r"emirates", "AE"),
-        (r"iqama", "SA"),
-        (r"身份证", "CN"),
-        (r"fødselsnummer", "NO"),
-    )
-)
-
-
-def _cue_country(cue: re.Match[str] | None) -> str | None:
-    if cue is None:
-        return None
-    word = cue.group()
-    for rx, country in _CUE_COUNTRY:
-        if rx.search(word):
-            return country
-    return None
-
-
-_PHONE_CUE = re.compile(
-    r"(?i:phone|call|tel\b|tel\.|telefon|mobile|cell|fax|whatsapp|sms|ruf|handy|t[ée]l[ée]phone|portable"
-    r"|rappeler|appel|tel[ée]fono|llam|m[óo]vil|cellulare|chiam|richiam|bel\b|bellen|mobiel|telefoon"
-    r"|zadzwo|komórk|numer\s+telefonu|telefonu?\b|registered)"
-)
-
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
 _DIGIT_RUN = re.compile(rf"(?<![\w.,@/-])\d+(?:{_SEP}\d+)*(?![\w@])")
 _IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
-_CARD_CUE = re.compile(
-    r"(?i:card|karte|carte|tarjeta|carta|kaart|karta|credit|visa|mastercard|amex|cb\b|kreditkarte|creditcard)"
-)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
-
-
-def _cue_before(rx: re.Pattern[str], text: str, start: int, window: int) -> re.Match[str] | None:
-    m = None
-    for m in rx.finditer(text, max(0, start - window), start):
-        pass
-    return m
 
 
 def iban_hits(text: str) -> Iterator[Hit]:
@@ -326,42 +240,51 @@ def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[t
     return iter(spans)
 
 
-def number_hits(text: str, lang: str | None) -> Iterator[Hit]:
+def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     """Cards and national IDs among the digit runs of `text`."""
     home = LANG_COUNTRY.get(lang or "", None)
     for m in _DIGIT_RUN.finditer(text):
         if m.end() - m.start() < 8 or _IPV4_LIKE.fullmatch(m.group()) or _DATE_LIKE.fullmatch(m.group()):
             continue
-        if _VERSION_LIKE.fullmatch(m.group()) and _cue_before(_ID_CUE, text, m.start(), 60) is None:
+        if _VERSION_LIKE.fullmatch(m.group()) and cues.before("id", m.start(), 60) is None:
             continue
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
         for s, e, digits in _windows(text, m.start(), groups):
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            hit = _classify_digits(text, s, e, digits, home, len(groups) > 1)
+            hit = _classify_digits(cues, s, e, digits, home)
             if hit is not None:
                 taken.append((s, e))
                 yield hit
 
 
-def _classify_digits(text: str, s: int, e: int, digits: str, home: str | None, grouped: bool) -> Hit | None:
+def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) -> Hit | None:
     n = len(digits)
-    id_cue = _cue_before(_ID_CUE, text, s, 60)
-    not_id = _cue_before(_NOT_ID_CUE, text, s, 40)
-    if id_cue is not None and not_id is not None and not_id.start() > id_cue.start():
+    id_cue = cues.before("id", s, 60)
+    not_id = cues.before("not_id", s, 40)
+    if id_cue is not None and not_id is not None and not_id.start > id_cue.start:
         id_cue = None
     if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
         issuer = _card_issuer(digits) if n >= 13 else None
         if issuer is not None:
             return Hit("CREDIT_CARD", s, e, 0.95, None, issuer)
-        if _cue_before(_CARD_CUE, text, s, 40) is not None:
+        if cues.before("card", s, 40) is not None:
             return Hit("CREDIT_CARD", s, e, 0.8, None, "card")
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
+    if id_cue is None:
+        # without a keyword only self-identifying formats or the text's own country can match
+        if not_id is not None:
+            return None
+        specs = tuple(sp for sp in specs if sp.strong or sp.country == home)
+        if not specs:
+            return None
+        hinted = None
+    else:
+        hinted = id_cue.kind.partition("|")[2] or None
     # keyword-specific or home-country validators first
-    hinted = _cue_country(id_cue)
     ordered = sorted(specs, key=lambda sp: (sp.country != hinted, sp.country != home, not sp.strong))
     for sp in ordered:
         if not sp.check(digits):
@@ -370,30 +293,40 @@ def _classify_digits(text: str, s: int, e: int, digits: str, home: str | None, g
             return Hit("NATIONAL_ID", s, e, 0.95, sp.country, sp.detail)
         if not_id is not None:
             return None
-        if sp.strong or (sp.country == home and _cue_before(_PHONE_CUE, text, s, 40) is None):
+        if sp.strong or (sp.country == home and cues.before("phone", s, 40) is None):
             return Hit("NATIONAL_ID", s, e, 0.8 if sp.strong else 0.6, sp.country, sp.detail)
     return None
 
 
-def alnum_id_hits(text: str, lang: str | None) -> Iterator[Hit]:
+def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    parts = []
+    for i, rx in enumerate(patterns):
+        body = f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else rx.pattern
+        parts.append(f"(?P<g{i}>{body})")
+    return re.compile("|".join(parts))
+
+
+# One pass over the text finds every letter-bearing or formatted ID candidate.
+_ALNUM_ALL = _combined([rx for rx, _ in _ALNUM_SPECS] + [rx for rx, _ in _FORMATTED])
+_ALNUM_KIND: list[tuple[IdSpec, bool]] = [(sp, False) for _, sp in _ALNUM_SPECS] + [
+    (_SPEC_BY_DETAIL[d], True) for _, d in _FORMATTED
+]
+
+
+def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     home = LANG_COUNTRY.get(lang or "", None)
-    for rx, sp in _ALNUM_SPECS:
-        for m in rx.finditer(text):
-            s, e = m.start(), m.end()
-            if not sp.check(m.group()):
-                continue
-            id_cue = _cue_before(_ID_CUE, text, s, 60)
-            if id_cue is None and _cue_before(_NOT_ID_CUE, text, s, 40) is not None:
-                continue
-            if id_cue is None and not sp.strong and sp.country != home:
-                continue
-            yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)
-    for rx, detail in _FORMATTED:
-        sp = _SPEC_BY_DETAIL[detail]
-        for m in rx.finditer(text):
-            if sp.check(re.sub(r"\D", "", m.group())):
-                if _cue_before(_NOT_ID_CUE, text, m.start(), 40) and not _cue_before(
-                    _ID_CUE, text, m.start(), 60
-                ):
-                    continue
-                yield Hit("NATIONAL_ID", m.start(), m.end(), 0.9, sp.country, sp.detail)
+    for m in _ALNUM_ALL.finditer(text):
+        sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
+        s, e = m.start(), m.end()
+        value = re.sub(r"\D", "", m.group()) if formatted else m.group()
+        if not sp.check(value):
+            continue
+        id_cue = cues.before("id", s, 60)
+        if id_cue is None and cues.before("not_id", s, 40) is not None:
+            continue
+        if formatted:
+            yield Hit("NATIONAL_ID", s, e, 0.9, sp.country, sp.detail)
+            continue
+        if id_cue is None and not sp.strong and sp.country != home:
+            continue
+        yield Hit("NATIONAL_ID", s, e, 0.95 if id_cue else 0.85, sp.country, sp.detail)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sovgate.classify import _address, _dates, _names
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
 
@@ -12,7 +13,9 @@ class PeopleDetector:
     def __init__(self) -> None:
         self._names = _names.NameFinder()
 
-    def hits(self, text: str, lang: str | None) -> Iterator[Hit]:
-        yield from _dates.dob_hits(text)
-        yield from _address.address_hits(text, lang)
-        yield from self._names.hits(text, lang)
+    def dates(self, text: str, cues: Cues) -> Iterator[Hit]:
+        return _dates.dob_hits(text, cues)
+
+    def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
+        yield from _address.address_hits(text, lang, cues)
+        yield from self._names.hits(text, lang, cues)

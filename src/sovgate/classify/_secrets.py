@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
 # (detail, pattern, group holding the secret or 0)
@@ -15,7 +16,7 @@ _TOKENS: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
     for d, p, g in (
         (
             "private_key",
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",  # noqa: E501
             0,
         ),
         ("putty_private_key", r"PuTTY-User-Key-File-\d+:[^\n]*\n[\s\S]*?Private-MAC: [0-9a-f]+", 0),
@@ -74,15 +75,18 @@ def _high_entropy(s: str) -> bool:
     return classes >= 2 and _entropy(s) >= 3.6
 
 
-def secret_hits(text: str) -> Iterator[Hit]:
+def secret_hits(text: str, cues: Cues) -> Iterator[Hit]:
     taken: list[tuple[int, int]] = []
-    for detail, rx, grp in _TOKENS:
+    tokens = _TOKENS if cues.has("secret") else ()
+    for detail, rx, grp in tokens:
         for m in rx.finditer(text):
             s, e = m.span(grp)
             if any(s < te and ts < e for ts, te in taken):
                 continue
             taken.append((s, e))
             yield Hit("SECRET", s, e, 0.99, None, detail)
+    if not cues.has("assign"):
+        return
     for m in _ASSIGN.finditer(text):
         s, e = m.span(1)
         val = m.group(1)

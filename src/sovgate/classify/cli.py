@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -36,8 +37,10 @@ def detect(
     out = sys.stdout
     out.write('{"_meta": {"ready": true, "load_seconds": %.3f}}\n' % (time.perf_counter() - t0))
     out.flush()
-    src = sys.stdin.buffer if file == "-" else Path(file).open("rb")
-    try:
+    if file != "-" and not Path(file).is_file():
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(2)
+    with nullcontext(sys.stdin.buffer) if file == "-" else Path(file).open("rb") as src:
         for lineno, line in enumerate(src, 1):
             if not line.strip():
                 continue
@@ -62,12 +65,8 @@ def detect(
                 if f.kind in ENTITY_TYPES
             ]
             cats = sorted({f.kind for f in findings if f.kind not in ENTITY_TYPES})
-            out.write(
-                _encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode() + "\n"
-            )
-    finally:
-        if src is not sys.stdin.buffer:
-            src.close()
+            out.write(_encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode())
+            out.write("\n")
     out.flush()
 
 

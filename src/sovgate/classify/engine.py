@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.parse
 from collections.abc import Sequence
 from typing import ClassVar
 
 from sovgate.classify import _contact, _markings, _numbers, _secrets
-from sovgate.classify._categories import CategoryMatcher, lower_same_length
+from sovgate.classify import _cuewords as cw
+from sovgate.classify._categories import category_hits
+from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
+from sovgate.classify._keywords import KeywordIndex, lower_same_length
 from sovgate.classify._lang import detect_language
+from sovgate.classify._lexicon import LEXICON
 from sovgate.classify._link import summarize_categories
+from sovgate.classify._names import HONORIFICS
 from sovgate.classify._normalize import normalize
 from sovgate.classify._people import PeopleDetector
 from sovgate.types import ENTITY_TYPES, Classification, Finding, Segment
@@ -28,17 +34,28 @@ _PRIORITY: dict[str, int] = {
     "ADDRESS": 40,
     "PERSON": 30,
 }
+_HAS_DIGIT = re.compile(r"\d")
 _TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
 
 
-def _resolve(hits: list[Hit]) -> list[Hit]:
+def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
     """Drop entity hits that overlap a stronger one; keep category hits as they are."""
     ents = [h for h in hits if h.kind in _PRIORITY]
     others = [h for h in hits if h.kind not in _PRIORITY]
     ents.sort(key=lambda h: (-_PRIORITY[h.kind], -(h.end - h.start), -h.score))
     kept: list[Hit] = []
     for h in ents:
-        if any(h.start < k.end and k.start < h.end for k in kept):
+        clash = [k for k in kept if h.start < k.end and k.start < h.end]
+        if clash and h.kind == "ADDRESS":
+            # an address line that runs into a phone number or ID: keep the part before it
+            cut = min(k.start for k in clash)
+            if cut - h.start >= 8 and all(k.start > h.start for k in clash):
+                end = cut
+                while end > h.start and not text[end - 1].isalnum():
+                    end -= 1
+                h = h._replace(end=end)
+                clash = []
+        if clash:
             continue
         kept.append(h)
     seen: set[tuple[str, int, int]] = set()
@@ -64,7 +81,25 @@ class Classifier:
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self) -> None:
-        self._categories = CategoryMatcher()
+        table: dict[str, tuple[str, ...]] = {f"id|{c}": words for c, words in cw.ID_CUES.items()}
+        table.update({f"cat|{cat}": terms for cat, terms in LEXICON.items()})
+        table.update(
+            not_id=cw.NOT_ID_CUES,
+            phone=cw.PHONE_CUES,
+            card=cw.CARD_CUES,
+            dob=cw.DOB_CUES,
+            addr_label=cw.ADDRESS_LABELS,
+            street=cw.STREET_TRIGGERS,
+            name_label=cw.NAME_LABELS,
+            name_phrase=cw.NAME_PHRASES,
+            honor=tuple(h for h in HONORIFICS if len(h) > 1),
+            version=cw.VERSION_CUES,
+            ip=cw.IP_CUES,
+            marking=cw.MARKING_TRIGGERS,
+            secret=cw.SECRET_TRIGGERS,
+            assign=cw.ASSIGN_TRIGGERS,
+        )
+        self._keywords = KeywordIndex(table)
         self._people = PeopleDetector()
 
     @classmethod
@@ -84,18 +119,25 @@ class Classifier:
     # --- detection ---------------------------------------------------------
 
     def _hits(self, text: str, lang: str | None) -> list[Hit]:
+        low = lower_same_length(text)
+        cues = Cues(text, low, self._keywords.scan(low))
         hits: list[Hit] = []
-        hits.extend(_numbers.iban_hits(text))
-        hits.extend(_numbers.number_hits(text, lang))
-        hits.extend(_numbers.alnum_id_hits(text, lang))
+        if _HAS_DIGIT.search(text) is not None:
+            hits.extend(_numbers.iban_hits(text))
+            hits.extend(_numbers.number_hits(text, lang, cues))
+            hits.extend(_numbers.alnum_id_hits(text, lang, cues))
+            hits.extend(_contact.ip_hits(text, cues))
+            hits.extend(self._people.dates(text, cues))
+            # phone parsing is the costliest check: skip spans already claimed by stronger types
+            claimed = [(h.start, h.end) for h in hits]
+            hits.extend(_contact.phone_hits(text, lang, cues, claimed))
         hits.extend(_contact.email_hits(text))
-        hits.extend(_contact.ip_hits(text))
-        hits.extend(_contact.phone_hits(text, lang))
-        hits.extend(self._people.hits(text, lang))
-        hits.extend(_secrets.secret_hits(text))
-        hits.extend(_markings.marking_hits(text))
-        hits.extend(self._categories.hits(text, lower_same_length(text)))
-        return _resolve(hits)
+        hits.extend(self._people.hits(text, lang, cues))
+        hits.extend(_secrets.secret_hits(text, cues))
+        if cues.has("marking"):
+            hits.extend(_markings.marking_hits(text))
+        hits.extend(category_hits(text, cues))
+        return _resolve(text, hits)
 
     def detect(self, text: str, lang: str | None = None, *, segment: int = 0) -> list[Finding]:
         """All findings in `text`, with offsets into `text` itself."""

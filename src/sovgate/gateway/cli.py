@@ -32,16 +32,17 @@ def serve(
     """Run the OpenAI-compatible gateway."""
     import uvicorn
 
-    from sovgate.gateway.asgi import CONFIG_ENV
-    from sovgate.gateway.runtime import build_components, open_gateway
+    from sovgate.gateway.runtime import build_components, check_audit, open_gateway
     from sovgate.server import create_app
 
     try:
         cfg = load_config(config)
         components = build_components(cfg)  # fails here, before binding, on a bad policy
+        check_audit(cfg)
     except ConfigError as exc:
         _die(str(exc))
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
+    app = create_app(lambda: open_gateway(cfg, components))
     options: dict[str, Any] = {
         "host": bind_host,
         "port": bind_port,
@@ -57,11 +58,11 @@ def serve(
     }
     where = "embedded default config (demo key: sovgate-demo)" if config is None else str(config)
     typer.echo(f"sovgate: serving on http://{bind_host}:{bind_port}/v1 with {where}", err=True)
-    if workers > 1:
-        os.environ[CONFIG_ENV] = str(config.resolve()) if config is not None else ""
-        uvicorn.run("sovgate.gateway.asgi:from_env", factory=True, workers=workers, **options)
-    else:
-        uvicorn.run(create_app(lambda: open_gateway(cfg, components)), **options)
+    if workers > 1 and hasattr(os, "fork"):
+        from sovgate.gateway._workers import run_workers
+
+        raise typer.Exit(run_workers(uvicorn.Config(app, **options), workers))
+    uvicorn.run(app, **options)
 
 
 def explain(

@@ -212,10 +212,10 @@ class _Loader:
                 raise self.fail((*base, "preset"), "must be a preset name")
             try:
                 preset = self.catalog((*base, "preset")).preset(name)
-            except (KeyError, LookupError, ValueError):
-                raise self.fail(
-                    (*base, "preset"), f"unknown preset {name!r} (see `sovgate catalog`)"
-                ) from None
+            except (LookupError, ValueError) as exc:  # the catalog's message suggests near names
+                arg = exc.args[0] if exc.args else None
+                reason = arg if isinstance(arg, str) else f"unknown preset {name!r}"
+                raise self.fail((*base, "preset"), reason) from None
             # explicit keys override the catalog's facts
             merged = {**msgspec.structs.asdict(preset), "id": name, **raw}
         if "id" not in merged:
@@ -239,13 +239,19 @@ class _Loader:
             )
         if p.protocol != "preview" and not re.match(r"^https?://", p.base_url):
             raise self.fail((*base, "base_url"), "must be an http:// or https:// URL")
+        hole = re.search(r"\{[^}]*\}", p.base_url)
+        if hole:
+            raise self.fail((*base, "base_url"), f"fill in {hole.group()} (e.g. base_url: {p.base_url})")
         if p.operator_country and not _COUNTRY.match(p.operator_country):
             raise self.fail((*base, "operator_country"), "must be an ISO 3166-1 alpha-2 code like FR")
         for j, country in enumerate(p.hosting):
             if not _COUNTRY.match(country):
                 raise self.fail((*base, "hosting", j), f"{country!r} is not an ISO 3166-1 alpha-2 code")
         if not p.models:
-            raise self.fail((*base, "models"), "at least one virtual model name -> upstream model is needed")
+            raise self.fail(
+                (*base, "models"),
+                "at least one virtual model name -> upstream model is needed (models: {chat: ...})",
+            )
         if p.timeout_s <= 0:
             raise self.fail((*base, "timeout_s"), "must be positive")
         if (

@@ -145,6 +145,8 @@ class Gateway:
                     models.setdefault(virtual, set()).add(pid)
             self.serving[t.id] = {m: frozenset(ps) for m, ps in models.items()}
         self._background: set[asyncio.Task[Any]] = set()
+        # called with (provider, outcome) after every attempt; the server points it at its metrics
+        self.on_attempt: Callable[[str, str], None] | None = None
 
     # --- lookups -----------------------------------------------------------------
 
@@ -214,7 +216,7 @@ class Gateway:
             raise denied
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
-        attempts: list[Attempt] = []
+        attempts = _Attempts(self.on_attempt)
         protection_error: str | None = None
         for pid in p.candidates:
             verdict = p.decision.verdict(pid)
@@ -329,6 +331,13 @@ class Gateway:
                     errors.no_eligible_provider(f"The provider's stream broke off: {exc.reason}")
                 )
                 return
+            except Exception as exc:  # e.g. an unreadable chunk: end cleanly, recorded
+                print(f"sovgate: stream of {req.id} failed: {exc!r}", file=sys.stderr)
+                rec.outcome, rec.message = "internal_error", f"stream failed ({type(exc).__name__})"
+                recorded = True
+                await self._append_quietly(rec, req)
+                yield _error_event(errors.internal("internal_error", "Internal gateway error in the stream."))
+                return
             recorded = True
             try:
                 await self._append(rec, req)
@@ -355,6 +364,19 @@ class Gateway:
             await self._append(rec, req)
         except Exception as exc:
             print(f"sovgate: audit append for {req.id} failed: {exc!r}", file=sys.stderr)
+
+
+class _Attempts(list[Attempt]):
+    """The attempts of one request, reported as they happen."""
+
+    def __init__(self, report: Callable[[str, str], None] | None):
+        super().__init__()
+        self._report = report
+
+    def append(self, attempt: Attempt) -> None:
+        super().append(attempt)
+        if self._report is not None:
+            self._report(attempt.provider, attempt.outcome)
 
 
 def _error_event(err: GatewayError) -> bytes:

@@ -20,18 +20,14 @@ class Components(NamedTuple):
     protect: Protect | None
 
 
-def build_components(config: Config) -> Components:
-    """Load the classifier, compile each tenant's policy packs; policy errors become ConfigErrors."""
+def compile_policies(config: Config) -> Decide:
+    """Compile every tenant's packs into one engine; a defect is a ConfigError at tenants[i].policies[j]."""
     from sovgate.catalog import Catalog
-    from sovgate.classify import Classifier
     from sovgate.policy import Engine
 
-    catalog = Catalog.builtin()
-    classifier = Classifier.default()
-    # one engine for every tenant: packs are compiled once here, each tenant's chain too,
-    # so a defect surfaces at start-up under the key that named the pack
+    # packs and each tenant's chain are compiled here, once, never per request
     try:
-        engine = Engine.compile([], config.providers, catalog)
+        engine = Engine.compile([], config.providers, Catalog.builtin())
     except Exception as exc:
         raise config.error(("providers",), str(exc)) from None
     for i, tenant in enumerate(config.tenants):
@@ -41,11 +37,30 @@ def build_components(config: Config) -> Components:
             except Exception as exc:  # PolicyError names the pack file, rule and reason
                 raise config.error(("tenants", i, "policies", j), str(exc)) from None
         engine.packs(tenant.policies)
+    return engine.decide
+
+
+def check_audit(config: Config) -> None:
+    """Open and close the audit log once, so an unusable `gateway.audit` is a config error at start."""
+    from sovgate.audit import open_audit_log_sync
+
+    try:
+        open_audit_log_sync(config.gateway.audit).close_sync()
+    except Exception as exc:
+        raise config.error(("gateway", "audit"), str(exc)) from None
+
+
+def build_components(config: Config) -> Components:
+    """The classifier (built once), the compiled policies and the protector."""
+    from sovgate.classify import Classifier
+
+    decide = compile_policies(config)
+    classifier = Classifier.default()
 
     def classify(segments: list[Any]) -> Classification:
         return classifier.classify(segments)
 
-    return Components(classify, engine.decide, _protector())
+    return Components(classify, decide, _protector())
 
 
 def _protector() -> Protect | None:

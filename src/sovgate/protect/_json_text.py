@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from typing import NamedTuple
 
 # Valid JSON only (checked with json.loads first): strings are consumed whole, so digits
 # and words matched here are scalars outside any string.
@@ -17,36 +19,24 @@ _ATOM = re.compile(r'"((?:[^"\\]|\\.)*)"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|f
 _ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.")
 
 
-class Piece(tuple[int, int, str, bool]):
-    """(start, end, decoded value, quoted): `quoted` when the token needs its own quotes."""
+class Piece(NamedTuple):
+    """A maskable part of a span: raw offsets, decoded value, and whether the token needs quotes."""
 
-    __slots__ = ()
-
-    @property
-    def start(self) -> int:
-        return self[0]
-
-    @property
-    def end(self) -> int:
-        return self[1]
-
-    @property
-    def value(self) -> str:
-        return self[2]
-
-    @property
-    def quoted(self) -> bool:
-        return self[3]
+    start: int
+    end: int
+    value: str
+    quoted: bool
 
 
 class JsonText:
     """Atoms of one valid JSON text: string contents and bare scalars, in order."""
 
-    __slots__ = ("atoms", "text")
+    __slots__ = ("_starts", "atoms", "text")
 
     def __init__(self, text: str, atoms: list[tuple[int, int, bool]]) -> None:
         self.text = text
         self.atoms = atoms  # (start, end, is_string_content)
+        self._starts = [a for a, _, _ in atoms]
 
     @classmethod
     def parse(cls, text: str) -> JsonText | None:
@@ -73,7 +63,7 @@ class JsonText:
             if a >= end:
                 break
             if not is_str:
-                out.append(Piece((a, b, text[a:b], True)))
+                out.append(Piece(a, b, text[a:b], True))
                 continue
             s, e = max(a, start), min(b, end)
             if s >= e:
@@ -85,5 +75,30 @@ class JsonText:
                     e = esc.end()
                 if esc.start() >= e:
                     break
-            out.append(Piece((s, e, json.loads('"' + text[s:e] + '"'), False)))
+            out.append(Piece(s, e, json.loads('"' + text[s:e] + '"'), False))
         return out
+
+    def aligned(self, start: int, end: int) -> bool:
+        """Whether [start, end) is a whole scalar, or lies in one string without cutting an escape."""
+        i = bisect_right(self._starts, start) - 1
+        if i < 0:
+            return False
+        a, b, is_str = self.atoms[i]
+        if not is_str:
+            return start == a and end == b
+        if end > b:
+            return False
+        for esc in _ESCAPE.finditer(self.text, a, b):
+            if esc.start() >= end:
+                break
+            if esc.start() < start < esc.end() or esc.start() < end < esc.end():
+                return False
+        return True
+
+    def joined(self, start: int, end: int) -> Piece:
+        """The piece [start, end) of one atom (two overlapping pieces united)."""
+        i = bisect_right(self._starts, start) - 1
+        a, b, is_str = self.atoms[i]
+        if not is_str:
+            return Piece(a, b, self.text[a:b], True)
+        return Piece(start, end, json.loads('"' + self.text[start:end] + '"'), False)

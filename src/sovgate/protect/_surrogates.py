@@ -6,7 +6,8 @@ length with valid check digits (python-stdnum); cards keep their issuer prefix a
 pass the Luhn check; phone numbers are valid numbers of the same country and type
 (phonenumbers); IPs come from the documentation ranges (RFC 5737, RFC 3849); e-mails
 use the reserved example domains (RFC 2606); dates of birth move by a few months in
-the same format. Anything else keeps its shape (digit for digit, letter for letter).
+the same format. Anything else keeps its shape: every letter and digit (any script)
+replaced by a random ASCII one, separators and punctuation kept.
 `None` means no convincing surrogate: the caller uses a placeholder.
 """
 
@@ -30,6 +31,7 @@ _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
 _DIGITS = re.compile(r"\d+")
 _SEPARATORS = re.compile(r"[\s-]")
+_CARD = re.compile(r"[0-9][0-9 -]*[0-9]")
 _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 _DOC_V4 = ("192.0.2", "198.51.100", "203.0.113")
 
@@ -150,7 +152,7 @@ def _iban(value: str, juris: str | None, rng: random.Random) -> str | None:
 
 def _card(value: str, juris: str | None, rng: random.Random) -> str | None:
     digits = [c for c in value if c.isdigit()]
-    if not 12 <= len(digits) <= 19:
+    if not _CARD.fullmatch(value) or not 12 <= len(digits) <= 19:
         return _shape_of(value, juris, rng)
     body = "".join(digits[:2]) + "".join(rng.choice(string.digits) for _ in digits[2:-1])
     new = iter(body + luhn.calc_check_digit(body))
@@ -190,13 +192,14 @@ def _address(value: str, juris: str | None, rng: random.Random) -> str:
 
 
 def _shape(text: str, rng: random.Random) -> str:
+    """Every letter and digit replaced (any script); only separators and punctuation kept."""
     out = []
     for c in text:
-        if "0" <= c <= "9":
+        if c.isdigit():
             out.append(rng.choice(string.digits))
-        elif "A" <= c <= "Z":
+        elif c.isupper():
             out.append(rng.choice(string.ascii_uppercase))
-        elif "a" <= c <= "z":
+        elif c.isalnum():
             out.append(rng.choice(string.ascii_lowercase))
         else:
             out.append(c)

@@ -8,18 +8,20 @@ Both return new dicts and leave their input untouched.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sovgate.protect.restore import StreamRestorer, matcher
 from sovgate.protect.session import PseudonymSession
 
 Chunk = dict[str, Any]
+_Sub = Callable[[str], str]
 _TEXT_FIELDS = ("content", "refusal", "reasoning_content")
 _META = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 
 
 def restore_response(
-    body: dict[str, Any], session: PseudonymSession, *, scope: frozenset[str] | None = None
+    body: dict[str, Any], session: PseudonymSession, *, scope: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """Copy of a chat.completion with tokens restored in every choice's message."""
     choices = body.get("choices")
@@ -36,7 +38,7 @@ def restore_response(
     return {**body, "choices": new_choices}
 
 
-def _restore_message(msg: dict[str, Any], text: Any, args: Any) -> dict[str, Any]:
+def _restore_message(msg: dict[str, Any], text: _Sub, args: _Sub) -> dict[str, Any]:
     msg = dict(msg)
     for f in _TEXT_FIELDS:
         value = msg.get(f)
@@ -58,7 +60,7 @@ def _restore_message(msg: dict[str, Any], text: Any, args: Any) -> dict[str, Any
     return msg
 
 
-def _with_args(call: Any, args: Any) -> Any:
+def _with_args(call: Any, args: _Sub) -> Any:
     fn = call.get("function") if isinstance(call, dict) else None
     if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
         return {**call, "function": {**fn, "arguments": args(fn["arguments"])}}
@@ -74,9 +76,9 @@ class ChunkRestorer:
     its restorers held back is added to that same chunk, ahead of the finish.
     """
 
-    def __init__(self, session: PseudonymSession, *, scope: frozenset[str] | None = None) -> None:
+    def __init__(self, session: PseudonymSession, *, scope: Iterable[str] | None = None) -> None:
         self._session = session
-        self._scope = scope
+        self._scope = None if scope is None else frozenset(scope)
         # (choice index, field) -> restorer; field is "content", "refusal", "fc" or a tool index
         self._fields: dict[tuple[int, str | int], StreamRestorer] = {}
         self._meta: dict[str, Any] = {}

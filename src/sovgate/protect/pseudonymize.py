@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -14,6 +14,7 @@ from sovgate.messages import replace_segments
 from sovgate.protect._json_text import JsonText
 from sovgate.protect._literals import Literals
 from sovgate.protect._surrogates import surrogate
+from sovgate.protect._text import is_word
 from sovgate.protect.errors import ProtectionError
 from sovgate.protect.restore import json_escape
 from sovgate.protect.session import PseudonymSession
@@ -94,7 +95,7 @@ class Pseudonymizer:
 
         pieces = {i: _pieces(segments[i].text, json_of(i), _merge(ss)) for i, ss in spans.items()}
         # values found this time plus those known from earlier turns, masked everywhere
-        known: dict[str, str] = {e.value: e.kind for e in session if e.kind in types}
+        known = {e.value: e.kind for e in session if e.kind in types and e.parent is None}
         for ps in pieces.values():
             for piece in ps:
                 known.setdefault(piece[2], piece[4])
@@ -108,6 +109,7 @@ class Pseudonymizer:
             return body, ProtectionReport(style=self.style)
 
         request_text = "\x00".join(s.text for s in segments)
+        glued = _glued(segments, pieces) if self.style == "surrogate" else set()
         masked: dict[str, int] = {}
         tokens: set[str] = set()
         replacements: dict[tuple[str | int, ...], str] = {}
@@ -118,7 +120,7 @@ class Pseudonymizer:
             last = 0
             for start, end, value, quoted, kind, juris in pieces[i]:
                 token = session.token_for(kind, value) or self._new_token(
-                    session, kind, value, juris, request_text
+                    session, kind, value, juris, request_text, (kind, value) not in glued
                 )
                 tokens.add(token)
                 masked[kind] = masked.get(kind, 0) + 1
@@ -142,19 +144,28 @@ class Pseudonymizer:
         return new_body, ProtectionReport(masked, distinct, frozenset(tokens), self.style)
 
     def _new_token(
-        self, session: PseudonymSession, kind: str, value: str, juris: str | None, request_text: str
+        self,
+        session: PseudonymSession,
+        kind: str,
+        value: str,
+        juris: str | None,
+        request_text: str,
+        surrogate_ok: bool,
     ) -> str:
-        if self.style == "surrogate":
+        if self.style == "surrogate" and surrogate_ok:
             for _ in range(_SURROGATE_TRIES):
                 cand = surrogate(kind, value, juris, self._rng)
+                # never a token in use, a real value of this conversation, or text of the request
                 if (
                     cand
-                    and cand != value
                     and not session.has_token(cand)
-                    and session.value_of(cand) is None
+                    and not session.has_value(cand)
+                    and cand != value
                     and cand not in request_text
                 ):
                     session.add(kind, value, cand)
+                    if kind == "PERSON":
+                        _name_aliases(session, value, cand, request_text)
                     return cand
             # no fresh surrogate of that shape: a placeholder is always available
         label = _UNSAFE_LABEL.sub("_", kind.upper()) or "PII"
@@ -167,6 +178,39 @@ class Pseudonymizer:
                 return token
             session.skip_number(label, n)
             n += 1
+
+
+def _glued(segments: Sequence[Segment], pieces: dict[int, list[_Piece]]) -> set[tuple[str, str]]:
+    """Values with an occurrence inside a word ("Annabelle", "\\nAnna" in JSON).
+
+    A surrogate there would run into its neighbours and could not be found again on
+    the way back (surrogates match whole words only): such values get a placeholder.
+    """
+    out: set[tuple[str, str]] = set()
+    for i, ps in pieces.items():
+        text = segments[i].text
+        for start, end, value, quoted, kind, _ in ps:
+            if not quoted and (
+                (start > 0 and is_word(text[start - 1])) or (end < len(text) and is_word(text[end]))
+            ):
+                out.add((kind, value))
+    return out
+
+
+def _name_aliases(session: PseudonymSession, value: str, cand: str, request_text: str) -> None:
+    """Let "Herr Brandt" or "Lukas" alone restore too, where that part is unambiguous."""
+    real, fake = value.split(), cand.split()
+    if len(real) < 2 or len(fake) != 2:
+        return
+    for alias, original in ((fake[0], real[0]), (fake[-1], real[-1])):
+        if (
+            len(alias) >= 3
+            and alias != original
+            and not session.has_token(alias)
+            and not session.has_value(alias)
+            and alias not in request_text
+        ):
+            session.add("PERSON", original, alias, parent=cand)
 
 
 def _json_text(seg: Segment) -> JsonText | None:
@@ -232,11 +276,14 @@ def _finding_spans(
 
 
 def _merge(spans: list[_Span]) -> list[_Span]:
-    """Union of overlapping spans; the merged span takes the type of its longest part."""
+    """Union of overlapping or touching spans; the merged span takes the type of its longest part.
+
+    Touching spans are one value: two tokens glued together would read as one word.
+    """
     out: list[_Span] = []
     best = 0
-    for s in sorted(spans):
-        if out and s[0] < out[-1][1]:
+    for s in sorted(spans, key=lambda s: (s[0], s[1])):  # jurisdictions may be None
+        if out and s[0] <= out[-1][1]:
             a, b, kind, juris = out[-1]
             if s[1] - s[0] > best:
                 kind, juris, best = s[2], s[3], s[1] - s[0]
@@ -249,26 +296,45 @@ def _merge(spans: list[_Span]) -> list[_Span]:
 
 def _pieces(text: str, jt: JsonText | None, spans: list[_Span]) -> list[_Piece]:
     """Each maskable piece of the merged spans, in order."""
-    out: list[_Piece] = []
+    raw: list[_Piece] = []
     for start, end, kind, juris in spans:
         if jt is None:
-            cut = [(start, end, text[start:end], False)]
+            raw.append((start, end, text[start:end], False, kind, juris))
         else:
-            cut = [(p.start, p.end, p.value, p.quoted) for p in jt.pieces(start, end)]
-        for a, b, value, quoted in cut:
-            if not quoted:  # trim surrounding spaces so "Anna " and "Anna" are one value
-                raw = text[a:b]
-                a += len(raw) - len(raw.lstrip())
-                b -= len(raw) - len(raw.rstrip())
-                if a >= b:
-                    continue
-                if b - a != len(raw):
-                    value = text[a:b] if jt is None else json.loads('"' + text[a:b] + '"')
-            out.append((a, b, value, quoted, kind, juris))
+            raw += [(p.start, p.end, p.value, p.quoted, kind, juris) for p in jt.pieces(start, end)]
+    if jt is not None:
+        raw = _join(jt, raw)
+    out: list[_Piece] = []
+    for a, b, value, quoted, kind, juris in raw:
+        if not quoted:  # trim surrounding spaces so "Anna " and "Anna" are one value
+            chunk = text[a:b]
+            a += len(chunk) - len(chunk.lstrip())
+            b -= len(chunk) - len(chunk.rstrip())
+            if a >= b:
+                continue
+            if b - a != len(chunk):
+                value = text[a:b] if jt is None else json.loads('"' + text[a:b] + '"')
+        out.append((a, b, value, quoted, kind, juris))
     return out
 
 
-def _sweep(segments: Sequence[Segment], known: dict[str, str], json_of: Any) -> dict[int, list[_Span]]:
+def _join(jt: JsonText, pieces: list[_Piece]) -> list[_Piece]:
+    """Unite JSON pieces that overlap or touch (widened escapes, one scalar hit twice)."""
+    out: list[_Piece] = []
+    for p in sorted(pieces, key=lambda p: (p[0], -p[1])):
+        if out and p[0] <= out[-1][1]:  # always inside one atom: atoms never touch
+            prev = out[-1]
+            kind, juris = (prev[4], prev[5]) if prev[1] - prev[0] >= p[1] - p[0] else (p[4], p[5])
+            q = jt.joined(prev[0], max(prev[1], p[1]))
+            out[-1] = (q.start, q.end, q.value, q.quoted, kind, juris)
+        else:
+            out.append(p)
+    return out
+
+
+def _sweep(
+    segments: Sequence[Segment], known: dict[str, str], json_of: Callable[[int], JsonText | None]
+) -> dict[int, list[_Span]]:
     """Spans wherever a known value occurs, per rewritable segment (overlaps included)."""
     plain_forms = {v: k for v, k in known.items() if v.strip()}
     json_forms: dict[str, str] = {}
@@ -281,8 +347,13 @@ def _sweep(segments: Sequence[Segment], known: dict[str, str], json_of: Any) -> 
     for i, seg in enumerate(segments):
         if seg.kind not in _REWRITABLE or not seg.text:
             continue
-        lits, forms = (in_json, json_forms) if json_of(i) is not None else (plain, plain_forms)
-        hits = [(start, end, forms[form], None) for start, end, form in lits.all(seg.text)]
+        jt = json_of(i)
+        lits, forms = (in_json, json_forms) if jt is not None else (plain, plain_forms)
+        hits = [
+            (start, end, forms[form], None)
+            for start, end, form in lits.all(seg.text)
+            if jt is None or jt.aligned(start, end)  # not across an escape or out of a string
+        ]
         if hits:
             out[i] = hits
     return out

@@ -76,15 +76,15 @@ class _Matcher:
         return n
 
 
-def matcher(session: PseudonymSession, scope: frozenset[str] | None, in_json: bool) -> _Matcher:
+def matcher(session: PseudonymSession, scope: Iterable[str] | None, in_json: bool) -> _Matcher:
     """The compiled matcher for `session` restricted to `scope` (cached on the session)."""
-    key = ("restore", in_json, scope)
-    cache = session._cache
-    m = cache.get(key)
-    if m is None:
+    # a set or list works too; the cache needs a hashable key (frozenset(fs) is fs itself)
+    allowed = None if scope is None else frozenset(scope)
+
+    def build() -> _Matcher:
         pairs: list[tuple[str, str]] = []
         for e in session:
-            if scope is not None and e.token not in scope:
+            if allowed is not None and (e.parent or e.token) not in allowed:
                 continue
             if in_json:
                 value = json_escape(e.value)
@@ -94,12 +94,13 @@ def matcher(session: PseudonymSession, scope: frozenset[str] | None, in_json: bo
                     pairs.append((ascii_form, value))
             else:
                 pairs.append((e.token, e.value))
-        m = cache[key] = _Matcher(pairs)
-    return m
+        return _Matcher(pairs)
+
+    return session.cached(("restore", in_json, allowed), build)
 
 
 def restore(
-    text: str, session: PseudonymSession, *, scope: frozenset[str] | None = None, in_json: bool = False
+    text: str, session: PseudonymSession, *, scope: Iterable[str] | None = None, in_json: bool = False
 ) -> str:
     """Restore known tokens in a complete text (message content, tool-call arguments).
 
@@ -120,7 +121,7 @@ class StreamRestorer:
     __slots__ = ("_m", "_pending", "_prev")
 
     def __init__(
-        self, session: PseudonymSession, *, scope: frozenset[str] | None = None, in_json: bool = False
+        self, session: PseudonymSession, *, scope: Iterable[str] | None = None, in_json: bool = False
     ) -> None:
         self._m = matcher(session, scope, in_json)
         self._pending = ""

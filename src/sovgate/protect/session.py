@@ -10,20 +10,28 @@ Redis, see `vault`) for the conversation's TTL and is never logged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, TypeVar
 
 import msgspec
 
 
 class Entry(msgspec.Struct, frozen=True):
-    """One pseudonym: `token` stands for `value`, an entity of type `kind`."""
+    """One pseudonym: `token` stands for `value`, an entity of type `kind`.
+
+    An entry with a `parent` is a restore-only alias of a surrogate's part: the model
+    wrote "Herr Brandt" for the surrogate "Lukas Brandt" of "Jürgen Weiß", so "Brandt"
+    restores to "Weiß". Aliases are never used for masking and are restored only where
+    their parent token was sent.
+    """
 
     token: str
     kind: str
     value: str
+    parent: str | None = None
 
 
+T = TypeVar("T")
 _NUMBERED = re.compile(r"\[([A-Z0-9_]+)_(\d+)\]\Z")
 
 
@@ -33,17 +41,25 @@ class PseudonymSession:
     Not thread-safe by itself: one event loop (or one request) at a time mutates it.
     """
 
-    __slots__ = ("_by_token", "_by_value", "_cache", "_counters", "_unsaved", "conversation_id", "version")
+    __slots__ = (
+        "_by_token",
+        "_by_value",
+        "_cache",
+        "_counters",
+        "_unsaved",
+        "_values",
+        "conversation_id",
+    )
 
     def __init__(self, conversation_id: str | None = None, entries: tuple[Entry, ...] = ()) -> None:
         self.conversation_id = conversation_id
         self._by_value: dict[tuple[str, str], Entry] = {}
         self._by_token: dict[str, Entry] = {}
+        self._values: set[str] = set()
         self._counters: dict[str, int] = {}
         self._unsaved: list[Entry] = []
         # compiled matchers keyed by (kind of matcher, scope); emptied when the mapping grows
         self._cache: dict[Any, Any] = {}
-        self.version = 0
         for e in entries:
             self._put(e)
         self._unsaved.clear()
@@ -51,9 +67,11 @@ class PseudonymSession:
     # --- reading -------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._by_token)
+        """Number of pseudonyms (aliases not counted)."""
+        return len(self._by_value)
 
     def __iter__(self) -> Iterator[Entry]:
+        """Every entry, aliases included (filter on `parent is None` for the pseudonyms)."""
         return iter(self._by_token.values())
 
     def token_for(self, kind: str, value: str) -> str | None:
@@ -70,6 +88,18 @@ class PseudonymSession:
     def has_token(self, token: str) -> bool:
         return token in self._by_token
 
+    def has_value(self, value: str) -> bool:
+        """Whether `value` is a protected value here (of any type)."""
+        return value in self._values
+
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A structure derived from the mapping (restore matchers), rebuilt after it grows."""
+        try:
+            return self._cache[key]  # type: ignore[no-any-return]
+        except KeyError:
+            out = self._cache[key] = build()
+            return out
+
     # --- writing (used by Pseudonymizer and vaults) --------------------------------
 
     def next_number(self, kind: str) -> int:
@@ -81,23 +111,24 @@ class PseudonymSession:
         if n > self._counters.get(kind, 0):
             self._counters[kind] = n
 
-    def add(self, kind: str, value: str, token: str) -> Entry:
+    def add(self, kind: str, value: str, token: str, *, parent: str | None = None) -> Entry:
         """Bind `token` to (kind, value). The caller made sure the token is free."""
         if token in self._by_token:
             raise ValueError("token already bound")  # a bug in the caller, never data dependent
-        e = Entry(token, kind, value)
+        e = Entry(token, kind, value, parent)
         self._put(e)
         return e
 
     def _put(self, e: Entry) -> None:
-        self._by_value.setdefault((e.kind, e.value), e)
+        if e.parent is None:
+            self._by_value.setdefault((e.kind, e.value), e)
         self._by_token[e.token] = e
+        self._values.add(e.value)
         self._unsaved.append(e)
         m = _NUMBERED.match(e.token)
         if m is not None:
             self.skip_number(m.group(1), int(m.group(2)))
         self._cache.clear()
-        self.version += 1
 
     def take_unsaved(self) -> list[Entry]:
         """Entries added since the last call (vaults persist exactly these)."""

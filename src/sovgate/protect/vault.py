@@ -205,11 +205,14 @@ class RedisVault:
         return hmac.new(self._mac_key, b"\x00".join(parts), hashlib.sha256).hexdigest()
 
     def _value_field(self, rkey: str, e: Entry) -> str:
-        return "v:" + self._mac(rkey.encode(), e.kind.encode(), e.value.encode())[:40]
+        parts = [rkey.encode(), e.kind.encode(), e.value.encode()]
+        if e.parent is not None:  # an alias: one per (surrogate, part)
+            parts.append(e.parent.encode())
+        return "v:" + self._mac(*parts)[:40]
 
     def _seal(self, rkey: str, e: Entry) -> str:
         nonce = secrets.token_bytes(12)
-        plain = json.dumps([e.kind, e.value], ensure_ascii=False).encode()
+        plain = json.dumps([e.kind, e.value, e.parent], ensure_ascii=False).encode()
         sealed = self._aead.encrypt(nonce, plain, f"{rkey}\x00{e.token}".encode())
         return base64.b64encode(nonce + sealed).decode()
 
@@ -222,8 +225,8 @@ class RedisVault:
                 "a pseudonym vault entry does not decrypt with this key (was SOVGATE_VAULT_KEY "
                 "changed?): drop the conversation or restore the key"
             ) from exc
-        kind, value = json.loads(plain)
-        return Entry(token, kind, value)
+        kind, value, parent = json.loads(plain)
+        return Entry(token, kind, value, parent)
 
     async def load(self, conversation_id: str) -> PseudonymSession:
         rkey = self.redis_key(conversation_id)

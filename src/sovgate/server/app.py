@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from sovgate.gateway.errors import GatewayError, bad_request, error_body, unauthorized
+from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
 from sovgate.server.metrics import Metrics
 from sovgate.server.validate import CHECKS
@@ -49,6 +49,10 @@ class App:
         self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
         self._stack: contextlib.AsyncExitStack | None = None
 
+    def _watch(self, gw: Gateway) -> None:
+        gw.on_attempt = self.metrics.attempt
+        self.metrics.watch_breakers(gw.providers, gw.router.health)
+
     @property
     def gateway(self) -> Gateway:
         if self._gateway is None:
@@ -70,6 +74,7 @@ class App:
                     if self._opener is not None:
                         self._stack = contextlib.AsyncExitStack()
                         self._gateway = await self._stack.enter_async_context(self._opener())
+                    self._watch(self.gateway)
                 except Exception as exc:
                     await send(
                         {"type": "lifespan.startup.failed", "message": f"sovgate: cannot start: {exc}"}
@@ -85,6 +90,8 @@ class App:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         endpoint = _ROUTES.get((method, path))
+        if endpoint is None and method == "GET" and path.startswith("/v1/models/"):
+            endpoint = "model"
         if endpoint is None:
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
@@ -126,10 +133,13 @@ class App:
             return await gw.refuse(req, unauthorized("Incorrect API key provided."))
         req.tenant = tenant
         if req.endpoint == "models":
-            data = [
-                {"id": m, "object": "model", "created": 0, "owned_by": "sovgate"} for m in gw.models(tenant)
-            ]
+            data = [_model(m) for m in gw.models(tenant)]
             return await gw.record_listing(req, _encode({"object": "list", "data": data}))
+        if req.endpoint == "model":
+            name = scope["path"][len("/v1/models/") :]
+            if name not in gw.serving[tenant.id]:
+                return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
+            return await gw.record_listing(req, _encode(_model(name)))
         limit = gw.config.gateway.max_body_bytes
         raw = await _read_body(scope, receive, limit)
         if raw is None:
@@ -151,6 +161,10 @@ class App:
         except GatewayError as err:
             return await gw.refuse(req, err)
         return await gw.handle(req)
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "sovgate"}
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 
 class Metrics:
@@ -22,6 +26,24 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
         self._children: dict[tuple[str, int, str], object] = {}
+        self._attempts = Counter(
+            "sovgate_upstream_attempts",
+            "Attempts to reach a provider, by outcome"
+            " (ok, upstream_error, upstream_rejected, protection_failed).",
+            ("provider", "outcome"),
+            registry=self.registry,
+        )
+        self._attempt_children: dict[tuple[str, str], Counter] = {}
+
+    def attempt(self, provider: str, outcome: str) -> None:
+        child = self._attempt_children.get((provider, outcome))
+        if child is None:
+            child = self._attempt_children[(provider, outcome)] = self._attempts.labels(provider, outcome)
+        child.inc()
+
+    def watch_breakers(self, providers: Iterable[str], health: Callable[[], Mapping[str, int]]) -> None:
+        """Export each provider's circuit state (0 closed, 1 half-open, 2 open), read at scrape time."""
+        self.registry.register(_BreakerCollector(tuple(providers), health))
 
     def observe(self, endpoint: str, status: int, provider: str, seconds: float) -> None:
         key = (endpoint, status, provider)
@@ -37,3 +59,19 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _BreakerCollector(Collector):
+    def __init__(self, providers: tuple[str, ...], health: Callable[[], Mapping[str, int]]):
+        self._providers, self._health = providers, health
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "sovgate_provider_circuit_state",
+            "Circuit breaker state per provider: 0 closed, 1 half-open (probing), 2 open.",
+            labels=("provider",),
+        )
+        health = self._health()
+        for pid in self._providers:
+            gauge.add_metric((pid,), int(health.get(pid, 0)))
+        yield gauge

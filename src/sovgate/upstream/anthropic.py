@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import msgspec
 
 from sovgate.types import Provider
 from sovgate.upstream._anthropic_wire import StreamTranslator, to_completion, to_messages_request
 from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._http import Endpoint as Target
+from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import auth_headers, endpoint_url
 from sovgate.upstream._sse import event_data, sse_events
+from sovgate.upstream.openai import exchange, open_stream
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
@@ -22,75 +24,53 @@ API_VERSION = "2023-06-01"
 class AnthropicAdapter:
     restores = True
 
-    def __init__(self, provider: Provider, session: aiohttp.ClientSession, api_key: str | None):
+    def __init__(self, provider: Provider, http: HttpPool, api_key: str | None):
         self.provider = provider
-        self._session = session
-        self._url = endpoint_url(provider.base_url, "/messages")
+        self._http = http
         # Anthropic rejects bearer auth: a config that left the default gets x-api-key
         auth = "x-api-key" if provider.auth == "bearer" else provider.auth
-        self._headers = {"content-type": "application/json", "anthropic-version": API_VERSION}
-        self._headers |= auth_headers(auth, api_key)
-        self._timeout = aiohttp.ClientTimeout(total=provider.timeout_s)
-        self._stream_timeout = aiohttp.ClientTimeout(
-            total=None, connect=provider.timeout_s, sock_read=provider.timeout_s
+        headers = {"content-type": "application/json", "anthropic-version": API_VERSION}
+        headers |= auth_headers(auth, api_key)
+        self._target = Target(endpoint_url(provider.base_url, "/messages"), headers)
+        self._stream_target = Target(
+            endpoint_url(provider.base_url, "/messages"), {**headers, "accept": "text/event-stream"}
         )
 
     def _model(self, body: dict[str, Any]) -> str:
         model = body.get("model", "")
         return self.provider.models.get(model, model)
 
-    async def _post(self, payload: dict[str, Any], timeout: aiohttp.ClientTimeout) -> aiohttp.ClientResponse:
-        pid = self.provider.id
-        try:
-            return await self._session.post(
-                self._url, data=_encode(payload), headers=self._headers, timeout=timeout
-            )
-        except TimeoutError:
-            raise UpstreamError(pid, f"timed out after {self.provider.timeout_s:g}s") from None
-        except aiohttp.ClientError as exc:
-            raise UpstreamError(pid, f"unreachable ({type(exc).__name__})") from None
-
-    async def _fail(self, resp: aiohttp.ClientResponse) -> None:
-        try:
-            payload = await resp.read()
-        except aiohttp.ClientError:
-            payload = b""
-        finally:
-            resp.release()
-        if resp.status in CLIENT_FAULT:
-            raise UpstreamRejected(self.provider.id, resp.status, _openai_error(payload))
-        raise UpstreamError(self.provider.id, f"HTTP {resp.status}", resp.status)
-
     async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply:
         if endpoint != "chat":
             raise UpstreamError(self.provider.id, "the Messages API has no embeddings endpoint")
-        payload = to_messages_request({**body, "stream": False}, self._model(body))
-        resp = await self._post(payload, self._timeout)
-        if resp.status != 200:
-            await self._fail(resp)
-        try:
-            data = await resp.read()
-        except (TimeoutError, aiohttp.ClientError):
-            raise UpstreamError(self.provider.id, "answer broke off") from None
-        finally:
-            resp.release()
+        payload = _encode(to_messages_request({**body, "stream": False}, self._model(body)))
+        status, data = await exchange(self.provider, self._http, self._target, payload)
+        if status != 200:
+            self._fail(status, data)
         try:
             return Reply(200, _encode(to_completion(_decode(data))))
         except (msgspec.DecodeError, AttributeError):
             raise UpstreamError(self.provider.id, "unreadable answer") from None
 
+    def _fail(self, status: int, data: bytes) -> None:
+        if status in CLIENT_FAULT:
+            raise UpstreamRejected(self.provider.id, status, _openai_error(data))
+        raise UpstreamError(self.provider.id, f"HTTP {status}", status)
+
     async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
-        payload = to_messages_request({**body, "stream": True}, self._model(body))
-        resp = await self._post(payload, self._stream_timeout)
-        if resp.status != 200:
-            await self._fail(resp)
+        payload = _encode(to_messages_request({**body, "stream": True}, self._model(body)))
+        try:
+            resp = await open_stream(self.provider, self._http, self._stream_target, payload)
+        except UpstreamRejected as exc:
+            raise UpstreamRejected(exc.provider, exc.status, _openai_error(exc.body)) from None
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        return _translate(self.provider.id, resp, StreamTranslator(include_usage))
+        return _translate(self.provider, resp, StreamTranslator(include_usage))
 
 
-async def _translate(pid: str, resp: aiohttp.ClientResponse, tr: StreamTranslator) -> AsyncIterator[bytes]:
+async def _translate(provider: Provider, resp: Response, tr: StreamTranslator) -> AsyncIterator[bytes]:
+    pid = provider.id
     try:
-        async for event in sse_events(resp.content.iter_any()):
+        async for event in sse_events(resp.iter_chunks(provider.timeout_s)):
             data = event_data(event)
             if data is None:
                 continue
@@ -103,8 +83,8 @@ async def _translate(pid: str, resp: aiohttp.ClientResponse, tr: StreamTranslato
         yield b"data: [DONE]"
     except TimeoutError:
         raise UpstreamError(pid, "stream stalled (read timeout)") from None
-    except aiohttp.ClientError as exc:
-        raise UpstreamError(pid, f"stream broken ({type(exc).__name__})") from None
+    except HttpError as exc:
+        raise UpstreamError(pid, f"stream broken ({exc})") from None
     finally:
         resp.release()
 

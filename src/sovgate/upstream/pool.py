@@ -1,14 +1,13 @@
-"""One adapter per configured provider, sharing one pooled keep-alive HTTP client."""
+"""One adapter per configured provider, sharing one pooled keep-alive HTTP client (`_http`)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
 
-import aiohttp
-
 from sovgate.types import Provider
 from sovgate.upstream._base import Adapter
+from sovgate.upstream._http import HttpPool
 from sovgate.upstream.openai import OpenAIAdapter
 from sovgate.upstream.preview import PreviewAdapter
 
@@ -18,12 +17,7 @@ class UpstreamPool:
 
     def __init__(self, providers: Iterable[Provider], env: Mapping[str, str] | None = None):
         env = os.environ if env is None else env
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=300),
-            # the body is already JSON bytes; never let aiohttp touch it
-            skip_auto_headers=("User-Agent", "Accept-Encoding"),
-            auto_decompress=True,
-        )
+        self._http = HttpPool()
         self.adapters: dict[str, Adapter] = {}
         for p in providers:
             key = env.get(p.api_key_env) if p.api_key_env else None
@@ -32,12 +26,12 @@ class UpstreamPool:
             elif p.protocol == "anthropic":
                 from sovgate.upstream.anthropic import AnthropicAdapter
 
-                self.adapters[p.id] = AnthropicAdapter(p, self._session, key)
+                self.adapters[p.id] = AnthropicAdapter(p, self._http, key)
             else:
-                self.adapters[p.id] = OpenAIAdapter(p, self._session, key)
+                self.adapters[p.id] = OpenAIAdapter(p, self._http, key)
 
     def __getitem__(self, provider_id: str) -> Adapter:
         return self.adapters[provider_id]
 
     async def close(self) -> None:
-        await self._session.close()
+        await self._http.close()

@@ -1,0 +1,77 @@
+"""One Aho-Corasick pass over the lower-cased text finds every keyword of every kind.
+
+Keyword syntax (lower case):
+  "word"    whole word
+  "stem*"   word start, any continuation ("diagnos*" -> diagnosis, diagnostiziert)
+  "*suffix" word end, any beginning (compound street names: "*straße" -> Löchelstraße)
+  "*sub*"   anywhere
+Multi-word keywords are written with single spaces and match single spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+import ahocorasick
+
+
+class KeywordHit(NamedTuple):
+    kind: str
+    start: int
+    end: int
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+class KeywordIndex:
+    """Immutable after construction; `scan` is safe to call from many threads."""
+
+    def __init__(self, table: Mapping[str, Iterable[str]]) -> None:
+        entries: dict[str, list[tuple[str, bool, bool]]] = {}
+        for kind, words in table.items():
+            for raw in words:
+                open_start = raw.startswith("*")
+                open_end = raw.endswith("*")
+                key = raw.strip("*")
+                if not key:
+                    continue
+                e = (kind, open_start, open_end)
+                lst = entries.setdefault(key, [])
+                if e not in lst:
+                    lst.append(e)
+        auto = ahocorasick.Automaton()
+        for key, es in entries.items():
+            auto.add_word(key, (len(key), tuple(es)))
+        auto.make_automaton()
+        self._auto = auto
+
+    def scan(self, low: str) -> list[KeywordHit]:
+        """All keyword hits in `low` (a same-length lower-cased text), ordered by end."""
+        out: list[KeywordHit] = []
+        n = len(low)
+        for end_idx, (klen, es) in self._auto.iter(low):
+            end = end_idx + 1
+            start = end - klen
+            left_word = start > 0 and _is_word(low[start - 1])
+            right_word = end < n and _is_word(low[end])
+            for kind, open_start, open_end in es:
+                if left_word and not open_start:
+                    continue
+                if open_end:
+                    e = end
+                    while e < n and _is_word(low[e]):
+                        e += 1
+                    out.append(KeywordHit(kind, start, e))
+                elif not right_word:
+                    out.append(KeywordHit(kind, start, end))
+        return out
+
+
+def lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

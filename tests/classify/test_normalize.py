@@ -1,0 +1,73 @@
+"""Normalization against evasion keeps an exact offset map back to the original text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sovgate.classify._normalize import normalize
+
+_TRICKY = (
+    "\u200b\u200c\u200d\u00ad\ufeff\u2060"
+    + "０１２３４５６７８９ＡＢＣ"
+    + "аеорсхАВЕКМНОРСТХ"
+    + "ﬁﬂ"
+    + "\u00a0\u2013"
+    + "é"
+    + "e\u0301"
+)
+text_st = st.text(alphabet=st.sampled_from(list("abc XYZ019@.-:\n") + list(_TRICKY)), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_st)
+def test_every_normalized_char_maps_into_the_original(text: str) -> None:
+    norm = normalize(text)
+    if norm.starts is None:
+        assert norm.text == text
+        return
+    assert len(norm.starts) == len(norm.ends) == len(norm.text)
+    prev = 0
+    for i, ch in enumerate(norm.text):
+        s, e = norm.starts[i], norm.ends[i]
+        assert 0 <= s < e <= len(text)
+        assert s >= prev or norm.starts[i - 1] == s  # monotone
+        prev = s
+        # the original slice normalizes (NFKC + folding) to something containing this char
+        src = normalize(text[s:e]).text
+        assert ch in src or ch in unicodedata.normalize("NFKC", text[s:e])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_st, text_st)
+def test_span_of_a_clean_word_round_trips(left: str, right: str) -> None:
+    text = f"{left} anna@example.com {right}"
+    norm = normalize(text)
+    i = norm.text.find("anna@example.com")
+    assert i >= 0
+    s, e = norm.span(i, i + len("anna@example.com"))
+    assert text[s:e] == "anna@example.com"
+
+
+def test_fullwidth_zero_width_and_homoglyphs() -> None:
+    text = "ＩＢＡＮ\u200b: DE89 Сity"
+    norm = normalize(text)
+    assert norm.text == "IBAN: DE89 City"
+    s, e = norm.span(0, 4)
+    assert text[s:e] == "ＩＢＡＮ"
+    s, e = norm.span(11, 15)
+    assert text[s:e] == "Сity"
+
+
+def test_ascii_is_identity_without_map() -> None:
+    norm = normalize("plain ascii 123")
+    assert norm.starts is None and norm.text == "plain ascii 123"
+
+
+def test_decomposed_accents_are_composed() -> None:
+    text = "Mu\u0308ller"
+    norm = normalize(text)
+    assert norm.text == "Müller"
+    assert norm.span(0, 6) == (0, 7)

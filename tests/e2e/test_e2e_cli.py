@@ -1,0 +1,151 @@
+"""The commands as a new user runs them: `serve` on the embedded default, `explain`, `serve --workers`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+
+from fakes.serving import free_port
+
+TESTDATA = Path(__file__).parent / "testdata"
+
+
+@contextlib.contextmanager
+def serve(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    port = free_port()
+    log = (cwd / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sovgate", "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (cwd / "serve.log").read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path: Path) -> None:
+    with serve([], tmp_path) as url:
+        client = openai.OpenAI(base_url=url + "/v1", api_key="sovgate-demo", max_retries=0)
+        raw = client.chat.completions.with_raw_response.create(
+            model="chat", messages=[{"role": "user", "content": "Schreib an max.mustermann@beispiel.de"}]
+        )
+        assert raw.headers["x-sovgate-provider"] == "preview-us"
+        outbound = json.loads(raw.parse().choices[0].message.content)
+        assert outbound["url"] == "https://api.openai.com/v1/chat/completions"
+        sent = outbound["body"]["messages"][0]["content"]
+        assert "max.mustermann@beispiel.de" not in sent and "[EMAIL_1]" in sent
+        plain = client.chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": "Hi"}], stream=True
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in plain if c.choices)
+        assert json.loads(text)["body"]["model"] == "gpt-4o-mini"
+    assert (tmp_path / "sovgate-audit.db").exists()
+
+
+def test_explain_prints_the_decision_without_sending(tmp_path: Path) -> None:
+    config = (TESTDATA / "four_upstreams.yaml").read_text()
+    for name in ("US_URL", "FR_URL", "DE_URL", "CN_URL"):
+        config = config.replace("${" + name + "}", "http://127.0.0.1:9/v1")  # nothing listens: nothing sent
+    config = config.replace("${AUDIT_DB}", str(tmp_path / "unused.db"))
+    (tmp_path / "sovgate.yaml").write_text(config)
+    request = {
+        "model": "chat",
+        "messages": [
+            {"role": "user", "content": "Patientin Erika Musterfrau hat Diabetes, Tel. +49 30 1234567."}
+        ],
+    }
+    (tmp_path / "request.json").write_text(json.dumps(request))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sovgate",
+            "explain",
+            "--config",
+            "sovgate.yaml",
+            "--tenant",
+            "acme-de",
+            "request.json",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["chosen"] == "fr-sovereign" and "us-global" not in out["eligible"]
+    us = next(p for p in out["providers"] if p["provider"] == "us-global")
+    assert us["eligible"] is False and us["excluded_by"] == "baseline/special-categories-eea"
+    assert {f["kind"] for f in out["findings"]} >= {"PHONE"} and "HEALTH" in out["categories"]
+    assert "+49 30 1234567" not in proc.stdout and "Musterfrau" not in proc.stdout
+    assert not (tmp_path / "unused.db").exists()
+
+
+def test_workers_share_the_port_and_one_audit_log(tmp_path: Path) -> None:
+    from sovgate.audit import decode_leaf, open_audit_log_sync
+
+    with serve(["--workers", "2"], tmp_path) as url:
+        ids = []
+        for i in range(6):
+            r = httpx.post(
+                url + "/v1/chat/completions",
+                json={"model": "chat", "messages": [{"role": "user", "content": f"hi {i}"}]},
+                headers={"authorization": "Bearer sovgate-demo"},
+                timeout=20,
+            )
+            assert r.status_code == 200, r.text
+            ids.append(r.headers["x-sovgate-decision"])
+        workers = subprocess.run(
+            ["pgrep", "-f", f"sovgate serve --port {url.rsplit(':', 1)[1]}"], capture_output=True
+        )
+        assert len(workers.stdout.split()) == 3  # the supervisor and its two forked workers
+    log = open_audit_log_sync(f"sqlite:///{tmp_path / 'sovgate-audit.db'}")
+    try:
+        entries = [log.entry(rid) for rid in ids]
+        assert all(e is not None for e in entries)
+        assert len({e.idx for e in entries}) == 6  # one sequence across workers
+        assert {decode_leaf(e.payload).outcome for e in entries} == {"ok"}
+    finally:
+        log.close_sync()
+
+
+def test_asgi_factory_for_other_servers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fakes.serving import serve_in_thread
+    from sovgate.gateway.asgi import CONFIG_ENV, from_env
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(CONFIG_ENV, "")  # empty: the embedded default
+    with serve_in_thread(from_env()) as url:
+        client = openai.OpenAI(base_url=url + "/v1", api_key="sovgate-demo", max_retries=0)
+        raw = client.embeddings.with_raw_response.create(model="embed", input="VS-NfD Lagebild")
+        assert raw.headers["x-sovgate-provider"] == "preview-onprem"  # classified: on-prem only
+        assert raw.parse().model_extra["sovgate_preview"]["url"] == "http://vllm.internal:8000/v1/embeddings"
+    assert (tmp_path / "sovgate-audit.db").exists()
