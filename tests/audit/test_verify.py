@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_mth
-from test_log import rec
 
 from sovgate.audit import AuditError, merkle, open_audit_log_sync
 from sovgate.audit.log import LogReader, open_log_reader
