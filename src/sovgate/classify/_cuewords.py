@@ -220,6 +220,13 @@ PHONE_CUES = (
     "numero di telefono",
     "número de teléfono",
     "gsm",
+    "电话",
+    "手机",
+    "號碼",
+    "号码",
+    "電話",
+    "携帯",
+    "전화",
 )
 CARD_CUES = (
     "card*",

@@ -937,7 +937,7 @@ class NameFinder:
         mostly_first = strong_first and (la is None or f is None or f[1] <= la[1] * 3)
         return (
             strong_first,
-            f is not None and f[0] < 55,
+            f is not None and (f[0] < 55 or (f[1] <= 50 and f[0] < 62)),  # "Jean": rank 4 in FR
             strong_last and not mostly_first,
             la is not None and la[0] < 55,
             low in _PARTICLES,

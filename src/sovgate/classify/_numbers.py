@@ -307,7 +307,9 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     else:
         hinted = id_cue.kind.partition("|")[2] or None
     if id_cue is not None:
-        specs = tuple(sp for sp in specs if not sp.keyword_only or sp.country == hinted)
+        # a keyword that names a country ("Steuer-ID", "PESEL") only accepts that country's number:
+        # "Steuer-ID 12 345 678 903" failing the IdNr check is not a Croatian OIB
+        specs = tuple(sp for sp in specs if (sp.country == hinted if hinted else not sp.keyword_only))
     # keyword-specific or home-country validators first; weak tax-office formats last
     ordered = sorted(
         specs, key=lambda sp: (sp.country != hinted, sp.keyword_only, sp.country != home, not sp.strong)
