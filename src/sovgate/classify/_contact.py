@@ -84,8 +84,12 @@ def phone_hits(
             continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
-        if not cue and not intl and cues.before("not_id", s, 30) is not None:
-            continue  # right after "order / invoice / case no."
+        if (
+            not cue
+            and not intl
+            and (cues.before("not_id", s, 30) is not None or cues.before("id", s, 30) is not None)
+        ):
+            continue  # right after "order / invoice / case no." or an ID word: not a phone
         # plain digit runs need a cue, unless they look like a national number ("0612345678")
         plain_long = core.isdigit() and len(core) > 8
         if core.isdigit() and not cue and not intl and not (core.startswith("0") and 9 <= len(core) <= 11):

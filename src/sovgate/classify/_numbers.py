@@ -90,14 +90,16 @@ class IdSpec:
     lengths: tuple[int, ...]
     check: Callable[[str], bool]
     strong: bool = False  # format + checksum are distinctive enough without a keyword
-    keyword_only: bool = False  # weak checks (tax office numbers): only right after their keyword
+    keyword_only: tuple[str, ...] = ()  # weak checks (tax office numbers): only after one of these words
 
 
 # Digit-only national numbers, by compact length.
 _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("de.idnr", "DE", (11,), _safe(de_idnr.is_valid)),
-    IdSpec("de.stnr", "DE", (10, 11, 13), _safe(de_stnr.is_valid), keyword_only=True),
-    IdSpec("at.tin", "AT", (9,), _safe(at_tin.is_valid), keyword_only=True),
+    IdSpec(
+        "de.stnr", "DE", (10, 11, 13), _safe(de_stnr.is_valid), keyword_only=("steuernummer", "steuer-nr")
+    ),
+    IdSpec("at.tin", "AT", (9,), _safe(at_tin.is_valid), keyword_only=("abgabenkonto", "steuernummer")),
     IdSpec("pl.pesel", "PL", (11,), _safe(pl_pesel.is_valid)),
     IdSpec("pl.nip", "PL", (10,), _safe(pl_nip.is_valid)),
     IdSpec("nl.bsn", "NL", (8, 9), _safe(nl_bsn.is_valid)),
@@ -309,10 +311,16 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     if id_cue is not None:
         # a keyword that names a country ("Steuer-ID", "PESEL") only accepts that country's number:
         # "Steuer-ID 12 345 678 903" failing the IdNr check is not a Croatian OIB
-        specs = tuple(sp for sp in specs if (sp.country == hinted if hinted else not sp.keyword_only))
+        cue_text = cues.text[id_cue.start : id_cue.end].lower()
+        specs = tuple(
+            sp
+            for sp in specs
+            if (sp.country == hinted or not hinted)
+            and (not sp.keyword_only or any(w in cue_text for w in sp.keyword_only))
+        )
     # keyword-specific or home-country validators first; weak tax-office formats last
     ordered = sorted(
-        specs, key=lambda sp: (sp.country != hinted, sp.keyword_only, sp.country != home, not sp.strong)
+        specs, key=lambda sp: (sp.country != hinted, bool(sp.keyword_only), sp.country != home, not sp.strong)
     )
     for sp in ordered:
         if not sp.check(digits):
