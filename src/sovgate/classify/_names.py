@@ -515,16 +515,28 @@ def _crc(word: str) -> int:
 
 
 class _NameTable:
-    """Sorted CRC array with, per name, its word frequency (10 x zipf) and best popularity rank."""
+    """Sorted CRC array with, per name, its word frequency (10 x zipf) and best popularity rank.
 
-    __slots__ = ("_hash", "_rank", "_zipf")
+    A 4-Mbit bitmap of the hashes answers most "not a name" lookups (German prose asks for every
+    noun) without the binary search.
+    """
+
+    __slots__ = ("_bits", "_hash", "_rank", "_zipf")
 
     def __init__(self, hashes: array, zipf: array, rank: array) -> None:
         self._hash, self._zipf, self._rank = hashes, zipf, rank
+        bits = bytearray(1 << (_BITS - 3))
+        for h in hashes:
+            b = h & _BIT_MASK
+            bits[b >> 3] |= 1 << (b & 7)
+        self._bits = bytes(bits)
 
     def get(self, word: str) -> tuple[int, int] | None:
         """(10 x zipf, rank) of a name, or None."""
         h = _crc(word)
+        b = h & _BIT_MASK
+        if not self._bits[b >> 3] & (1 << (b & 7)):
+            return None
         i = bisect_left(self._hash, h)
         if i < len(self._hash) and self._hash[i] == h:
             return self._zipf[i], self._rank[i]
@@ -532,6 +544,10 @@ class _NameTable:
 
     def __len__(self) -> int:
         return len(self._hash)
+
+
+_BITS = 22
+_BIT_MASK = (1 << _BITS) - 1
 
 
 def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
@@ -1036,6 +1052,17 @@ class NameFinder:
             # anchor on the joiner ("and", "und", ...) followed by a capitalised word, then look back
             if j.start() < last_end:
                 continue
+            left = text[max(0, j.start() - 40) : j.start()]
+            words_left = left.rsplit(None, 2)
+            prev = words_left[-1].rstrip(",") if words_left else ""
+            if not prev[:1].isupper():
+                continue
+            if len(words_left) < 2 or not words_left[-2].endswith(","):
+                # a pair "X and Y" (no list before it): both must clearly be names; cheap check first
+                nxt = _NEXT_WORD.match(text, j.end() - 1)
+                f1, f2 = self._flags(prev, memo), self._flags(nxt.group(1) if nxt else "", memo)
+                if not ((f1[0] or f1[2]) and (f2[0] or f2[2])):
+                    continue
             m = next(
                 (
                     x
