@@ -189,6 +189,8 @@ _HONOR_GAP = re.compile(r"\.?[ \t]+")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
 _BARE_LABEL_GAP = re.compile(r" (?=[A-ZÀ-ÞĀ-Ž])")  # "Vorname Felix, Nachname Wagner"
 _BARE_LABELS = frozenset(
+    # labels and roles that may stand right before a name without a colon:
+    # "Vorname Felix", "Il dipendente Ricciotti Grassi", "the tenant Jane Roe"
     [
         "vorname",
         "nachname",
@@ -202,6 +204,70 @@ _BARE_LABELS = frozenset(
         "achternaam",
         "nazwisko",
         "imię",
+        "patient",
+        "patientin",
+        "patiente",
+        "paciente",
+        "paziente",
+        "pacjent",
+        "pacjentka",
+        "patiënt",
+        "employee",
+        "mitarbeiter",
+        "mitarbeiterin",
+        "salarié",
+        "salariée",
+        "employé",
+        "employée",
+        "empleado",
+        "empleada",
+        "dipendente",
+        "werknemer",
+        "medewerker",
+        "pracownik",
+        "pracownica",
+        "customer",
+        "cliente",
+        "klant",
+        "klient",
+        "klientka",
+        "kunde",
+        "kundin",
+        "tenant",
+        "locataire",
+        "inquilino",
+        "inquilina",
+        "huurder",
+        "najemca",
+        "mieter",
+        "mieterin",
+        "assicurato",
+        "assicurata",
+        "asegurado",
+        "asegurada",
+        "assuré",
+        "assurée",
+        "ubezpieczony",
+        "ubezpieczona",
+        "alumno",
+        "alumna",
+        "studente",
+        "studentessa",
+        "student",
+        "studentin",
+        "étudiant",
+        "étudiante",
+        "leerling",
+        "uczeń",
+        "uczennica",
+        "applicant",
+        "antragsteller",
+        "antragstellerin",
+        "titular",
+        "titulaire",
+        "titolare",
+        "intestatario",
+        "intestataria",
     ]
 )
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
@@ -331,6 +397,34 @@ _HONOR_PARTICLES = re.compile(
 )
 _COMPANY_WORDS = frozenset(
     [
+        "incorporated",
+        "holdings",
+        "group",
+        "bank",
+        "fund",
+        "trust",
+        "partners",
+        "associates",
+        "international",
+        "technologies",
+        "systems",
+        "solutions",
+        "services",
+        "industries",
+        "capital",
+        "ventures",
+        "labs",
+        "media",
+        "foundation",
+        "university",
+        "institute",
+        "hospital",
+        "clinic",
+        "school",
+        "college",
+        "company",
+        "corporation",
+        "enterprises",
         "gmbh",
         "ag",
         "kg",
@@ -1117,7 +1211,11 @@ class NameFinder:
         for idx, w in enumerate(clean):
             low = w.lower()
             street = low in _STREET_WORDS and idx > 0 and (addressy or low in _STREET_ABBR)
-            if low in _WEEKDAYS_MONTHS or low in _COMPANY_WORDS or street:
+            month = low in _WEEKDAYS_MONTHS and not (
+                # "Julio César Alegria", "April Jones": a month that opens a name
+                idx == 0 and len(clean) > 1 and any(self._flags(clean[1], memo)[:4])
+            )
+            if month or low in _COMPANY_WORDS or street:
                 if street or low in _COMPANY_WORDS:
                     return  # "12 Poppy Springs", "Poppy Springs St", "Hans Müller GmbH": not a person
                 run, words, clean = run[:idx], words[:idx], clean[:idx]
@@ -1142,7 +1240,12 @@ class NameFinder:
                 low0 in _NOT_NAMES
                 or flags[0][4]
                 or (not any(flags[0][:4]) and any(f[0] or f[2] for f in flags[1:]))
-                or (flags[0][1] and not flags[0][0] and not (flags[1][1] or flags[1][3]))
+                or (
+                    flags[0][1]
+                    and not flags[0][0]
+                    and not (flags[1][1] or flags[1][3])
+                    and not _weak_before(before)  # "di Maria Filzi": the preposition vouches for it
+                )
                 or (clean[0].endswith(("'m", "’m")))
             ):
                 break
@@ -1150,10 +1253,17 @@ class NameFinder:
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
             strong = honor or start in starts
+        while len(clean) > 1 and clean[0].rstrip(".").lower() in _HONORIFICS:
+            honor = strong = True  # "Kunde Herr Yilmaz": the label led to the honorific
+            run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
+            start = toks[run[0]][0]
+            before = text[max(0, start - 50) : start]
         pw = _PREV_WORD.search(before)
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
+        if not strong and not flags[0][0] and clean[0].lower() in self._not_lone:
+            return  # "America Incorporated", "Hungary Sales": a country or product first
         if not strong and any(w.isupper() and len(w) > 1 and not _is_initial(w) for w in clean):
             return  # acronyms and upper-case place names
         k = len(clean)
@@ -1234,6 +1344,11 @@ _RARE_RANK = 5000
 
 def _is_initial(w: str) -> bool:
     return (len(w) == 2 and w[1] == "." and w[0].isupper()) or (len(w) == 1 and w.isupper())
+
+
+def _weak_before(before: str) -> bool:
+    pw = _PREV_WORD.search(before)
+    return pw is not None and pw.group(1).lower() in _WEAK_WORDS
 
 
 def _honorific_before(before: str) -> bool:
