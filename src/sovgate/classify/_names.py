@@ -80,7 +80,14 @@ _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 _PLACE_WORDS = frozenset(
     """
     santa san santo são saint sainte st ste villa bad port fort mount mont monte lake new north
-    south east west nord sud ost west costa puerto porto rio río cabo isla isola villa val
+    south east west nord sud ost west costa puerto porto rio río cabo isla isola villa val los las
+    """.split()  # noqa: SIM905
+)
+# Street types that are not also common surnames: "Cielo Drive" is a street wherever it stands
+_STREET_ONLY = frozenset(
+    """
+    street road avenue lane drive boulevard terrace parkway highway crescent plaza square strasse
+    straße allee gasse platz straat laan weg
     """.split()  # noqa: SIM905
 )
 _STREET_WORDS = frozenset(w.lower() for w in USPS_SUFFIXES) | frozenset(
@@ -489,6 +496,10 @@ class NameFinder:
         hp = _HONOR_PARTICLES.search(before)
         if hp is not None:
             strong, lead = True, len(hp.group(1))
+        if not strong and clean[0].lower() in _PLACE_WORDS:
+            return  # "Los Angeles", "San Marino", "Port Talbot"
+        if not strong and len(clean) > 1 and clean[-1].lower() in _STREET_ONLY:
+            return  # "Cielo Drive"
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
@@ -537,7 +548,7 @@ class NameFinder:
             any1 = f1[1] or f1[2] or f1[3] or f1[4] or _is_initial(clean[1])
             if (f0[0] and (any1 or not _is_common_shape(clean[1]))) or (f0[1] and (f1[2] or f1[3])):
                 take, score = k, 0.85
-            elif weak and any0 and (any1 or not _is_common_shape(clean[1])):
+            elif weak and f0[1] and (any1 or not _is_common_shape(clean[1])):
                 take, score = k, 0.75
             elif k == 3 and _is_initial(clean[1]) and not _is_initial(clean[2]):
                 take, score = k, 0.75  # "Coralie L. Ménard"
