@@ -252,15 +252,17 @@ class Gateway:
                     reply = await adapter.complete(endpoint, outbound)
             except UpstreamError as exc:
                 self.router.report(pid, False)
-                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0)))
+                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected)))
                 continue
             except UpstreamRejected as exc:
                 self.router.report(pid, True)
-                attempts.append(Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0)))
+                attempts.append(
+                    Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0), _types(protected))
+                )
                 self._chosen(rec, pid, protected, attempts)
                 return await self._finish(req, rec, JsonAnswer(exc.status, exc.body, pid), exc.status)
             self.router.report(pid, True)
-            attempts.append(Attempt(pid, "ok", None, _ms(t0)))
+            attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected)))
             self._chosen(rec, pid, protected, attempts)
             restoring = protected if (protected is not None and adapter.restores) else None
             if stream:
@@ -402,6 +404,10 @@ class _Attempts(list[Attempt]):
 
 def _error_event(err: GatewayError) -> bytes:
     return b"data: " + err.body() + b"\n\n"
+
+
+def _types(protected: Protected | None) -> tuple[str, ...]:
+    return tuple(protected.types) if protected is not None else ()
 
 
 def _ms(t0: float) -> float:
