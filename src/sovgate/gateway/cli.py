@@ -67,8 +67,12 @@ def serve(
 
 
 def explain(
-    request: Annotated[Path, typer.Argument(help="request body JSON (chat completions or embeddings)")],
-    tenant: Annotated[str, typer.Option("--tenant", "-t", help="tenant id")],
+    request: Annotated[
+        Path, typer.Argument(help="request body JSON (chat completions or embeddings); - for stdin")
+    ],
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", "-t", help="tenant id (default: the config's only tenant)")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config (default: embedded demo)")
     ] = None,
@@ -83,8 +87,12 @@ def explain(
         components = build_components(cfg)
     except ConfigError as exc:
         _die(str(exc))
+    if tenant is None:
+        if len(cfg.tenants) != 1:
+            _die(f"--tenant is needed: the config has {len(cfg.tenants)} tenants")
+        tenant = cfg.tenants[0].id
     try:
-        body = msgspec.json.decode(request.read_bytes())
+        body = msgspec.json.decode(sys.stdin.buffer.read() if str(request) == "-" else request.read_bytes())
     except OSError as exc:
         _die(f"{request}: cannot read ({exc.strerror or exc})")
     except msgspec.DecodeError as exc:
