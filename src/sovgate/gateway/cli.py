@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from importlib import resources
@@ -76,6 +77,9 @@ def explain(
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config (default: embedded demo)")
     ] = None,
+    outbound: Annotated[
+        bool, typer.Option("--outbound", help="also print the body the chosen provider would receive")
+    ] = False,
 ) -> None:
     """Print the decision for REQUEST as JSON, without sending anything anywhere."""
     from sovgate.gateway.errors import GatewayError
@@ -100,7 +104,7 @@ def explain(
     if not isinstance(body, dict):
         _die(f"{request}: the request must be a JSON object")
     try:
-        result = run_explain(cfg, components, tenant, body)
+        result = asyncio.run(run_explain(cfg, components, tenant, body, outbound=outbound))
     except GatewayError as err:
         _die(f"{request}: {err.message}")
     typer.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
