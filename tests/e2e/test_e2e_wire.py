@@ -124,4 +124,3 @@ def test_embeddings_of_personal_data_are_masked_for_us(e2e: E2E) -> None:
         sent = e2e.received("us-global")[0].body["input"]
         assert EMAIL not in str(sent) and "[EMAIL_1]" in str(sent)
     assert e2e.record(raw.headers["x-sovgate-decision"]).findings
-
