@@ -29,6 +29,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address (default: gateway.host)")] = None,
     port: Annotated[int | None, typer.Option(help="listen port (default: gateway.port)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="worker processes sharing the port")] = 1,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="validate config, policies and audit log (created if missing), then exit"
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible gateway."""
     import uvicorn
@@ -43,6 +49,10 @@ def serve(
         check_audit(cfg)
     except ConfigError as exc:
         _die(str(exc))
+    if check:
+        where = "embedded default config" if config is None else str(config)
+        typer.echo(f"sovgate: {where}: OK (providers: {len(cfg.providers)}, tenants: {len(cfg.tenants)})")
+        return
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
     app = create_app(lambda: open_gateway(cfg, components))
     options: dict[str, Any] = {
