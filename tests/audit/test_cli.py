@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_leaf_hash, ref_mth, ref_path, ref_proof
-from test_log import rec
 from typer.testing import CliRunner
 
 from sovgate.audit import AuditRecord, FindingSummary, RuleRecord, open_audit_log_sync

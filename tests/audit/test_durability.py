@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from test_log import rec
+from audit_cases import rec
 
 from sovgate.audit import open_audit_log_sync
 from sovgate.audit.log import open_log_reader
