@@ -230,3 +230,22 @@ async def test_http10_stream_without_length_ends_at_close(pool: HttpPool) -> Non
     assert b"".join([c async for c in resp.iter_chunks(timeout=5)]) == events
     resp.release()
     srv.close()
+
+
+async def test_a_stalled_body_times_out_between_chunks(pool: HttpPool) -> None:
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    srv = await asyncio.start_server(stall, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}/v1"
+    resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+    chunks = resp.iter_chunks(timeout=0.2)
+    assert await anext(chunks) == b"first"
+    with pytest.raises(TimeoutError):
+        await anext(chunks)
+    resp.release()  # not read to the end: the connection is closed, not pooled
+    assert not pool._idle.get(("127.0.0.1", srv.sockets[0].getsockname()[1], False))
+    srv.close()

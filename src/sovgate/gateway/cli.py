@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from importlib import resources
@@ -55,6 +56,9 @@ def serve(
         return
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
     app = create_app(lambda: open_gateway(cfg, components))
+    # start-up objects (detectors, compiled policies) live for the whole run: keep the cyclic GC
+    # from re-scanning them, and forked workers from touching (copying) their pages
+    gc.freeze()
     options: dict[str, Any] = {
         "host": bind_host,
         "port": bind_port,

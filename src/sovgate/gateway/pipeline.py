@@ -321,7 +321,7 @@ class Gateway:
         self,
         req: Request,
         rec: RequestRecord,
-        events: AsyncIterator[bytes],
+        events: AsyncIterator[list[bytes]],
         restoring: Protected | None,
     ) -> AsyncIterator[bytes]:
         """Forward upstream events; hold back [DONE] until the audit record is durable."""
@@ -330,18 +330,27 @@ class Gateway:
         recorded = False
         try:
             try:
-                async for event in events:
-                    data = event_data(event)
-                    if data is None:
-                        continue
-                    if data == b"[DONE]":
-                        break
-                    if restoration is not None:
-                        new = restoration.event(data)
-                        if new is not None:
-                            yield b"data: " + new + b"\n\n"
+                async for batch in events:
+                    # one write per upstream read: the events of a batch go out together
+                    out: list[bytes] = []
+                    done = False
+                    for event in batch:
+                        data = event_data(event)
+                        if data is None:
                             continue
-                    yield event + b"\n\n"
+                        if data == b"[DONE]":
+                            done = True
+                            break
+                        if restoration is not None:
+                            new = restoration.event(data)
+                            if new is not None:
+                                out.append(b"data: " + new + b"\n\n")
+                                continue
+                        out.append(event + b"\n\n")
+                    if out:
+                        yield b"".join(out)
+                    if done:
+                        break
                 if restoration is not None:
                     for chunk in restoration.leftover():
                         yield b"data: " + chunk + b"\n\n"

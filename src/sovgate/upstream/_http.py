@@ -72,11 +72,7 @@ class Response:
         """Body chunks as they arrive; `timeout` bounds the wait for each one."""
         conn = self._conn
         while True:
-            if timeout is None:
-                chunk = await conn.next_chunk()
-            else:
-                async with asyncio.timeout(timeout):
-                    chunk = await conn.next_chunk()
+            chunk = await conn.next_chunk(timeout)
             if chunk is None:
                 return
             yield chunk
@@ -204,7 +200,8 @@ class _Connection(asyncio.Protocol):
         status = await self._head_waiter
         return Response(self, status, self._headers)
 
-    async def next_chunk(self) -> bytes | None:
+    async def next_chunk(self, timeout: float | None = None) -> bytes | None:
+        """The next body chunk, None at the end; TimeoutError after `timeout` s without data."""
         while True:
             if self._body:
                 chunk = self._body.popleft()
@@ -217,8 +214,15 @@ class _Connection(asyncio.Protocol):
                 return None
             if self._error is not None:
                 raise self._error
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            # a timer only when we really wait (buffered chunks cost none): cheaper than asyncio.timeout
+            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     def finish(self) -> None:
         if self._complete and not self._body and self._keep_alive and self.transport is not None:
@@ -231,6 +235,11 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
             self.transport = None
         self.pool.forget(self)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class HttpPool:
