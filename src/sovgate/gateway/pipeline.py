@@ -170,6 +170,8 @@ class Gateway:
         try:
             return await self._serve(req, req.tenant, req.body, rec)
         except GatewayError as err:
+            if err.__cause__ is not None:  # fail-closed refusal: the operator needs the cause, the client not
+                print(f"sovgate: request {req.id}: {err.code}: {err.__cause__!r}", file=sys.stderr)
             return await self.refuse(req, err, rec)
         except Exception as exc:  # never a stack trace to the client; the audit says what happened
             print(f"sovgate: request {req.id} failed: {exc!r}", file=sys.stderr)
