@@ -126,6 +126,11 @@ def main() -> None:
                 f"throughput ratio {ratio:.1f}x (same run, same machine)"
             )
         results["corpora"][cname] = runs
+    micro = subprocess.run(
+        [sys.executable, str(HERE / "micro.py"), str(corpus_path)], capture_output=True, text=True, check=True
+    )
+    results["sovgate_in_process"] = json.loads(micro.stdout)
+    print(f"\nsovgate in-process: {micro.stdout.strip()}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1))
     print(f"\nresults written to {args.out}")

@@ -1,4 +1,4 @@
-"""Fixtures of the audit tests: vectors from testdata/, and a log per store back end.
+"""Fixtures of the audit tests: a log per store back end.
 
 The PostgreSQL back end runs against a real server (see `pg_server_url`). Each test session
 uses a throwaway database; each test starts from empty tables.
@@ -7,7 +7,6 @@ uses a throwaway database; each test starts from empty tables.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,15 +14,6 @@ from pathlib import Path
 
 import pytest
 from audit_pg import reachable, spawned_server
-
-TESTDATA = Path(__file__).parent / "testdata"
-
-
-def load_cases(kind: str) -> list[dict]:
-    return [
-        json.loads(p.read_text()) | {"file": str(p.relative_to(TESTDATA))}
-        for p in sorted((TESTDATA / kind).rglob("*.json"))
-    ]
 
 
 @pytest.fixture(scope="session")

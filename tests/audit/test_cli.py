@@ -1,30 +1,43 @@
-"""`sovgate audit ...` as a user runs it (subprocesses), outputs checked with independent code."""
+"""`sovgate audit ...` as a user runs it, outputs checked with independent code."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
 import json
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_leaf_hash, ref_mth, ref_path, ref_proof
-from test_log import rec
+from typer.testing import CliRunner
 
 from sovgate.audit import AuditRecord, FindingSummary, RuleRecord, open_audit_log_sync
+from sovgate.cli import app
 
 
-def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
-    p = subprocess.run(
-        [sys.executable, "-m", "sovgate", "audit", *args], capture_output=True, text=True, cwd=cwd, timeout=60
-    )
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, cwd: Path | None = None, ok: bool = True) -> Ran:
+    """`sovgate audit ARGS` through the real Typer app, in-process (test_verify and test_witness
+    also run it as subprocesses)."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        r = CliRunner().invoke(app, ["audit", *args])
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    ran = Ran(r.exit_code, r.stdout, r.stderr)
     if ok:
-        assert p.returncode == 0, p.stderr
-    return p
+        assert ran.returncode == 0, ran.stderr
+    return ran
 
 
 @pytest.fixture

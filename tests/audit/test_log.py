@@ -7,6 +7,7 @@ import itertools
 import threading
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_mth, ref_path, ref_proof
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,34 +15,11 @@ from hypothesis import strategies as st
 from sovgate.audit import (
     AuditError,
     AuditRecord,
-    FindingSummary,
-    RuleRecord,
     merkle,
     open_audit_log,
     open_audit_log_sync,
 )
 from sovgate.audit.note import Verifier, open_checkpoint, parse_checkpoint, split_note
-
-
-def rec(i: int, tenant: str = "acme-de") -> AuditRecord:
-    return AuditRecord(
-        id=f"req-{i}",
-        tenant=tenant,
-        model="chat",
-        findings=(FindingSummary(kind="PHONE", jurisdiction="DE", count=1),),
-        categories=("HEALTH",),
-        subject_jurisdictions=("DE",),
-        rules=(
-            RuleRecord(
-                rule="baseline/eu-special", effect="deny_provider", citation="GDPR Art. 9", reason="r"
-            ),
-        ),
-        eligible=("eu-sovereign",),
-        provider="eu-sovereign",
-        provider_operator_country="FR",
-        provider_hosting=("FR",),
-        protection={"eu-sovereign": ("PHONE",)},
-    )
 
 
 async def test_append_returns_sequential_durable_indices(audit_url: str, log_kwargs: dict) -> None:

@@ -6,8 +6,8 @@ import base64
 import json
 
 import pytest
+from audit_cases import TESTDATA, load_cases
 
-from conftest import TESTDATA, load_cases
 from sovgate.audit import merkle
 
 

@@ -7,10 +7,10 @@ import contextlib
 import json
 
 import pytest
+from audit_cases import TESTDATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TESTDATA
 from sovgate.audit.note import (
     ALG_COSIGNATURE_V1,
     Checkpoint,

@@ -6,8 +6,8 @@ import json
 
 import msgspec
 import pytest
+from audit_cases import TESTDATA
 
-from conftest import TESTDATA
 from sovgate.audit import AuditRecord, FindingSummary, decode_leaf, encode_leaf, merkle, summarize_findings
 from sovgate.audit.record import checked, normalize, sequenced_leaf
 from sovgate.types import Classification, Finding

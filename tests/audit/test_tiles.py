@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_leaf_hash, ref_mth
-from test_log import rec
 
 from sovgate.audit import open_audit_log_sync
 from sovgate.audit.tiles import tile_path

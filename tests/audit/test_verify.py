@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable
 
 import pytest
+from audit_cases import rec
 from audit_reference import ref_mth
-from test_log import rec
 
 from sovgate.audit import AuditError, merkle, open_audit_log_sync
 from sovgate.audit.log import LogReader, open_log_reader
@@ -140,6 +140,15 @@ def append_row(log: LogReader) -> int:
     return N
 
 
+def append_row_and_bump_head(log: LogReader) -> int:
+    """Append a row and move the head row's size and root along (the signature cannot follow)."""
+    append_row(log)
+    leaves = [e.leaf_hash for e in log.store.iter_entries()]
+    root = merkle.root(len(leaves), merkle.leaves_reader(leaves))
+    _sql(log, "UPDATE audit_head SET size = ?, root = ? WHERE one = 1", N + 1, root)
+    return N
+
+
 def edit_id_column(log: LogReader) -> int:
     _sql(log, "UPDATE audit_entries SET id = 'someone-else' WHERE idx = 11")
     return 11
@@ -166,6 +175,7 @@ TAMPERS: list[Callable[[LogReader], int]] = [
     swap_rows,
     swap_adjacent_rows,
     append_row,
+    append_row_and_bump_head,
     edit_id_column,
     forge_checkpoint,
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_log import rec
+from audit_cases import rec
 
 from sovgate.audit import open_audit_log_sync
 from sovgate.audit.log import AuditLog, open_log_reader

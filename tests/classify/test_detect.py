@@ -85,3 +85,13 @@ def test_multilingual_entities(clf: Classifier, case: dict, hint: bool) -> None:
     found = {(f.kind, text[f.start : f.end]) for f in clf.detect(text, case["lang"] if hint else None)}
     for kind, value in case["expect"]:
         assert (kind, value) in found, sorted(found)
+
+
+def test_concurrent_use_gives_the_same_results(clf: Classifier) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [c["text"] for c in _load("entities.json")] * 5
+    expected = [clf.detect(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(clf.detect, texts))
+    assert got == expected

@@ -71,3 +71,17 @@ def test_decomposed_accents_are_composed() -> None:
     norm = normalize(text)
     assert norm.text == "Müller"
     assert norm.span(0, 6) == (0, 7)
+
+
+_FUZZ = st.text(
+    alphabet=st.sampled_from(list("ab XY09+-./:@\n,()") + list("äöüßéñłżČ") + list(_TRICKY)), max_size=120
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_FUZZ)
+def test_detect_never_crashes_and_spans_stay_in_bounds(text: str) -> None:
+    from sovgate.classify import Classifier
+
+    for f in Classifier.default().detect(text):
+        assert 0 <= f.start < f.end <= len(text)

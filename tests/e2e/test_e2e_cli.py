@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import openai
 
-from fakes.serving import free_port
+from fakes.e2e_gateway import serve_cli as serve
 
 TESTDATA = Path(__file__).parent / "testdata"
-
-
-@contextlib.contextmanager
-def serve(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    port = free_port()
-    log = (cwd / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sovgate", "serve", "--port", str(port), *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (cwd / "serve.log").read_text()
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path: Path) -> None:
@@ -66,7 +31,17 @@ def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path:
         )
         text = "".join(c.choices[0].delta.content or "" for c in plain if c.choices)
         assert json.loads(text)["body"]["model"] == "gpt-4o-mini"
-    assert (tmp_path / "sovgate-audit.db").exists()
+    # the decision header names the durable audit record, which the audit CLI shows (no raw values)
+    shown = subprocess.run(
+        [sys.executable, "-m", "sovgate", "audit", "show", raw.headers["x-sovgate-decision"]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "preview-us" in shown.stdout and "EMAIL" in shown.stdout
+    assert "max.mustermann" not in shown.stdout
 
 
 def test_explain_prints_the_decision_without_sending(tmp_path: Path) -> None:

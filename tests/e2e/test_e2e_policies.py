@@ -98,14 +98,7 @@ def test_secret_is_refused_and_nothing_leaves(e2e: E2E) -> None:
 
 CHINA = [
     pytest.param("Call our customer Zhang Wei on +86 138 0013 8000 to confirm the order.", id="english"),
-    pytest.param(
-        "请给客户张伟打电话，电话号码是 +86 138 0013 8000，确认订单。",
-        id="chinese",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="classify does not yet find a +86 number inside Chinese text (notes/gateway.md)",
-        ),
-    ),
+    pytest.param("请给客户张伟打电话，电话号码是 +86 138 0013 8000，确认订单。", id="chinese"),
 ]
 
 
@@ -125,3 +118,31 @@ def test_china_tenant_plain_request_uses_first_preference(e2e: E2E) -> None:
     provider, _, _ = ask(e2e, "Translate 'good morning' into French.", tenant="acme-cn")
     assert provider == "us-global"
     e2e.only("us-global")
+
+
+CASES = json.loads((Path(__file__).parent / "testdata" / "routing_cases.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            c, id=c["case"], marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if "xfail" in c else []
+        )
+        for c in CASES
+    ],
+)
+def test_routing_case(e2e: E2E, case: dict) -> None:
+    """Markings in several spellings, secrets of several kinds, health data in several languages."""
+    if case["expect"] == "refused":
+        with pytest.raises(openai.PermissionDeniedError) as exc:
+            ask(e2e, case["text"], tenant=case["tenant"])
+        assert exc.value.code == "policy_denied"
+        e2e.only(None)
+        assert e2e.record(exc.value.response.headers["x-sovgate-decision"]).status == 403
+        return
+    provider, rid, completion = ask(e2e, case["text"], tenant=case["tenant"])
+    assert provider == case["expect"]
+    e2e.only(case["expect"])
+    assert completion.choices[0].message.content == f"echo: {case['text']}"
+    assert e2e.record(rid).provider == case["expect"]

@@ -93,3 +93,22 @@ def test_embeddings(e2e: E2E) -> None:
 def test_models_are_the_tenants_virtual_models(e2e: E2E) -> None:
     assert sorted(m.id for m in e2e.client().models.list()) == ["chat", "embed"]
     assert sorted(m.id for m in e2e.client("acme-cn").models.list()) == ["chat", "embed"]
+
+
+def test_a_conversation_keeps_its_placeholders_across_turns(e2e: E2E) -> None:
+    client = e2e.client()
+    headers = {"x-sovgate-conversation": "ticket-4711"}
+    first = client.chat.completions.create(
+        model="chat", messages=[{"role": "user", "content": f"Write to {EMAIL}"}], extra_headers=headers
+    )
+    assert first.choices[0].message.content == f"echo: Write to {EMAIL}"
+    assert "[EMAIL_1]" in e2e.received("us-global")[0].text
+    # next turn: a new address first; the known one keeps [EMAIL_1], the new one gets [EMAIL_2]
+    second = client.chat.completions.create(
+        model="chat",
+        messages=[{"role": "user", "content": f"cc lena.fischer@beispiel.de and {EMAIL}"}],
+        extra_headers=headers,
+    )
+    sent = e2e.received("us-global")[1].text
+    assert "cc [EMAIL_2] and [EMAIL_1]" in sent and "lena.fischer" not in sent
+    assert second.choices[0].message.content == f"echo: cc lena.fischer@beispiel.de and {EMAIL}"

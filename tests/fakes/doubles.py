@@ -103,8 +103,12 @@ class Protected:
         return _Restorer(self.mapping)
 
 
-def protect(
-    body: dict[str, Any], segments: list[Segment], c: Classification, verdict: ProviderVerdict
+async def protect(
+    body: dict[str, Any],
+    segments: list[Segment],
+    c: Classification,
+    verdict: ProviderVerdict,
+    conversation: str | None = None,
 ) -> Protected:
     """Masks finding spans with [KIND_n]; refuses (like sovgate.protect) spans it cannot rewrite."""
     for f in c.findings:

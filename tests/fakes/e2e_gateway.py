@@ -119,3 +119,35 @@ def served_gateway(tmp: Path) -> Iterator[E2E]:
             fake.stop()
         log.close()
         print(f"sovgate serve output: {tmp / 'serve.log'}")
+
+
+@contextlib.contextmanager
+def serve_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`sovgate serve --port <free> ARGS` in `cwd`; yields the base URL once /healthz answers."""
+    port = free_port()
+    log = (cwd / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sovgate", "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (cwd / "serve.log").read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

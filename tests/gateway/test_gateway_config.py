@@ -130,12 +130,41 @@ def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
 def test_every_config_key_is_documented() -> None:
     import re
 
-    from sovgate.gateway.config import Breaker, GatewaySettings
+    from sovgate.gateway.config import Breaker, GatewaySettings, Pseudonyms
     from sovgate.types import Provider, Tenant
 
     doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
-    keys = set(GatewaySettings.__struct_fields__) - {"breaker"}
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker", "pseudonyms"}
     keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
+    keys |= {f"pseudonyms.{k}" for k in Pseudonyms.__struct_fields__}
     keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
     assert keys - documented == set()
+
+
+def test_pseudonym_settings() -> None:
+    base = (
+        "providers: [{id: a, protocol: preview, models: {chat: m}}]\n"
+        "tenants: [{id: t, home: DE, api_key_env: K, route: [a]}]\n"
+    )
+    cfg = parse_config(base, env={"K": "k"})
+    assert (cfg.gateway.pseudonyms.style, cfg.gateway.pseudonyms.vault) == ("placeholder", "memory")
+    redis = "gateway: {pseudonyms: {vault: 'redis://127.0.0.1:6379/0', style: surrogate}}\n" + base
+    with pytest.raises(ConfigError, match=r"gateway.pseudonyms.vault: a Redis vault needs SOVGATE_VAULT_KEY"):
+        parse_config(redis, "c.yaml", env={"K": "k"})
+    cfg = parse_config(redis, "c.yaml", env={"K": "k", "SOVGATE_VAULT_KEY": "x" * 44})
+    assert cfg.gateway.pseudonyms.style == "surrogate"
+    with pytest.raises(ConfigError, match=r"gateway.pseudonyms.style: must be placeholder or surrogate"):
+        parse_config("gateway: {pseudonyms: {style: fake}}\n" + base, env={"K": "k"})
+
+
+def test_serving_needs_a_provider_and_a_tenant_but_tools_do_not() -> None:
+    from sovgate.gateway.config import check_servable
+
+    cfg = parse_config("gateway: {audit: 'sqlite:///x.db'}\n", "c.yaml")  # enough for `sovgate audit`
+    assert cfg.gateway.audit == "sqlite:///x.db"
+    with pytest.raises(ConfigError, match=r"c.yaml:1: providers: at least one provider is needed"):
+        check_servable(cfg)
+    cfg = parse_config("providers: [{id: a, protocol: preview, models: {chat: m}}]\n", "c.yaml")
+    with pytest.raises(ConfigError, match=r"tenants: at least one tenant is needed"):
+        check_servable(cfg)

@@ -214,3 +214,19 @@ async def test_tls_with_certificate_verification(tmp_path: Path) -> None:
     finally:
         await default.close()
     srv.close()
+
+
+async def test_http10_stream_without_length_ends_at_close(pool: HttpPool) -> None:
+    """What Python's http.server sends by default: HTTP/1.0, no length, the body ends at close."""
+    events = b'data: {"a": 1}\n\ndata: [DONE]\n\n'
+    srv, url = await serve(
+        RawServer(
+            lambda req: b"HTTP/1.0 200 OK\r\ncontent-type: text/event-stream\r\n\r\n" + events,
+            close_after=True,
+        )
+    )
+    resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+    assert resp.status == 200
+    assert b"".join([c async for c in resp.iter_chunks(timeout=5)]) == events
+    resp.release()
+    srv.close()

@@ -268,7 +268,9 @@ def test_classifier_failure_fails_closed(gw: Setup, monkeypatch: pytest.MonkeyPa
 
 
 def test_health_metrics_and_unknown_paths(gw: Setup) -> None:
-    assert httpx.get(gw.url + "/healthz").json() == {"status": "ok"}
+    health = httpx.get(gw.url + "/healthz")
+    assert health.json() == {"status": "ok"} and health.headers["x-sovgate-decision"] == "none"
+    assert httpx.get(gw.url + "/metrics").headers["x-sovgate-provider"] == "none"
     chat(gw, "count me")
     metrics = httpx.get(gw.url + "/metrics").text
     assert 'sovgate_requests_total{endpoint="chat",provider="us-global",status="200"}' in metrics

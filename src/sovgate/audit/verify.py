@@ -50,8 +50,9 @@ def verify_log(
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     key = log.verifier()
-    head, signed = _signed_head(log, key)
-    checkpoints = _checkpoints(log, key, head.size)
+    head = log.store.head()
+    signed = _open_head(head, key)  # only the signed note is trusted, not the row's columns
+    checkpoints = _checkpoints(log, key, signed.size)
     due = {cp.size: cp for cp in checkpoints}
     rng = merkle.CompactRange()
     nodes = log.store.iter_nodes()
@@ -61,8 +62,8 @@ def verify_log(
             if entry.idx < rng.size:  # cannot happen with a primary key, but be explicit
                 raise TamperError("appears twice", entry.idx, entry.id)
             raise TamperError("is missing (rows were deleted)", rng.size)
-        if entry.idx >= head.size:
-            _reject_unsigned_tail(log, entry, head.size)
+        if entry.idx >= signed.size:
+            _reject_unsigned_tail(log, key, entry, signed.size)
             break
         purged += _check_entry(entry)
         for (level, n), h in rng.append(entry.leaf_hash):
@@ -71,12 +72,14 @@ def verify_log(
             _rewritten(rng.size, f"the signed checkpoint of size {rng.size}", due)
         if progress and rng.size % 4096 == 0:
             progress(rng.size)
-    if rng.size < head.size:
+    if rng.size < signed.size:
         raise TamperError(
-            f"is missing: the signed head covers {head.size} entries, the table ends here", rng.size
+            f"is missing: the signed head covers {signed.size} entries, the table ends here", rng.size
         )
     if rng.root() != signed.root:
         _rewritten(rng.size, "the signed head", due)
+    if (head.size, head.root) != (signed.size, signed.root):
+        raise TamperError(f"the head row says size {head.size}, its signed note {signed.size}")
     for a, b in pairwise(checkpoints):
         p = log.consistency_proof(a.size, b.size)
         try:
@@ -99,18 +102,15 @@ def _rewritten(size: int, what: str, checkpoints: dict[int, Checkpoint]) -> None
     )
 
 
-def _signed_head(log: LogReader, key: Verifier) -> tuple[Head, Checkpoint]:
-    head = log.store.head()
+def _open_head(head: Head, key: Verifier) -> Checkpoint:
     if head.note is None:
         raise TamperError("the log has no signed head")
     try:
         cp = open_checkpoint(head.note, key)
     except NoteError as e:
         raise TamperError(f"the signed head does not verify: {e}") from None
-    if (cp.size, cp.root) != (head.size, head.root):
-        raise TamperError(f"the head row (size {head.size}) differs from its signed note (size {cp.size})")
     _check_origin(cp, key)
-    return head, cp
+    return cp
 
 
 def _check_origin(cp: Checkpoint, key: Verifier) -> None:
@@ -169,9 +169,9 @@ def _check_node(nodes: Iterator[tuple[int, bytes]], level: int, n: int, h: bytes
         )
 
 
-def _reject_unsigned_tail(log: LogReader, entry: Entry, size: int) -> None:
+def _reject_unsigned_tail(log: LogReader, key: Verifier, entry: Entry, size: int) -> None:
     # A live writer commits rows together with a newer signed head: re-read before accusing.
-    newer = log.store.head().size
+    newer = _open_head(log.store.head(), key).size
     if entry.idx >= newer:
         raise TamperError(
             f"is beyond the signed head (size {size}): appended behind the log's back", entry.idx, entry.id

@@ -15,7 +15,7 @@ from sovgate.classify._hits import Hit
 
 _UP = r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-Ω]"  # an upper-case initial (Latin, Latin-extended, Greek)
 _W = r"[^\W\d_]"
-_NAMEW = rf"(?:{_UP}[\w'’.-]*|d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)"  # noqa: E501
+_NAMEW = rf"(?:{_UP}[\w'’.-]*|(?:d[eiu]|de[lrn]?|la|le|les|del|della|dei|van|von|der|den|y|e|of|the|du|des|st\.?|am|an|im|zum|zur)(?![\w'’]))"  # noqa: E501
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z](?![\w]))?(?:\s?[/-]\s?\d{1,5}[a-zA-Z]?)?"
 
 # German / Dutch / Scandinavian compound street names: Löchelweg, Helga-Heser-Allee, Korte Noordsstraat
@@ -314,12 +314,17 @@ _AFTER_LABEL = re.compile(
 )
 # A following line that continues an address: unit, place, ", NC", "South Africa 66162"
 _CONT_LINE = re.compile(
-    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
+    r"\n[ \t]?(,[ \t]?)?(?:[A-ZÀ-ÞΑ-Ω0-9](?:[^\n:@?!.]|\.(?=\S|\s\d)){0,40}|[A-Z]{2})(?=\n|$|[.?!]|\s+for\s)"
 )
 _STOP_TAIL = re.compile(
     r"(?:\s+(?:for|para|pour|per|für|voor|dla)\s|\s+(?i:i\s+am|i'm|but|and\s+i|where)\s|[;!?](?:\s|$)|\.(?:\s+[A-Z]|$)|$"
     r"|,?\s+(?i:and|und|et|y|e|en|i)\s+(?i:phone|tel|telefon|téléphone|teléfono|telefono|telefoon|e-?mail)\b"
     r"|,\s*(?i:tel|tel\.|telefon|phone|t[ée]l[ée]phone|tel[ée]fono|telefoon|e-?mail|iban|mobile|handy|cell|fax)\b)"
+)
+
+
+_PROSE_WORD = re.compile(
+    r"(?<![\w'])(?!(?:de|di|du|da|del|della|der|den|la|le|les|van|von|am|an|im|sur|sous)\b)[a-zà-ÿ]{3,}\b"
 )
 
 
@@ -379,6 +384,11 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         stop = _STOP_TAIL.search(val, 6)
         if stop is not None:
             e = s + stop.start()
+        g = _ADDRESS.match(text, s)
+        if g is not None and s + 8 <= g.end() < e and _PROSE_WORD.search(text, g.end(), e):
+            # the line goes on with prose ("..., 80121 Napoli, chiede un rimborso"): the street
+            # grammar knows where the address ends
+            e = g.end()
         while e > s and text[e - 1] in " ,":
             e -= 1
         if e - s < 6 or not any(c.isdigit() for c in text[s:e]):

@@ -12,15 +12,15 @@ from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
 
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
-    r"[A-Za-z]{2,24}\b"
+    r"(?<![A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-])[A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
+    r"[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
 
 # A phone-like run: optional +/00 country prefix, digit groups with the usual separators,
 # optional parenthesised area code, optional extension.
 _PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
-    r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![\w])"
+    r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
+    r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
@@ -78,13 +78,11 @@ def phone_hits(
             continue
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
-        # plain long digit runs without separators and without a cue are rarely phones,
-        # and neither are numbers right after "order / invoice / case no."
-        if (
-            not cue
-            and not intl
-            and ((core.isdigit() and len(core) > 8) or cues.before("not_id", s, 30) is not None)
-        ):
+        if not cue and not intl and cues.before("not_id", s, 30) is not None:
+            continue  # right after "order / invoice / case no."
+        # plain digit runs need a cue, unless they look like a national number ("0612345678")
+        plain_long = core.isdigit() and len(core) > 8
+        if plain_long and not cue and not intl and not (core.startswith("0") and len(core) <= 11):
             continue
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
@@ -93,7 +91,7 @@ def phone_hits(
         valid = phonenumbers.is_valid_number(num)
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
-        if not (valid or (cue and digits >= 7)):
+        if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
         juris = phonenumbers.region_code_for_number(num) if valid else None
         if juris in ("001", "ZZ"):

@@ -39,10 +39,23 @@ _CHARS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("nl", re.compile(r"\b(?:ij|ij\w+)\b|\w+ij\w*")),
 )
 _TOKEN = re.compile(r"[^\W\d_]+")
+# Scripts that identify the language (or its family) on their own.
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ja", re.compile("[\u3040-\u30ff]")),  # kana
+    ("ko", re.compile("[\uac00-\ud7af]")),  # hangul
+    ("zh", re.compile("[\u4e00-\u9fff]")),  # CJK ideographs
+    ("ar", re.compile("[\u0600-\u06ff]")),
+    ("ru", re.compile("[\u0400-\u04ff]")),
+    ("el", re.compile("[\u0370-\u03ff]")),
+)
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    sample = text[:2000].lower()
+    sample = text[:600].lower()
+    if not sample.isascii():
+        for lang, rx in _SCRIPTS:
+            if len(rx.findall(sample)) >= 3:
+                return lang
     scores: dict[str, float] = {}
     for tok in _TOKEN.findall(sample):
         langs = _INDEX.get(tok)

@@ -40,8 +40,15 @@ _MULTI: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
         (r"\bStr\.\s?Geh\.", 0, "STRENG GEHEIM", "DE"),
         (rf"\bVS{_S}?(?:NUR{_S}F(?:Ü|UE)R{_S}DEN{_S}DIENSTGEBRAUCH)\b", _I, "VS-NfD", "DE"),
         (r"\bVS[\s\-]*NfD\b", _I, "VS-NfD", "DE"),
+        (
+            rf"\bVerschlusssache{_S}nur{_S}f(?:ü|ue)r{_S}den{_S}Dienstgebrauch\b",
+            _I,
+            "VS-NfD",
+            "DE",
+        ),
         (rf"\bVS{_S}?VERTRAULICH\b", _I, "VS-VERTRAULICH", "DE"),
         (r"\bVS-Vertr\.", 0, "VS-VERTRAULICH", "DE"),
+        (rf"\bVerschlusssache{_S}vertraulich\b", _I, "VS-VERTRAULICH", "DE"),
         (rf"\bamtlich{_S}geheim{_S}gehalten\b", _I, "GEHEIM", "DE"),
         # France (IGI 1300)
         (rf"\bTR[ÈE]S{_S}SECRET{_S}D[ÉE]FENSE\b", _I, "TRÈS SECRET DÉFENSE", "FR"),

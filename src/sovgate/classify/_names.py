@@ -189,6 +189,23 @@ _PARTICLE_GAP = re.compile(
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 _HONOR_GAP = re.compile(r"\.?[ \t]+")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
+_BARE_LABEL_GAP = re.compile(r" (?=[A-ZÀ-ÞĀ-Ž])")  # "Vorname Felix, Nachname Wagner"
+_BARE_LABELS = frozenset(
+    [
+        "vorname",
+        "nachname",
+        "familienname",
+        "surname",
+        "prénom",
+        "apellido",
+        "apellidos",
+        "cognome",
+        "voornaam",
+        "achternaam",
+        "nazwisko",
+        "imię",
+    ]
+)
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 
@@ -488,6 +505,9 @@ _ENUM = re.compile(
     r"(?<![\w-])([^\W\d_][\w'’-]+(?:,\s[^\W\d_][\w'’-]+)*,?\s(?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub)\s"
     r"[^\W\d_][\w'’-]+)"
 )
+_NAMING = re.compile(r"(?i)nam|nom|heiß|heis|appel|llam|chiam|heet|nazyw|imię|calls|call me")
+_LOWER_WORDS = re.compile(r"[a-zß-öø-ÿą-ž]+(?: [a-zß-öø-ÿą-ž]+){0,2}")
+_ENUM_JOIN = re.compile(r" (?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub) (?=[^\W\d_a-zß-ÿ])")
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
 _ENUM_JOINERS = frozenset(["and", "und", "et", "y", "e", "en", "i", "or", "oder", "ou", "o", "of", "lub"])
 
@@ -538,80 +558,233 @@ def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
 
 
 # Frequent words that are also in the name lists (greetings, pronouns, template words)
-_NOT_NAMES = frozenset(
+_ROLE_WORDS = frozenset(
+    # roles that precede names: "Pracownik Ada Rembisz", "Mitarbeiterin Anna Bauer"
     [
-        "hi",
-        "hello",
-        "dear",
-        "thanks",
-        "thank",
-        "please",
-        "hallo",
-        "liebe",
-        "lieber",
-        "bonjour",
-        "salut",
-        "cher",
-        "chère",
-        "hola",
-        "estimado",
-        "estimada",
-        "ciao",
-        "gentile",
-        "caro",
-        "cara",
-        "beste",
-        "geachte",
-        "witam",
-        "dzień",
-        "szanowny",
-        "szanowna",
-        "server",
-        "admin",
-        "support",
-        "team",
-        "bank",
-        "card",
-        "account",
+        "applicant",
+        "chef",
+        "chefin",
+        "client",
+        "cliente",
+        "colleague",
+        "collega",
+        "collègue",
+        "compañera",
+        "compañero",
         "customer",
-        "patient",
-        "user",
-        "name",
-        "date",
-        "address",
-        "email",
-        "phone",
-        "number",
-        "street",
-        "city",
-        "country",
-        "mail",
-        "order",
-        "invoice",
-        "service",
-        "ticket",
-        "note",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "then",
-        "they",
-        "their",
-        "our",
-        "your",
-        "my",
-        "his",
-        "her",
-        "its",
-        "we",
-        "you",
-        "it",
-        "he",
-        "she",
+        "dipendente",
+        "directeur",
+        "director",
+        "directora",
+        "directrice",
+        "direktor",
+        "direktorin",
+        "direttore",
+        "direttrice",
+        "dyrektor",
+        "empleada",
+        "empleado",
+        "employee",
+        "employé",
+        "employée",
+        "kierownik",
+        "klant",
+        "klient",
+        "klientka",
+        "kollege",
+        "kollegin",
+        "kunde",
+        "kundin",
+        "landlord",
+        "manager",
+        "medewerker",
+        "medewerkster",
+        "mitarbeiter",
+        "mitarbeiterin",
+        "paciente",
+        "pacjent",
+        "pacjentka",
+        "patiente",
+        "patientin",
+        "patiënt",
+        "paziente",
+        "pracownica",
+        "pracownik",
+        "salarié",
+        "salariée",
+        "tenant",
+        "werknemer",
     ]
+)
+# Imperatives that open prompts ("Bel Fatima terug", "Schreib Anna", "Call Daniel")
+_IMPERATIVES = frozenset(
+    [
+        "call",
+        "send",
+        "write",
+        "email",
+        "mail",
+        "text",
+        "ask",
+        "tell",
+        "contact",
+        "invite",
+        "remind",
+        "thank",
+        "forward",
+        "reply",
+        "answer",
+        "draft",
+        "ruf",
+        "rufe",
+        "schreib",
+        "schreibe",
+        "sende",
+        "schick",
+        "schicke",
+        "frag",
+        "frage",
+        "erinnere",
+        "antworte",
+        "kontaktiere",
+        "appelle",
+        "écris",
+        "envoie",
+        "demande",
+        "rappelle",
+        "réponds",
+        "contacte",
+        "remercie",
+        "llama",
+        "escribe",
+        "envía",
+        "envia",
+        "pregunta",
+        "recuerda",
+        "responde",
+        "contacta",
+        "chiama",
+        "scrivi",
+        "invia",
+        "manda",
+        "chiedi",
+        "ricorda",
+        "rispondi",
+        "contatta",
+        "bel",
+        "stuur",
+        "schrijf",
+        "mail",
+        "vraag",
+        "herinner",
+        "antwoord",
+        "zadzwoń",
+        "napisz",
+        "wyślij",
+        "zapytaj",
+        "przypomnij",
+        "odpowiedz",
+    ]
+)
+_GREETINGS = frozenset(
+    [
+        "hoi",
+        "hey",
+        "moin",
+        "servus",
+        "salut",
+        "cześć",
+        "czesc",
+        "dag",
+        "goedemorgen",
+        "buongiorno",
+        "buenos",
+        "bonsoir",
+        "witaj",
+        "guten",
+        "morgen",
+        "tag",
+    ]
+)
+_NOT_NAMES = (
+    _ROLE_WORDS
+    | _IMPERATIVES
+    | _GREETINGS
+    | frozenset(
+        [
+            "hi",
+            "hello",
+            "dear",
+            "thanks",
+            "thank",
+            "please",
+            "hallo",
+            "liebe",
+            "lieber",
+            "bonjour",
+            "salut",
+            "cher",
+            "chère",
+            "hola",
+            "estimado",
+            "estimada",
+            "ciao",
+            "gentile",
+            "caro",
+            "cara",
+            "beste",
+            "geachte",
+            "witam",
+            "dzień",
+            "szanowny",
+            "szanowna",
+            "server",
+            "admin",
+            "support",
+            "team",
+            "bank",
+            "card",
+            "account",
+            "customer",
+            "patient",
+            "user",
+            "name",
+            "date",
+            "address",
+            "email",
+            "phone",
+            "number",
+            "street",
+            "city",
+            "country",
+            "mail",
+            "order",
+            "invoice",
+            "service",
+            "ticket",
+            "note",
+            "the",
+            "this",
+            "that",
+            "these",
+            "those",
+            "there",
+            "then",
+            "they",
+            "their",
+            "our",
+            "your",
+            "my",
+            "his",
+            "her",
+            "its",
+            "we",
+            "you",
+            "it",
+            "he",
+            "she",
+        ]
+    )
 )
 
 
@@ -747,15 +920,20 @@ class NameFinder:
         f = self.first.get(w)
         return f is not None and (f[0] < 38 or (f[1] <= 150 and f[0] < 50))
 
-    def _flags(self, w: str) -> tuple[bool, bool, bool, bool, bool]:
+    def _flags(self, w: str, memo: dict[str, tuple[bool, ...]] | None = None) -> tuple[bool, ...]:
         """(strong first, any first, strong last, any last, particle) for one token."""
+        if memo is not None:
+            got = memo.get(w)
+            if got is None:
+                got = memo[w] = self._flags(w)
+            return got
         low = w.lower()
         if low in _NOT_NAMES:
             return (False, False, False, False, False)
         parts = w.split("-")
         f = self.first.get(w) or (self.first.get(parts[0]) if len(parts) > 1 else None)
         la = self.last.get(w) or (self.last.get(parts[-1]) if len(parts) > 1 else None)
-        strong_first = f is not None and (f[0] < 42 or (f[1] <= 500 and f[0] < 50))
+        strong_first = _strong_first(f)
         strong_last = la is not None and (la[0] < 40 or (la[1] <= 100 and la[0] < 50))
         # mostly a first name: popular as one, and not clearly more popular as a surname
         mostly_first = strong_first and (la is None or f is None or f[1] <= la[1] * 3)
@@ -769,20 +947,30 @@ class NameFinder:
 
     def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         starts: set[int] = set()
+        label_starts: set[int] = set()
         for h in cues.all("name_label"):
             g = _LABEL_GAP.match(text, h.end)
+            if g is None and text[h.start : h.end].lower() in _BARE_LABELS:
+                g = _BARE_LABEL_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
+                label_starts.add(g.end())
+        named: set[int] = set()  # starts after an explicit "name" cue: lower-case names count there
         for h in cues.all("name_phrase"):
             g = _PHRASE_GAP.match(text, h.end)
             if g is not None:
                 starts.add(g.end())
+                if _NAMING.search(text, h.start, h.end):
+                    named.add(g.end())
         honored: set[int] = set()  # positions right after an honorific ("pan ", "Frau ", "Mr. ")
         for h in cues.all("honor"):
             g = _HONOR_GAP.match(text, h.end)
             if g is not None:
                 honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
+        found: list[Hit] = []
+        memo: dict[str, tuple[bool, ...]] = {}  # per call: texts repeat their words
+        lone: dict[str, object] = {}
         n = len(toks)
         first = self.first
         i = 0
@@ -792,8 +980,12 @@ class NameFinder:
             while j < n and j - i < 6:
                 pe, pw = toks[j - 1][1], toks[j - 1][2]
                 gap = text[pe : toks[j][0]]
-                if gap != " " and gap != "-" and (len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap)):
-                    break
+                if gap != " " and gap != "-":
+                    # particles join only after a first name: "Liv van den Wittenboer", not "Kaution von X"
+                    if len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap):
+                        break
+                    if not (_strong_first(first.get(pw)) or toks[i][0] in starts or toks[i][0] in honored):
+                        break
                 if pw[-1] == "." and not (_is_initial(pw) or pw[:-1].lower() in _HONORIFICS):
                     break
                 j += 1
@@ -802,26 +994,68 @@ class NameFinder:
                 # fast path for lone capitalised words (most of them in German prose): only a
                 # popular first name, an honorific in front or a cue can make them a name
                 core = w0.rstrip(".")
-                f = first.get(core[:-2] if core.endswith(("'s", "’s")) else core)
+                key = core[:-2] if core.endswith(("'s", "’s")) else core
+                f = lone.get(key, _MISSING)
+                if f is _MISSING:
+                    f = lone[key] = first.get(key)
                 if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and s0 not in honored:
                     i = j
                     continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
             after = nxt.group(1) if nxt else ""
-            yield from self._judge(text, toks, list(range(i, j)), after, starts)
+            for hit in self._judge(text, toks, list(range(i, j)), after, starts, memo):
+                found.append(hit)
+                yield hit
             i = j
-        yield from self._enumerations(text)
+        yield from self._enumerations(text, memo)
+        yield from self._lowercase_after_cue(text, label_starts | named, memo)
+        if found:
+            yield from _repeats(text, toks, found)
 
-    def _enumerations(self, text: str) -> Iterator[Hit]:
+    def _lowercase_after_cue(
+        self, text: str, starts: set[int], memo: dict[str, tuple[bool, ...]]
+    ) -> Iterator[Hit]:
+        """ "my name is anna schmidt": lower-case words right after a name cue, if the lists know them."""
+        for pos in starts:
+            m = _LOWER_WORDS.match(text, pos)
+            if m is None:
+                continue
+            words = m.group().split()
+            take = 0
+            for i, w in enumerate(words[:3]):
+                f = self._flags(w.capitalize(), memo)
+                if w in _NOT_NAMES or not (f[1] or f[3]) or (i == 0 and not f[1]):
+                    break
+                take = i + 1
+            if take >= 1:
+                end = pos + len(" ".join(words[:take]))
+                yield Hit("PERSON", pos, end, 0.6, None, "name")
+
+    def _enumerations(self, text: str, memo: dict[str, tuple[bool, ...]]) -> Iterator[Hit]:
         """ "Koertig, Wright and Hudson": a list of capitalised words, most of them names."""
-        for m in _ENUM.finditer(text):
+        last_end = -1
+        for j in _ENUM_JOIN.finditer(text):
+            # anchor on the joiner ("and", "und", ...) followed by a capitalised word, then look back
+            if j.start() < last_end:
+                continue
+            m = next(
+                (
+                    x
+                    for x in _ENUM.finditer(text, max(0, j.start() - 200), j.end() + 40)
+                    if x.end(1) > j.start()
+                ),
+                None,
+            )
+            if m is None or m.start(1) > j.start():
+                continue
+            last_end = m.end(1)
             items = [x for x in _ENUM_ITEM.finditer(m.group(1)) if x.group().lower() not in _ENUM_JOINERS]
             if any(not x.group()[0].isupper() for x in items):
                 continue
             words = [x.group() for x in items]
             if any(w.lower() in _NOT_NAMES or w.lower() in self._not_lone or w.isupper() for w in words):
                 continue
-            flags = [self._flags(w) for w in words]
+            flags = [self._flags(w, memo) for w in words]
             known = sum(1 for f in flags if any(f[:4]))
             strong = sum(1 for f in flags if f[0] or f[2])
             # "Koertig, Wright and Hudson": two thirds known; a pair "Lindholm and Okafor": both clearly names
@@ -831,7 +1065,13 @@ class NameFinder:
                     yield Hit("PERSON", base + x.start(), base + x.end(), 0.7, None, "name")
 
     def _judge(
-        self, text: str, toks: list[tuple[int, int, str]], run: list[int], after: str, starts: set[int]
+        self,
+        text: str,
+        toks: list[tuple[int, int, str]],
+        run: list[int],
+        after: str,
+        starts: set[int],
+        memo: dict[str, tuple[bool, ...]],
     ) -> Iterator[Hit]:
         words = [toks[k][2] for k in run]
         honor = False
@@ -860,7 +1100,7 @@ class NameFinder:
         nxt = after.rstrip(".").lower()
         if not run or nxt in _COMPANY_WORDS or nxt in _STREET_ABBR or (addressy and nxt in _STREET_WORDS):
             return
-        flags = [self._flags(w) for w in clean]
+        flags = [self._flags(w, memo) for w in clean]
         start = toks[run[0]][0]
         before = text[max(0, start - 50) : start]
         strong = honor or start in starts or _honorific_before(before)
@@ -871,7 +1111,9 @@ class NameFinder:
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
-            if not (
+            if low0.rstrip(".") in _HONORIFICS:
+                honor = True
+            elif not (
                 low0 in _NOT_NAMES
                 or flags[0][4]
                 or (not any(flags[0][:4]) and any(f[0] or f[2] for f in flags[1:]))
@@ -882,7 +1124,7 @@ class NameFinder:
             run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
-            strong = start in starts
+            strong = honor or start in starts
         pw = _PREV_WORD.search(before)
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
@@ -931,6 +1173,32 @@ class NameFinder:
         s = toks[run[0]][0] - lead
         e = toks[run[take - 1]][0] + len(clean[take - 1])
         yield Hit("PERSON", s, e, score, None, "name")
+
+
+def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> Iterator[Hit]:
+    """Once "Martino Padovesi" is a name, a lone "Martino" elsewhere in the text is too."""
+    parts: set[str] = set()
+    for h in found:
+        for w in text[h.start : h.end].split():
+            w = w.rstrip(".,")
+            if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
+                parts.add(w)
+    for s, _, w in toks:
+        core = w.rstrip(".")
+        core = core[:-2] if core.endswith(("'s", "’s")) else core
+        if core in parts and not any(h.start <= s < h.end for h in found):
+            yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
+
+
+_MISSING = object()
+
+
+def _strong_first(f: tuple[int, int] | None) -> bool:
+    """Popular enough as a first name, and not mainly an ordinary word (f = (10 x zipf, rank))."""
+    return f is not None and ((f[0] < 42 and f[1] <= _RARE_RANK) or (f[1] <= 500 and f[0] < 50))
+
+
+_RARE_RANK = 5000
 
 
 def _is_initial(w: str) -> bool:

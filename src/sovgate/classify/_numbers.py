@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
+from stdnum.at import tin as at_tin
 from stdnum.at import vnr as at_vnr
 from stdnum.be import nn as be_nn
 from stdnum.bg import egn as bg_egn
@@ -23,6 +24,7 @@ from stdnum.ch import ssn as ch_ssn
 from stdnum.cn import ric as cn_ric
 from stdnum.cz import rc as cz_rc
 from stdnum.de import idnr as de_idnr
+from stdnum.de import stnr as de_stnr
 from stdnum.dk import cpr as dk_cpr
 from stdnum.ee import ik as ee_ik
 from stdnum.es import dni as es_dni
@@ -88,11 +90,14 @@ class IdSpec:
     lengths: tuple[int, ...]
     check: Callable[[str], bool]
     strong: bool = False  # format + checksum are distinctive enough without a keyword
+    keyword_only: bool = False  # weak checks (tax office numbers): only right after their keyword
 
 
 # Digit-only national numbers, by compact length.
 _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("de.idnr", "DE", (11,), _safe(de_idnr.is_valid)),
+    IdSpec("de.stnr", "DE", (10, 11, 13), _safe(de_stnr.is_valid), keyword_only=True),
+    IdSpec("at.tin", "AT", (9,), _safe(at_tin.is_valid), keyword_only=True),
     IdSpec("pl.pesel", "PL", (11,), _safe(pl_pesel.is_valid)),
     IdSpec("pl.nip", "PL", (10,), _safe(pl_nip.is_valid)),
     IdSpec("nl.bsn", "NL", (8, 9), _safe(nl_bsn.is_valid)),
@@ -178,11 +183,11 @@ _FORMATTED = (
 _SPEC_BY_DETAIL = {s.detail: s for s in _DIGIT_SPECS}
 
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
-_DIGIT_RUN = re.compile(rf"(?<![\w.,@/-])\d+(?:{_SEP}\d+)*(?![\w@])")
+_DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9_.,@/+-])\d+(?:{_SEP}\d+)*(?![A-Za-z0-9_@])")
 _IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
 _IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
 
 
@@ -278,14 +283,18 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
         # without a keyword only self-identifying formats or the text's own country can match
         if not_id is not None:
             return None
-        specs = tuple(sp for sp in specs if sp.strong or sp.country == home)
+        specs = tuple(sp for sp in specs if (sp.strong or sp.country == home) and not sp.keyword_only)
         if not specs:
             return None
         hinted = None
     else:
         hinted = id_cue.kind.partition("|")[2] or None
-    # keyword-specific or home-country validators first
-    ordered = sorted(specs, key=lambda sp: (sp.country != hinted, sp.country != home, not sp.strong))
+    if id_cue is not None:
+        specs = tuple(sp for sp in specs if not sp.keyword_only or sp.country == hinted)
+    # keyword-specific or home-country validators first; weak tax-office formats last
+    ordered = sorted(
+        specs, key=lambda sp: (sp.country != hinted, sp.keyword_only, sp.country != home, not sp.strong)
+    )
     for sp in ordered:
         if not sp.check(digits):
             continue
@@ -298,10 +307,23 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     return None
 
 
+# ASCII word boundaries: IDs sit directly next to CJK text ("身份证号11010519491231002X").
+_B0, _B1 = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+
+
+def _ascii_bounds(pattern: str) -> str:
+    if pattern.startswith(r"\b"):
+        pattern = _B0 + pattern[2:]
+    if pattern.endswith(r"\b"):
+        pattern = pattern[:-2] + _B1
+    return pattern
+
+
 def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     parts = []
     for i, rx in enumerate(patterns):
-        body = f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else rx.pattern
+        src = _ascii_bounds(rx.pattern)
+        body = f"(?i:{src})" if rx.flags & re.IGNORECASE else src
         parts.append(f"(?P<g{i}>{body})")
     return re.compile("|".join(parts))
 

@@ -56,6 +56,12 @@ _ASSIGN = re.compile(
     r"wachtwoord|has[łl]o|parola\s+d[i']\s*ordine|secret|client_?secret|api_?key|apikey|access_?token|auth_?token|"
     r"private_?key|secret_?key)[\"']?\s*(?:[:=]|=>|:=)\s*[\"']?([^\s\"',;]{4,200})"
 )
+# "my password is hunter2", "mein Passwort ist Sommer2024!": said in words, value must look like one
+_SAID = re.compile(
+    r"(?i)\b(?:password|passwort|kennwort|mot de passe|contraseña|wachtwoord|hasło|haslo|pin)\s+"
+    r"(?:is|ist|est|es|è|to|lautet|was|war)\s*:?\s+[\"'«„]?\s?([^\s\"'»“,;]{4,64})"
+)
+_LOOKS_SECRET = re.compile(r"(?=.*\d)|(?=.*[^\w])|(?=.*[a-z].*[A-Z])")
 _PLACEHOLDER = re.compile(
     r"^(?:\*+|x+|X+|\.+|<[^>]*>|\{\{.*\}\}|\$\{.*\}|\$\w+|%\w+%|null|none|true|false|\.\.\.)$"
 )
@@ -94,6 +100,16 @@ def secret_hits(text: str, cues: Cues) -> Iterator[Hit]:
             continue
         taken.append((s, e))
         yield Hit("SECRET", s, e, 0.9, None, "password_assignment")
+    for m in _SAID.finditer(text):
+        s, e = m.span(1)
+        val = m.group(1).rstrip(".!?")
+        e = s + len(val)
+        if len(val) < 4 or _PLACEHOLDER.match(val) or not _LOOKS_SECRET.match(val):
+            continue
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        taken.append((s, e))
+        yield Hit("SECRET", s, e, 0.85, None, "password_assignment")
     for m in _CRED_CONTEXT.finditer(text):
         s, e = m.span(1)
         if any(s < te and ts < e for ts, te in taken) or not _high_entropy(m.group(1)):

@@ -167,20 +167,33 @@ class Classifier:
         return Classification(tuple(findings), cats, (lang,) if lang else ())
 
     def _image_url(self, url: str, lang: str | None, index: int) -> list[Finding]:
-        """Only look at what a URL can carry in the clear: data: payload text and query strings."""
+        """Only what a URL carries in the clear: a text data: payload, or the path and query
+        (an e-mail or token in ".../jonas.weber@beispiel.de/scan.png?key=..."); never image bytes."""
         if url.startswith("data:"):
             head, _, payload = url.partition(",")
             if ";base64" in head or not head.startswith("data:text"):
                 return []
-            text = urllib.parse.unquote(payload)
-            return [f for f in self.detect(text, lang, segment=index) if f.kind in ENTITY_TYPES]
-        _, _, query = url.partition("?")
-        if not query:
-            return []
-        base = len(url) - len(query)
-        found = self.detect(query, lang, segment=index)
+            base, text = len(head) + 1, payload
+        else:
+            scheme_end = url.find("://")
+            path_start = url.find("/", scheme_end + 3) if scheme_end >= 0 else 0
+            if path_start < 0:
+                return []
+            base, text = path_start, url[path_start:]
+        found = [f for f in self.detect(text, lang, segment=index) if f.kind in _URL_KINDS]
+        if "%" in text:
+            # percent-encoded values: detect on the decoded text, report the whole encoded part
+            decoded = urllib.parse.unquote(text)
+            if decoded != text:
+                found += [
+                    Finding(f.kind, 0, len(text), f.score, f.jurisdiction, index, f.detail)
+                    for f in self.detect(decoded, lang, segment=index)
+                    if f.kind in _URL_KINDS
+                ]
         return [
             Finding(f.kind, f.start + base, f.end + base, f.score, f.jurisdiction, f.segment, f.detail)
             for f in found
-            if f.kind in ENTITY_TYPES or f.kind == "SECRET"
         ]
+
+
+_URL_KINDS = frozenset(ENTITY_TYPES) | {"SECRET"}

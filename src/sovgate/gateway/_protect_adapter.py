@@ -1,14 +1,25 @@
-"""sovgate.protect behind the pipeline's `Protect` seam (one pseudonym session per request)."""
+"""sovgate.protect behind the pipeline's `Protect` seam.
+
+Per provider attempt: load the conversation's pseudonym session from the vault (or
+start a fresh one when the request belongs to no known conversation), mask what the
+verdict names, save new tokens back (a lost race with another worker: load and mask
+once more). Any failure is `ProtectionImpossible`: that provider does not get the data.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sovgate.gateway._protection import ProtectionImpossible
-from sovgate.protect import ProtectionError, Pseudonymizer, PseudonymSession, StreamRestorer, restore
+from sovgate.protect import (
+    ProtectionError,
+    Pseudonymizer,
+    PseudonymSession,
+    StreamRestorer,
+    VaultError,
+    restore,
+)
 from sovgate.types import Classification, ProviderVerdict, Segment
-
-_pseudonymizer = Pseudonymizer()
 
 
 class _Protected:
@@ -26,17 +37,46 @@ class _Protected:
         return StreamRestorer(self._session, scope=self._scope, in_json=in_json)
 
 
-def protect(
-    body: dict[str, Any], segments: list[Segment], classification: Classification, verdict: ProviderVerdict
-) -> _Protected | None:
-    """Mask what `verdict.pseudonymize` names; None when nothing of those types is in the request."""
-    session = PseudonymSession()
-    try:
-        masked, report = _pseudonymizer.protect(
-            body, segments, classification.findings, verdict.pseudonymize, session
-        )
-    except ProtectionError as exc:
-        raise ProtectionImpossible(str(exc)) from exc
-    if not report.tokens:
-        return None
-    return _Protected(masked, session, report.tokens, tuple(sorted(report.masked)))
+class Protector:
+    """Built once: the pseudonymizer (placeholder or surrogate style) and an optional vault."""
+
+    def __init__(self, style: str = "placeholder", vault: Any = None):
+        self._pz = Pseudonymizer(style)  # type: ignore[arg-type]
+        self.vault = vault
+
+    async def __call__(
+        self,
+        body: dict[str, Any],
+        segments: list[Segment],
+        classification: Classification,
+        verdict: ProviderVerdict,
+        conversation: str | None = None,
+    ) -> _Protected | None:
+        """Mask what `verdict.pseudonymize` names; None when nothing of those types is in the request."""
+        try:
+            for _ in range(2):
+                session = await self._session(conversation)
+                masked, report = self._pz.protect(
+                    body, segments, classification.findings, verdict.pseudonymize, session
+                )
+                if conversation is None or self.vault is None or await self.vault.save(session):
+                    break
+            else:
+                raise ProtectionImpossible("the pseudonym vault kept losing races for this conversation")
+        except ProtectionError as exc:
+            raise ProtectionImpossible(str(exc)) from exc
+        except VaultError as exc:
+            raise ProtectionImpossible(f"pseudonym vault unavailable ({exc})") from exc
+        if not report.tokens:
+            return None
+        return _Protected(masked, session, report.tokens, tuple(sorted(report.masked)))
+
+    async def _session(self, conversation: str | None) -> PseudonymSession:
+        if conversation is None or self.vault is None:
+            return PseudonymSession()
+        return await self.vault.load(conversation)
+
+    async def aclose(self) -> None:
+        close = getattr(self.vault, "aclose", None)
+        if close is not None:
+            await close()

@@ -1,13 +1,12 @@
 """The seam between the pipeline and sovgate.protect.
 
-`Protect(body, segments, classification, verdict)` returns None when nothing had
-to be replaced for this provider, else a `Protected` whose `body` goes upstream
+`await protect(body, segments, classification, verdict, conversation)` returns None
+when nothing had to be replaced for this provider, else a `Protected` whose `body` goes upstream
 and whose restorers put the original values back into the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from sovgate.types import Classification, ProviderVerdict, Segment
@@ -34,7 +33,17 @@ class Protected(Protocol):
     def stream_restorer(self, in_json: bool = False) -> TextRestorer: ...
 
 
-Protect = Callable[[dict[str, Any], list[Segment], Classification, ProviderVerdict], "Protected | None"]
+class Protect(Protocol):
+    async def __call__(
+        self,
+        body: dict[str, Any],
+        segments: list[Segment],
+        classification: Classification,
+        verdict: ProviderVerdict,
+        conversation: str | None = None,
+    ) -> Protected | None:
+        """`conversation`: the vault key of the request's conversation (None: a fresh mapping)."""
+        ...
 
 
 class ProtectionImpossible(Exception):

@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 import msgspec
 import typer
 
-from sovgate.gateway.config import ConfigError, load_config
+from sovgate.gateway.config import ConfigError, check_servable, load_config
 
 EXIT_CONFIG = 2
 
@@ -37,6 +37,7 @@ def serve(
 
     try:
         cfg = load_config(config)
+        check_servable(cfg)
         components = build_components(cfg)  # fails here, before binding, on a bad policy
         check_audit(cfg)
     except ConfigError as exc:

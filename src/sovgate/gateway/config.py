@@ -32,6 +32,17 @@ DEFAULT_CONFIG_NAME = "default.yaml"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# msgspec's type names as a YAML author knows them
+_KINDS = {
+    "array": "a list",
+    "object": "a mapping",
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "nothing",
+    "int | float": "a number",
+}
 
 
 class ConfigError(Exception):
@@ -48,6 +59,12 @@ class Breaker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     cooldown_s: float = 30.0  # open -> half-open after this many seconds
 
 
+class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    style: str = "placeholder"  # placeholder ([PERSON_1]) | surrogate (realistic fakes)
+    vault: str = "memory"  # none | memory | redis://host:port/db (key in $SOVGATE_VAULT_KEY)
+    ttl_s: int = 3600  # a conversation's mapping is kept this long after its last use
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -55,6 +72,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024
     breaker: Breaker = Breaker()
+    pseudonyms: Pseudonyms = Pseudonyms()
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,6 +94,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             if p.id == pid:
                 return p
         raise KeyError(pid)
+
+
+def check_servable(config: Config) -> None:
+    """What `serve` needs beyond a valid file (tools reading only `gateway.audit` do not)."""
+    if not config.providers:
+        raise config.error(("providers",), "at least one provider is needed (see `sovgate init`)")
+    if not config.tenants:
+        raise config.error(("tenants",), "at least one tenant is needed (see `sovgate init`)")
 
 
 _PROVIDER_KEYS = frozenset(Provider.__struct_fields__)
@@ -166,13 +192,21 @@ class _Loader:
             raise self._validation(exc, base) from None
 
     def _validation(self, exc: msgspec.ValidationError, base: KeyPath) -> ConfigError:
-        # msgspec says "Expected `int`, got `str` - at `$.breaker.failures`"
+        # msgspec says e.g. "Expected `int`, got `str` - at `$.breaker.failures`"
         msg = str(exc)
         sub: KeyPath = ()
         if " - at `$" in msg:
             msg, _, where = msg.partition(" - at `$")
             sub = tuple(int(idx) if idx else key for key, idx in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where))
-        msg = msg.replace("Object contains unknown field", "unknown key")
+        field = re.search(r"field `([^`]+)`", msg)
+        if msg.startswith("Object missing required field") and field:
+            return self.fail((*base, *sub, field.group(1)), "missing (required)")
+        if msg.startswith("Object contains unknown field") and field:
+            return self.fail((*base, *sub, field.group(1)), "unknown key")
+        kinds = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
+        if kinds:
+            want, got = (_KINDS.get(k, k) for k in kinds.groups())
+            return self.fail((*base, *sub), f"expected {want}, got {got}")
         return self.fail((*base, *sub), msg[0].lower() + msg[1:])
 
     def _gateway(self, raw: Any) -> GatewaySettings:
@@ -187,6 +221,19 @@ class _Loader:
             raise self.fail(("gateway", "max_body_bytes"), "must be at least 1024")
         if settings.breaker.failures < 1:
             raise self.fail(("gateway", "breaker", "failures"), "must be at least 1")
+        ps = settings.pseudonyms
+        if ps.style not in ("placeholder", "surrogate"):
+            raise self.fail(("gateway", "pseudonyms", "style"), "must be placeholder or surrogate")
+        if ps.vault not in ("none", "memory") and not ps.vault.startswith(("redis://", "rediss://")):
+            raise self.fail(("gateway", "pseudonyms", "vault"), "must be none, memory or a redis:// URL")
+        if ps.vault.startswith("redis") and self.resolve_secrets and not self.env.get("SOVGATE_VAULT_KEY"):
+            raise self.fail(
+                ("gateway", "pseudonyms", "vault"),
+                "a Redis vault needs SOVGATE_VAULT_KEY (python -c 'from sovgate.protect import"
+                " generate_vault_key; print(generate_vault_key())')",
+            )
+        if ps.ttl_s < 1:
+            raise self.fail(("gateway", "pseudonyms", "ttl_s"), "must be at least 1")
         return settings
 
     def catalog(self, path: KeyPath) -> Any:

@@ -33,6 +33,8 @@ from sovgate.upstream import Adapter, Endpoint, UpstreamError, UpstreamRejected,
 Classify = Callable[[list[Segment]], Classification]
 Decide = Callable[[Tenant, Classification, str], Decision]
 AuditAppend = Callable[[RequestRecord], Awaitable[Any]]
+# (tenant id, x-sovgate-conversation header, body) -> pseudonym vault key, or None for a fresh mapping
+ConversationKey = Callable[[str, "str | None", dict[str, Any]], "str | None"]
 
 _DONE = b"data: [DONE]\n\n"
 
@@ -92,6 +94,7 @@ class Request(msgspec.Struct, kw_only=True):
     tenant: Tenant | None = None
     body: dict[str, Any] | None = None
     raw: bytes = b""  # the body as received, for the audit fingerprint
+    conversation: str | None = None  # the client's x-sovgate-conversation header
     started: float = 0.0  # perf_counter at arrival
     time: float = 0.0  # unix time at arrival
 
@@ -124,11 +127,13 @@ class Gateway:
         protect: Protect | None = None,
         router: Router | None = None,
         fingerprint: Callable[[bytes], str] | None = None,
+        conversation_key: ConversationKey | None = None,
     ):
         self.config = config
         self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
         self.upstreams = upstreams
         self.fingerprint = fingerprint
+        self.conversation_key = conversation_key
         breaker = config.gateway.breaker
         self.router = router or Router(
             [p.id for p in config.providers], threshold=breaker.failures, cooldown_s=breaker.cooldown_s
@@ -218,12 +223,17 @@ class Gateway:
         stream = endpoint == "chat" and body.get("stream") is True
         attempts = _Attempts(self.on_attempt)
         protection_error: str | None = None
+        conversation: list[str | None] = []  # computed once, when a provider needs masking
         for pid in p.candidates:
             verdict = p.decision.verdict(pid)
             assert verdict is not None and verdict.eligible  # the router never loosens a decision
             t0 = time.perf_counter()
             try:
-                protected = self._protect(body, p, verdict) if verdict.pseudonymize else None
+                protected = (
+                    await self._protect(req, tenant, body, p, verdict, conversation)
+                    if verdict.pseudonymize
+                    else None
+                )
             except ProtectionImpossible as exc:
                 protection_error = str(exc) or type(exc).__name__
                 attempts.append(Attempt(pid, "protection_failed", protection_error))
@@ -267,10 +277,21 @@ class Gateway:
         tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
         raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
 
-    def _protect(self, body: dict[str, Any], p: Plan, verdict: Any) -> Protected | None:
+    async def _protect(
+        self,
+        req: Request,
+        tenant: Tenant,
+        body: dict[str, Any],
+        p: Plan,
+        verdict: Any,
+        conversation: list[str | None],
+    ) -> Protected | None:
         if self.protect is None:
             raise ProtectionImpossible("pseudonymization is not available in this build")
-        return self.protect(body, p.segments, p.classification, verdict)
+        if not conversation:
+            key = self.conversation_key
+            conversation.append(key(tenant.id, req.conversation, body) if key is not None else None)
+        return await self.protect(body, p.segments, p.classification, verdict, conversation[0])
 
     def _chosen(
         self, rec: RequestRecord, pid: str, protected: Protected | None, attempts: list[Attempt]

@@ -1,4 +1,8 @@
-"""Building the real gateway from a config: classifier, compiled policies, upstreams, audit log."""
+"""Building the real gateway from a config: classifier, compiled policies, upstreams, audit log.
+
+The capability packages are imported inside the functions so that `sovgate --help` and
+the other commands start without loading detectors and policy packs.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from typing import Any, NamedTuple
 from sovgate.gateway._protection import Protect
 from sovgate.gateway.config import Config
 from sovgate.gateway.pipeline import AuditAppend, Classify, Decide, Gateway
-from sovgate.types import Classification
 
 
 class Components(NamedTuple):
@@ -55,20 +58,29 @@ def build_components(config: Config) -> Components:
     from sovgate.classify import Classifier
 
     decide = compile_policies(config)
-    classifier = Classifier.default()
+    classify: Classify = Classifier.default().classify  # bound method: no extra frame per request
 
-    def classify(segments: list[Any]) -> Classification:
-        return classifier.classify(segments)
+    from sovgate.gateway._protect_adapter import Protector
 
-    return Components(classify, decide, _protector())
+    return Components(classify, decide, Protector(config.gateway.pseudonyms.style))
 
 
-def _protector() -> Protect | None:
-    try:
-        from sovgate.gateway._protect_adapter import protect
-    except ImportError:  # protect not merged yet: providers needing pseudonymization are skipped
+def _open_vault(config: Config) -> Any:
+    """The pseudonym vault of `gateway.pseudonyms.vault`, opened inside the worker's event loop."""
+    from sovgate.protect import MemoryVault, RedisVault, vault_key
+
+    ps = config.gateway.pseudonyms
+    if ps.vault == "none":
         return None
-    return protect
+    if ps.vault == "memory":
+        return MemoryVault(ttl_s=ps.ttl_s)
+    return RedisVault.from_url(ps.vault, vault_key(), ttl_s=ps.ttl_s)
+
+
+def _conversation_key(tenant_id: str, header: str | None, body: dict[str, Any]) -> str | None:
+    from sovgate.protect import conversation_id
+
+    return conversation_id(tenant_id, {"x-sovgate-conversation": header} if header else {}, body)
 
 
 @contextlib.asynccontextmanager
@@ -94,6 +106,10 @@ async def open_gateway(
 
         pool = UpstreamPool(config.providers)
         stack.push_async_callback(pool.close)
+        protector = comps.protect
+        if protector is not None and hasattr(protector, "vault"):
+            protector.vault = _open_vault(config)  # per worker: after any fork
+            stack.push_async_callback(protector.aclose)
         yield Gateway(
             config,
             classify=comps.classify,
@@ -102,4 +118,5 @@ async def open_gateway(
             audit=audit,
             upstreams=pool.adapters,
             fingerprint=fingerprint,
+            conversation_key=_conversation_key,
         )

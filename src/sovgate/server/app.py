@@ -96,7 +96,10 @@ class App:
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
             if path == "/metrics" and method == "GET":
-                head = [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8")]
+                head = [
+                    (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
+                    *_headers(None, "none"),
+                ]
                 return await _raw(send, 200, self.metrics.render(), head)
             if path in _PATHS:
                 err = GatewayError(405, f"Method {method} not allowed on {path}.", code="method_not_allowed")
@@ -156,6 +159,7 @@ class App:
                 req, bad_request("The request body must be a JSON object.", None, "invalid_json")
             )
         req.body, req.raw = body, raw
+        req.conversation = _header(scope["headers"], b"x-sovgate-conversation")
         try:
             CHECKS[req.endpoint](body)
         except GatewayError as err:
@@ -165,6 +169,13 @@ class App:
 
 def _model(name: str) -> dict[str, Any]:
     return {"id": name, "object": "model", "created": 0, "owned_by": "sovgate"}
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
