@@ -176,6 +176,25 @@ def test_content_parts_system_and_assistant_messages_are_inspected(gw: E2E) -> N
     )
 
 
+def test_personal_data_in_an_image_url_goes_only_where_it_may_be_seen_in_the_clear(gw: E2E) -> None:
+    url = "https://files.example.com/jonas.weber@beispiel.de/scan.png"
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="chat",
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in the image?"},
+                    {"type": "image_url", "image_url": {"url": url}},
+                ],
+            }
+        ],
+    )
+    # a URL cannot be pseudonymized, so the US provider (pseudonymized only) is skipped
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    gw.only("fr-sovereign")
+
+
 def test_multi_turn_keeps_one_placeholder_per_person(gw: E2E) -> None:
     client = gw.client()
     turn1 = "Anna Becker (anna.becker@example.de) hat sich beschwert."
