@@ -152,15 +152,14 @@ def replay_cmd(
     except PolicyError as exc:
         _die(str(exc))
         return
-    try:
-        from sovgate.audit import open_audit_log_sync  # type: ignore[attr-defined]
-    except ImportError:
-        _die("replay needs the audit log (sovgate.audit.open_audit_log_sync)")
-        return
+    from sovgate.audit import AuditError, open_log_reader
+
     url = audit if "://" in audit else f"sqlite:///{audit}"
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        _die(f"{audit}: no such audit database")
-    log = open_audit_log_sync(url)
+    try:
+        log = open_log_reader(url)  # read-only: replay never writes to the log it reads
+    except AuditError as exc:
+        _die(str(exc))  # names the path and why
+        return
     try:
         records = (r for r in map(from_audit, log.records(since=since, tenant=tenant)) if r is not None)
         report = replay(records, engine, {t.id: t for t in cfg.tenants}, draft)
