@@ -95,6 +95,7 @@ def test_nothing_sensitive_goes_to_the_first_preference_untouched(gw: E2E, text:
         "VS-NfD\nBitte fasse den Bericht zusammen.",
         "VS - NUR FÜR DEN DIENSTGEBRAUCH\nBitte fasse zusammen.",
         "vs-nfd: Lagebild Ost",
+        "Verschlusssache – nur für den Dienstgebrauch: Einsatzplan",
         "DIFFUSION RESTREINTE\nNote de synthèse",
         "RESTREINT UE/EU RESTRICTED\nCouncil document",
         "NATO RESTRICTED\nExercise plan",

@@ -176,6 +176,25 @@ def test_content_parts_system_and_assistant_messages_are_inspected(gw: E2E) -> N
     )
 
 
+def test_personal_data_in_an_image_url_goes_only_where_it_may_be_seen_in_the_clear(gw: E2E) -> None:
+    url = "https://files.example.com/jonas.weber@beispiel.de/scan.png"
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="chat",
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in the image?"},
+                    {"type": "image_url", "image_url": {"url": url}},
+                ],
+            }
+        ],
+    )
+    # a URL cannot be pseudonymized, so the US provider (pseudonymized only) is skipped
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    gw.only("fr-sovereign")
+
+
 def test_multi_turn_keeps_one_placeholder_per_person(gw: E2E) -> None:
     client = gw.client()
     turn1 = "Anna Becker (anna.becker@example.de) hat sich beschwert."
@@ -295,3 +314,28 @@ def test_unknown_model_and_bad_key_through_the_sdk(gw: E2E) -> None:
         gw.client(key="sk-wrong").chat.completions.create(model="chat", messages=HI)
     assert auth.value.code == "invalid_api_key"
     gw.only(None)
+
+
+@pytest.mark.parametrize("tail", ["[PERSON_", "[PERSON_1", "[", "[PERSON_1]"])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+def test_an_answer_ending_inside_a_placeholder_is_flushed_verbatim(
+    gw: E2E, monkeypatch: pytest.MonkeyPatch, tail: str, stream: bool
+) -> None:
+    original = upstream._answer
+
+    def answer(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        message, finish = original(body)
+        message["content"] = "ok " + tail
+        return message, finish
+
+    monkeypatch.setattr(upstream, "_answer", answer)
+    gw.fakes["us-global"].chunk_chars = 1
+    client = gw.client()
+    messages = [{"role": "user", "content": "Schreibe an Anna Becker, anna.becker@example.de"}]
+    if stream:
+        chunks = client.chat.completions.create(model="chat", messages=messages, stream=True)
+        out = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    else:
+        out = client.chat.completions.create(model="chat", messages=messages).choices[0].message.content
+    # held-back text is never lost; only the complete known token becomes the person again
+    assert out == "ok " + tail.replace("[PERSON_1]", "Anna Becker")
