@@ -62,8 +62,8 @@ ID_CUES: dict[str, tuple[str, ...]] = {
     "IN": ("aadhaar", "aadhar"),
     "JP": ("my number", "mynumber", "マイナンバー"),
     "KR": ("resident registration", "rrn"),
-    "AE": ("emirates id",),
-    "SA": ("iqama",),
+    "AE": ("emirates id", "الهوية الإماراتية", "رقم الهوية الإماراتية"),
+    "SA": ("iqama", "إقامة", "رقم الإقامة", "رقم الهوية", "الهوية الوطنية", "السجل المدني"),
     "CN": ("身份证", "resident id"),
     "NO": ("fødselsnummer", "personnummer"),
     "": (
