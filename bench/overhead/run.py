@@ -187,6 +187,7 @@ def main(
     client_cores: str = typer.Option("0", help="The core(s) of the upstream and the load generator."),
     litellm_spec: str = typer.Option(tg.LITELLM_SPEC, help="pip requirement for the LiteLLM venv."),
     out: Path = typer.Option(None, help="JSON output (default bench/results/overhead.json or soak.json)."),
+    nice: int = typer.Option(0, help="Priority of every process started (negative: ahead of other work)."),
 ) -> None:
     """Measure what sovgate adds per request, next to LiteLLM proxy and no gateway."""
     names = [t.strip() for t in targets.split(",") if t.strip()]
@@ -202,6 +203,7 @@ def main(
     prompt_list = [p.strip() for p in prompts.split(",") if p.strip()]
     mode_list = [m.strip() for m in modes.split(",") if m.strip()]
     gw_core, cl_core = _cores(gateway_cores, client_cores)
+    tg.NICE = nice
     info = machine()
     result: dict[str, Any] = {
         "machine": info,
@@ -217,6 +219,7 @@ def main(
             "gateway_core": gw_core,
             "client_core": cl_core,
             "sovgate_workers": workers,
+            "nice": nice,
         },
     }
     console.print(

@@ -35,15 +35,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Scheduling priority of every process the benchmark starts (run.py --nice; 0: unchanged).
+NICE = 0
+
+
 def pinned(argv: list[str], cores: str | None) -> list[str]:
     """`argv` run pinned to `cores` ("1" or "1,2"; inherited by threads and children; pid kept by exec)."""
-    if cores is None:
+    if cores is None and not NICE:
         return argv
     code = (
-        "import os, sys; os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(',')}); "
-        "os.execvp(sys.argv[2], sys.argv[2:])"
+        "import os, sys; c, n = sys.argv[1], int(sys.argv[2]); "
+        "c and os.sched_setaffinity(0, {int(x) for x in c.split(',')}); "
+        "n and os.setpriority(os.PRIO_PROCESS, 0, n); "
+        "os.execvp(sys.argv[3], sys.argv[3:])"
     )
-    return [sys.executable, "-c", code, cores, *argv]
+    return [sys.executable, "-c", code, cores or "", str(NICE), *argv]
 
 
 @dataclass
