@@ -113,7 +113,14 @@ class Bench:
             argv += ["--cpu-pid", str(target.proc.pid)]
             if target.name != "direct" and self.gateway_core is not None:
                 argv += ["--core", str(self.gateway_core)]
-        done = subprocess.run(tg.pinned(argv, self.client_core), capture_output=True, text=True)
+        # Bound the phase: a gateway that stops answering must not hang the benchmark.
+        limit = warmup + duration + 60 if not requests else 120 + requests * 0.2
+        try:
+            done = subprocess.run(
+                tg.pinned(argv, self.client_core), capture_output=True, text=True, timeout=limit
+            )
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"load generator against {target.name} ran past {limit:.0f} s") from None
         if done.returncode != 0 or not done.stdout.strip():
             raise RuntimeError(f"load generator failed ({done.returncode}):\n{done.stderr[-3000:]}")
         result: dict[str, Any] = msgspec.json.decode(done.stdout.strip().splitlines()[-1])

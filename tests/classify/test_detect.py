@@ -95,3 +95,16 @@ def test_concurrent_use_gives_the_same_results(clf: Classifier) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(clf.detect, texts))
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 2 3 4 5 6 7 8 9 0 " * 2000, "Anna Berg " * 4000, "Anna, " * 6000 + "and Bob", "1." * 10000],
+    ids=["digit-table", "repeated-names", "long-list", "dots"],
+)
+def test_large_repetitive_input_stays_linear(clf: Classifier, text: str) -> None:
+    import time
+
+    t = time.perf_counter()
+    clf.detect(text)
+    assert time.perf_counter() - t < 5.0  # ~40 KB each: quadratic behaviour would take minutes

@@ -28,7 +28,8 @@ def test_detect_jsonl_round_trip() -> None:
             {"id": "c", "text": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"},
         ]
     )
-    assert out[0] == {"_meta": {"ready": True, "load_seconds": out[0]["_meta"]["load_seconds"]}}
+    # first line: ready marker for the scorer; no NER model is used (rules and name tables only)
+    assert out[0]["_meta"]["ready"] is True and out[0]["_meta"]["ner_model"] is None
     recs = {r["id"]: r for r in out[1:]}
     a = recs["a"]
     types = {e["type"] for e in a["entities"]}
@@ -45,3 +46,19 @@ def test_detect_rejects_bad_input_with_clear_error() -> None:
     )
     assert proc.returncode == 2
     assert "invalid record" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_detect_categories_follow_the_person_link_rule() -> None:
+    out = _run(
+        [
+            {"id": "general", "text": "What are the symptoms of diabetes?", "lang": "en"},
+            {
+                "id": "patient",
+                "text": "Patient Anna Schmidt, born 1980-03-01, has type 2 diabetes.",
+                "lang": "en",
+            },
+        ]
+    )
+    recs = {r["id"]: r for r in out[1:]}
+    assert recs["general"]["categories"] == []
+    assert recs["patient"]["categories"] == ["HEALTH"]

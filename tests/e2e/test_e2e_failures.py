@@ -18,6 +18,8 @@ def test_failover_to_next_eligible(e2e: E2E) -> None:
     assert len(e2e.received("us-global")) == 1 and len(e2e.received("fr-sovereign")) == 1
     rec = e2e.record(raw.headers["x-sovgate-decision"])
     assert rec.provider == "fr-sovereign" and rec.outcome == "ok"
+    # both were sent the request (us-global failed after receiving it), neither needed masking
+    assert rec.protection == {"us-global": (), "fr-sovereign": ()}
 
 
 def test_all_eligible_down_fails_closed(e2e: E2E) -> None:

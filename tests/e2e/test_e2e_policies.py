@@ -44,6 +44,7 @@ def test_eu_personal_data_never_reaches_us_in_the_clear(e2e: E2E, case: dict) ->
     if provider == "us-global":
         for value in case["values"]:
             assert value not in sent, f"{value!r} reached us-global in the clear"
+        assert e2e.record(rid).protection["us-global"], "the record says what was masked for us-global"
     else:
         assert provider == "fr-sovereign" and not e2e.received("us-global")
     # whatever was masked on the way out is restored on the way back

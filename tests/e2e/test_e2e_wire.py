@@ -112,3 +112,15 @@ def test_a_conversation_keeps_its_placeholders_across_turns(e2e: E2E) -> None:
     sent = e2e.received("us-global")[1].text
     assert "cc [EMAIL_2] and [EMAIL_1]" in sent and "lena.fischer" not in sent
     assert second.choices[0].message.content == f"echo: cc lena.fischer@beispiel.de and {EMAIL}"
+
+
+def test_embeddings_of_personal_data_are_masked_for_us(e2e: E2E) -> None:
+    raw = e2e.client().embeddings.with_raw_response.create(
+        model="embed", input=[f"Kunde Jonas Weber, {EMAIL}"]
+    )
+    provider = raw.headers["x-sovgate-provider"]
+    assert provider in ("us-global", "fr-sovereign")
+    if provider == "us-global":
+        sent = e2e.received("us-global")[0].body["input"]
+        assert EMAIL not in str(sent) and "[EMAIL_1]" in str(sent)
+    assert e2e.record(raw.headers["x-sovgate-decision"]).findings

@@ -95,8 +95,13 @@ class FakeOpenAI:
             self._thread.join(10)
             self._loop = self._thread = None
 
+    def __post_init__(self) -> None:
+        self._chunk_chars = self.chunk_chars
+
     def reset(self) -> None:
+        """Forget what was received and undo every knob a test turned."""
         self.received.clear()
+        self.chunk_chars = self._chunk_chars
         self.fail_status = None
         self.delay_s = 0.0
         self.break_after = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -33,9 +34,9 @@ tenants:
 COMPONENTS = Components(doubles.classify, doubles.make_decide(CONFIG), doubles.protect)
 
 
-def run(name: str) -> dict:
+def run(name: str, outbound: bool = False) -> dict:
     body = json.loads((REQUESTS / name).read_text())
-    result = explain(CONFIG, COMPONENTS, "acme-de", body)
+    result = asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", body, outbound=outbound))
     json.dumps(result)  # plain JSON data
     return result
 
@@ -73,11 +74,16 @@ def test_secret_in_a_content_part_is_refused() -> None:
 
 
 def test_unknown_tenant_and_model() -> None:
+    request = {"model": "chat", "messages": [{"role": "user", "content": "x"}]}
     with pytest.raises(GatewayError, match="unknown tenant"):
-        explain(
-            CONFIG, COMPONENTS, "nobody", {"model": "chat", "messages": [{"role": "user", "content": "x"}]}
-        )
+        asyncio.run(explain(CONFIG, COMPONENTS, "nobody", request))
     with pytest.raises(GatewayError, match="does not exist"):
-        explain(
-            CONFIG, COMPONENTS, "acme-de", {"model": "gpt-9", "messages": [{"role": "user", "content": "x"}]}
-        )
+        asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", {**request, "model": "gpt-9"}))
+
+
+def test_outbound_shows_what_the_chosen_provider_would_receive() -> None:
+    assert "outbound" not in run("personal_email.json")
+    out = run("personal_email.json", outbound=True)["outbound"]
+    assert out["provider"] == "us-global" and out["pseudonymized"] == ["EMAIL"]
+    assert out["body"]["model"] == "gpt-4o"
+    assert out["body"]["messages"][1]["content"] == "Please write to [EMAIL_1] about her order."

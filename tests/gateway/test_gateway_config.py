@@ -83,6 +83,7 @@ def test_serve_refuses_bad_config_with_one_line_and_exit_2() -> None:
         timeout=60,
     )
     assert proc.returncode == 2
+    assert proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [
         f"sovgate: {DATA / 'bad_hosting.yaml'}:7: providers[0].hosting[1]:"
         " 'Germany' is not an ISO 3166-1 alpha-2 code"
@@ -168,3 +169,15 @@ def test_serving_needs_a_provider_and_a_tenant_but_tools_do_not() -> None:
     cfg = parse_config("providers: [{id: a, protocol: preview, models: {chat: m}}]\n", "c.yaml")
     with pytest.raises(ConfigError, match=r"tenants: at least one tenant is needed"):
         check_servable(cfg)
+
+
+def test_serve_check_validates_without_serving(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sovgate", "serve", "--check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "sovgate: embedded default config: OK (providers: 3, tenants: 1)"

@@ -6,6 +6,7 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -229,4 +230,134 @@ async def test_http10_stream_without_length_ends_at_close(pool: HttpPool) -> Non
     assert resp.status == 200
     assert b"".join([c async for c in resp.iter_chunks(timeout=5)]) == events
     resp.release()
+    srv.close()
+
+
+async def test_a_stalled_body_times_out_between_chunks(pool: HttpPool) -> None:
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    srv = await asyncio.start_server(stall, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}/v1"
+    resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+    chunks = resp.iter_chunks(timeout=0.2)
+    assert await anext(chunks) == b"first"
+    with pytest.raises(TimeoutError):
+        await anext(chunks)
+    resp.release()  # not read to the end: the connection is closed, not pooled
+    assert not pool._idle.get(("127.0.0.1", srv.sockets[0].getsockname()[1], False))
+    srv.close()
+
+
+class Proxy:
+    """A minimal HTTP proxy: CONNECT tunnels and absolute-form forwarding; remembers request lines."""
+
+    def __init__(self, refuse_connect: bool = False):
+        self.seen: list[str] = []
+        self.refuse_connect = refuse_connect
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        first = head.split(b"\r\n", 1)[0].decode()
+        self.seen.append(first)
+        method, target, _ = first.split(" ")
+        if method == "CONNECT":
+            if self.refuse_connect:
+                writer.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+                await writer.drain()
+                writer.close()
+                return
+            host, port = target.rsplit(":", 1)
+            up_reader, up_writer = await asyncio.open_connection(host, int(port))
+            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        else:
+            url = urlsplit(target)
+            up_reader, up_writer = await asyncio.open_connection(url.hostname, url.port)
+            origin_form = url.path + (f"?{url.query}" if url.query else "")
+            up_writer.write(head.replace(target.encode(), origin_form.encode(), 1))
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+
+
+async def start_proxy(proxy: Proxy) -> tuple[asyncio.AbstractServer, str]:
+    srv = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
+    return srv, f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
+
+
+async def test_http_through_a_forward_proxy() -> None:
+    server = RawServer(lambda req: ok(b'{"via": "proxy"}'))
+    srv, url = await serve(server)
+    proxy = Proxy()
+    psrv, purl = await start_proxy(proxy)
+    pool = HttpPool(proxies={"http": purl})
+    try:
+        for _ in range(2):
+            resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+            assert await resp.read() == b'{"via": "proxy"}'
+            resp.release()
+    finally:
+        await pool.close()
+    assert proxy.seen == [f"POST {url} HTTP/1.1"]  # one proxied connection, kept alive
+    # every request on it names the whole URL (the toy proxy rewrites only the first before piping)
+    assert server.requests[1].startswith(f"POST {url} HTTP/1.1".encode())
+    srv.close()
+    psrv.close()
+
+
+async def test_https_through_a_connect_tunnel(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    srv = await asyncio.start_server(
+        RawServer(lambda req: ok(b"tunnelled")).handle, "127.0.0.1", 0, ssl=server_ctx
+    )
+    port = srv.sockets[0].getsockname()[1]
+    proxy = Proxy()
+    psrv, purl = await start_proxy(proxy)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    pool = HttpPool(ssl_context=trusting, proxies={"https": purl})
+    try:
+        resp = await pool.post(Endpoint(f"https://localhost:{port}/v1/messages", {}), b"{}", 5)
+        assert await resp.read() == b"tunnelled"
+        resp.release()
+    finally:
+        await pool.close()
+    assert proxy.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
+    refusing = Proxy(refuse_connect=True)
+    rsrv, rurl = await start_proxy(refusing)
+    pool = HttpPool(ssl_context=trusting, proxies={"https": rurl})
+    try:
+        with pytest.raises(HttpError, match=r"refused CONNECT localhost:\d+ \(HTTP 403\)"):
+            await pool.post(Endpoint(f"https://localhost:{port}/v1/messages", {}), b"{}", 5)
+    finally:
+        await pool.close()
+    for s in (srv, psrv, rsrv):
+        s.close()
+
+
+async def test_loopback_and_no_proxy_hosts_bypass_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    srv, url = await serve(RawServer(lambda req: ok(b"direct")))
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    for pool in (HttpPool(), HttpPool(proxies={"http": "http://127.0.0.1:9", "no": "127.0.0.1"})):
+        try:
+            resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+            assert await resp.read() == b"direct"
+            resp.release()
+        finally:
+            await pool.close()
     srv.close()

@@ -342,7 +342,9 @@ def _extend_lines(text: str, e: int) -> int:
 
 
 _LABEL_LINE = re.compile(
-    r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|e-?mail|name|steuer|pesel|bsn|codice|dni)\b"
+    r"(?i)^(?:iban|bic|ssn|nino|tax|dob|date|phone|tel|tél|t[ée]l[ée]fono?|telefon|telefoon|mobil\w*|handy|fax|"
+    r"e-?mail|mail|name|nom|nombre|nome|naam|steuer|pesel|bsn|codice|dni|nie|nif|geb|geboren|born|n[ée]e?|"
+    r"nat[oa]|nacid[oa]|ur\.|data|fecha|datum|cf|nir)\b"
 )
 
 

@@ -22,6 +22,10 @@ _PHONE = re.compile(
     r"(?<![A-Za-z0-9_+/.-])(?:\+|00)?(?:\(\d{1,5}\)|\d{1,5})(?:[ .\-/]{0,2}(?:\(\d{1,5}\)|\d{1,6})){1,6}"
     r"(?:\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6})?(?![A-Za-z0-9_])"
 )
+# countries whose national numbers are written without a leading 0
+_NO_TRUNK_PREFIX = frozenset({"ES", "IT", "PL", "US", "CA", "DK", "NO", "PT", "GR", "LU"})
+_OTHER_REGIONS = ("DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "CH", "BE", "US")
+_DIGIT_GROUP = re.compile(r"\d+")
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
 
@@ -76,14 +80,22 @@ def phone_hits(
             continue
         if _DATE_LIKE.fullmatch(core):
             continue
+        if sum(1 for g in _DIGIT_GROUP.findall(core) if len(g) == 1) >= 3:
+            continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
-        if not cue and not intl and cues.before("not_id", s, 30) is not None:
-            continue  # right after "order / invoice / case no."
+        if (
+            not cue
+            and not intl
+            and (cues.before("not_id", s, 30) is not None or cues.before("id", s, 30) is not None)
+        ):
+            continue  # right after "order / invoice / case no." or an ID word: not a phone
         # plain digit runs need a cue, unless they look like a national number ("0612345678")
         plain_long = core.isdigit() and len(core) > 8
-        if plain_long and not cue and not intl and not (core.startswith("0") and len(core) <= 11):
+        if core.isdigit() and not cue and not intl and not (core.startswith("0") and 9 <= len(core) <= 11):
             continue
+        if not cue and not intl and not core.startswith(("0", "(")) and region not in _NO_TRUNK_PREFIX:
+            continue  # without a phone word, a national number shows its trunk prefix ("030 …")
         try:
             num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
         except phonenumbers.NumberParseException:
@@ -91,6 +103,18 @@ def phone_hits(
         valid = phonenumbers.is_valid_number(num)
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
+        if not valid and not intl and cue:
+            # a national number next to a phone word: which of our countries' plans accepts it?
+            for other in _OTHER_REGIONS:
+                if other == region:
+                    continue
+                try:
+                    alt = phonenumbers.parse(core, other)
+                except phonenumbers.NumberParseException:
+                    continue
+                if phonenumbers.is_valid_number(alt):
+                    num, valid = alt, True
+                    break
         if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
         juris = phonenumbers.region_code_for_number(num) if valid else None

@@ -37,14 +37,18 @@ _DATE = (
     r")"
 )
 _DATE_RX = re.compile(_DATE)
+_STAR = re.compile(rf"(?:^|(?<=[\s(]))\*\s?({_DATE})(?!\d)", re.M)
 # what may sit between a birth cue and the date: "Geburtsdatum: ", "(DOB ", "born on ", "nato il "
 _BRIDGE = re.compile(r"[\s:(=-]{0,4}(?:(?:on|am|le|el|il|op|dnia|is|was)\s+){0,2}(?:it'?s\s+)?")
+_LOWER_ONLY = frozenset({"nato", "nata"})
 _YEAR_OK = re.compile(r"(1[89]\d\d|20[0-3]\d|\d\d)\D*$")
 
 
 def dob_hits(text: str, cues: Cues) -> Iterator[Hit]:
     seen: set[int] = set()
     for cue in cues.all("dob"):
+        if text[cue.start].isupper() and text[cue.start : cue.end].lower() in _LOWER_ONLY:
+            continue  # "NATO summit" is not "nato il"
         b = _BRIDGE.match(text, cue.end)
         pos = b.end() if b else cue.end
         m = _DATE_RX.match(text, pos)
@@ -63,3 +67,8 @@ def dob_hits(text: str, cues: Cues) -> Iterator[Hit]:
             continue
         seen.add(m.start())
         yield Hit("DATE_OF_BIRTH", m.start(), m.end(), score, None, "date_of_birth")
+    # genealogical star: "* 12.03.1980 in Köln"
+    if "*" in text:
+        for m in _STAR.finditer(text):
+            if m.start(1) not in seen and _YEAR_OK.search(m.group(1)):
+                yield Hit("DATE_OF_BIRTH", m.start(1), m.end(1), 0.8, None, "date_of_birth")

@@ -23,7 +23,8 @@ class KeywordHit(NamedTuple):
 
 
 def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"
+    # CJK scripts have no spaces: their characters never extend or glue words here
+    return (c.isalnum() or c == "_") and c < "\u3000"
 
 
 class KeywordIndex:

@@ -22,8 +22,6 @@ from sovgate.classify._address import USPS_SUFFIXES
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
-
 # Honorifics and titles directly before a name (lower case, without trailing dot).
 HONORIFICS = _HONORIFICS = frozenset(
     [
@@ -939,7 +937,7 @@ class NameFinder:
         mostly_first = strong_first and (la is None or f is None or f[1] <= la[1] * 3)
         return (
             strong_first,
-            f is not None and f[0] < 55,
+            f is not None and (f[0] < 55 or (f[1] <= 50 and f[0] < 62)),  # "Jean": rank 4 in FR
             strong_last and not mostly_first,
             la is not None and la[0] < 55,
             low in _PARTICLES,
@@ -1183,10 +1181,16 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
             w = w.rstrip(".,")
             if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
                 parts.add(w)
-    for s, _, w in toks:
+    spans = sorted((h.start, h.end) for h in found)
+    k = 0
+    for s, _, w in toks:  # toks and spans are both in text order: one merge pass
+        while k < len(spans) and spans[k][1] <= s:
+            k += 1
+        if k < len(spans) and spans[k][0] <= s:
+            continue  # already part of a name
         core = w.rstrip(".")
         core = core[:-2] if core.endswith(("'s", "’s")) else core
-        if core in parts and not any(h.start <= s < h.end for h in found):
+        if core in parts:
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
 
 

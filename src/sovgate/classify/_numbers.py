@@ -90,14 +90,16 @@ class IdSpec:
     lengths: tuple[int, ...]
     check: Callable[[str], bool]
     strong: bool = False  # format + checksum are distinctive enough without a keyword
-    keyword_only: bool = False  # weak checks (tax office numbers): only right after their keyword
+    keyword_only: tuple[str, ...] = ()  # weak checks (tax office numbers): only after one of these words
 
 
 # Digit-only national numbers, by compact length.
 _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("de.idnr", "DE", (11,), _safe(de_idnr.is_valid)),
-    IdSpec("de.stnr", "DE", (10, 11, 13), _safe(de_stnr.is_valid), keyword_only=True),
-    IdSpec("at.tin", "AT", (9,), _safe(at_tin.is_valid), keyword_only=True),
+    IdSpec(
+        "de.stnr", "DE", (10, 11, 13), _safe(de_stnr.is_valid), keyword_only=("steuernummer", "steuer-nr")
+    ),
+    IdSpec("at.tin", "AT", (9,), _safe(at_tin.is_valid), keyword_only=("abgabenkonto", "steuernummer")),
     IdSpec("pl.pesel", "PL", (11,), _safe(pl_pesel.is_valid)),
     IdSpec("pl.nip", "PL", (10,), _safe(pl_nip.is_valid)),
     IdSpec("nl.bsn", "NL", (8, 9), _safe(nl_bsn.is_valid)),
@@ -187,8 +189,8 @@ _DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9_.,@/+-])\d+(?:{_SEP}\d+)*(?![A-Za-z0-9
 _IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
-_IBAN_GROUPS = re.compile(r"[A-Z0-9]+")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
+_IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")
 
 
 def iban_hits(text: str) -> Iterator[Hit]:
@@ -197,7 +199,7 @@ def iban_hits(text: str) -> Iterator[Hit]:
         groups = [g for g in _IBAN_GROUPS.finditer(text, m.start(), m.end())]
         while groups:
             s, e = m.start(), groups[-1].end()
-            if _iban.is_valid(text[s:e]):
+            if _iban.is_valid(text[s:e].upper()):
                 yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
                 break
             groups.pop()
@@ -231,7 +233,7 @@ def _groups(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
 
 
 def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
-    """Contiguous sub-sequences of digit groups, longest first."""
+    """Contiguous sub-sequences of digit groups that could be an ID or a card, longest first."""
     g = len(groups)
     spans = []
     for i in range(g):
@@ -240,9 +242,14 @@ def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[t
             digits += text[start + groups[j][0] : start + groups[j][1]]
             if len(digits) > 19:
                 break
-            spans.append((start + groups[i][0], start + groups[j][1], digits))
+            if len(digits) >= 8:
+                spans.append((start + groups[i][0], start + groups[j][1], digits))
     spans.sort(key=lambda x: -len(x[2]))
     return iter(spans)
+
+
+_INTL_PREFIX = re.compile(r"\+\d{1,3}[ ]?$")
+_MAX_GROUPS = 24  # long number tables are looked at in overlapping slices
 
 
 def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
@@ -253,15 +260,18 @@ def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             continue
         if _VERSION_LIKE.fullmatch(m.group()) and cues.before("id", m.start(), 60) is None:
             continue
+        if _INTL_PREFIX.search(text, max(0, m.start() - 6), m.start()):
+            continue  # "+34 699 123 456": the rest of a phone number
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
-        for s, e, digits in _windows(text, m.start(), groups):
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            hit = _classify_digits(cues, s, e, digits, home)
-            if hit is not None:
-                taken.append((s, e))
-                yield hit
+        for lo in range(0, max(1, len(groups) - 8), _MAX_GROUPS - 8):
+            for s, e, digits in _windows(text, m.start(), groups[lo : lo + _MAX_GROUPS]):
+                if any(s < te and ts < e for ts, te in taken[-16:]):
+                    continue
+                hit = _classify_digits(cues, s, e, digits, home)
+                if hit is not None:
+                    taken.append((s, e))
+                    yield hit
 
 
 def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) -> Hit | None:
@@ -270,12 +280,20 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     not_id = cues.before("not_id", s, 40)
     if id_cue is not None and not_id is not None and not_id.start > id_cue.start:
         id_cue = None
+    phone_cue = cues.before("phone", s, 40)
+    if phone_cue is not None and (id_cue is None or phone_cue.start > id_cue.start):
+        id_cue = None  # "passport ok, phone 699 123 456": the nearer word wins
+        not_id = not_id or phone_cue
     if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
+        # one random number in ten passes Luhn: a card needs an issuer range and either a card
+        # word nearby or card-style grouping ("4111 1111 1111 1111")
         issuer = _card_issuer(digits) if n >= 13 else None
-        if issuer is not None:
-            return Hit("CREDIT_CARD", s, e, 0.95, None, issuer)
-        if cues.before("card", s, 40) is not None:
-            return Hit("CREDIT_CARD", s, e, 0.8, None, "card")
+        card_cue = cues.before("card", s, 60) is not None
+        grouped = e - s > n
+        if issuer is not None and (card_cue or grouped):
+            return Hit("CREDIT_CARD", s, e, 0.95 if card_cue else 0.85, None, issuer)
+        if card_cue:
+            return Hit("CREDIT_CARD", s, e, 0.8, None, issuer or "card")
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
@@ -283,17 +301,26 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
         # without a keyword only self-identifying formats or the text's own country can match
         if not_id is not None:
             return None
-        specs = tuple(sp for sp in specs if (sp.strong or sp.country == home) and not sp.keyword_only)
+        # (weak checksums pass for one random number in ten: those need their keyword)
+        specs = tuple(sp for sp in specs if sp.strong)
         if not specs:
             return None
         hinted = None
     else:
         hinted = id_cue.kind.partition("|")[2] or None
     if id_cue is not None:
-        specs = tuple(sp for sp in specs if not sp.keyword_only or sp.country == hinted)
+        # a keyword that names a country ("Steuer-ID", "PESEL") only accepts that country's number:
+        # "Steuer-ID 12 345 678 903" failing the IdNr check is not a Croatian OIB
+        cue_text = cues.text[id_cue.start : id_cue.end].lower()
+        specs = tuple(
+            sp
+            for sp in specs
+            if (sp.country == hinted or not hinted)
+            and (not sp.keyword_only or any(w in cue_text for w in sp.keyword_only))
+        )
     # keyword-specific or home-country validators first; weak tax-office formats last
     ordered = sorted(
-        specs, key=lambda sp: (sp.country != hinted, sp.keyword_only, sp.country != home, not sp.strong)
+        specs, key=lambda sp: (sp.country != hinted, bool(sp.keyword_only), sp.country != home, not sp.strong)
     )
     for sp in ordered:
         if not sp.check(digits):

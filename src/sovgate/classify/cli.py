@@ -11,6 +11,7 @@ from typing import Annotated
 import msgspec
 import typer
 
+from sovgate.classify._link import summarize_categories
 from sovgate.types import ENTITY_TYPES
 
 
@@ -35,7 +36,8 @@ def detect(
     t0 = time.perf_counter()
     clf = Classifier.default()
     out = sys.stdout
-    out.write('{"_meta": {"ready": true, "load_seconds": %.3f}}\n' % (time.perf_counter() - t0))
+    meta = {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3), "ner_model": None}
+    out.write(_encoder.encode({"_meta": meta}).decode() + "\n")
     out.flush()
     if file != "-" and not Path(file).is_file():
         typer.echo(f"{file}: no such file", err=True)
@@ -64,7 +66,7 @@ def detect(
                 for f in findings
                 if f.kind in ENTITY_TYPES
             ]
-            cats = sorted({f.kind for f in findings if f.kind not in ENTITY_TYPES})
+            cats = sorted(summarize_categories(findings))
             out.write(_encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode())
             out.write("\n")
     out.flush()

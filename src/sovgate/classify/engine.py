@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import urllib.parse
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -44,8 +45,12 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
     others = [h for h in hits if h.kind not in _PRIORITY]
     ents.sort(key=lambda h: (-_PRIORITY[h.kind], -(h.end - h.start), -h.score))
     kept: list[Hit] = []
+    k_starts: list[int] = []  # kept hits never overlap: keep them sorted, check neighbours only
     for h in ents:
-        clash = [k for k in kept if h.start < k.end and k.start < h.end]
+        i = bisect_left(k_starts, h.start)
+        clash = [
+            k for k in kept[max(0, i - 1) : i + 1] if h.start < k.end and k.start < h.end
+        ] or _clash_scan(kept, k_starts, h, i)
         if clash and h.kind == "ADDRESS":
             # an address line that runs into a phone number or ID: keep the part before it
             cut = min(k.start for k in clash)
@@ -54,10 +59,12 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
                 while end > h.start and not text[end - 1].isalnum():
                     end -= 1
                 h = h._replace(end=end)
-                clash = []
+                i = bisect_left(k_starts, h.start)
+                clash = [k for k in kept[max(0, i - 1) : i + 1] if h.start < k.end and k.start < h.end]
         if clash:
             continue
-        kept.append(h)
+        kept.insert(i, h)
+        k_starts.insert(i, h.start)
     seen: set[tuple[str, int, int]] = set()
     uniq: list[Hit] = []
     for h in others:
@@ -67,6 +74,15 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
             uniq.append(h)
     out = kept + uniq
     out.sort(key=lambda h: (h.start, h.end))
+    return out
+
+
+def _clash_scan(kept: list[Hit], k_starts: list[int], h: Hit, i: int) -> list[Hit]:
+    """Kept hits starting inside h (h may cover several of them)."""
+    out = []
+    while i < len(kept) and k_starts[i] < h.end:
+        out.append(kept[i])
+        i += 1
     return out
 
 

@@ -11,7 +11,9 @@ from sovgate.gateway.record import RequestRecord
 
 def to_audit_record(rec: RequestRecord) -> AuditRecord:
     counts = Counter((f.kind, f.jurisdiction) for f in rec.findings)
-    protection = {rec.provider: rec.pseudonymized} if rec.provider and rec.pseudonymized else {}
+    # every provider the request was sent to, with what was masked for it (() = in the clear):
+    # a provider that failed after the request went out may still have received it
+    protection = {a.provider: a.pseudonymized for a in rec.attempts if a.sent}
     return AuditRecord(
         id=rec.id,
         time=datetime.fromtimestamp(rec.time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),

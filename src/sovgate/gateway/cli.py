@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import sys
 from importlib import resources
@@ -28,6 +30,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address (default: gateway.host)")] = None,
     port: Annotated[int | None, typer.Option(help="listen port (default: gateway.port)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="worker processes sharing the port")] = 1,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="validate config, policies and audit log (created if missing), then exit"
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible gateway."""
     import uvicorn
@@ -42,8 +50,15 @@ def serve(
         check_audit(cfg)
     except ConfigError as exc:
         _die(str(exc))
+    if check:
+        where = "embedded default config" if config is None else str(config)
+        typer.echo(f"sovgate: {where}: OK (providers: {len(cfg.providers)}, tenants: {len(cfg.tenants)})")
+        return
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
     app = create_app(lambda: open_gateway(cfg, components))
+    # start-up objects (detectors, compiled policies) live for the whole run: keep the cyclic GC
+    # from re-scanning them, and forked workers from touching (copying) their pages
+    gc.freeze()
     options: dict[str, Any] = {
         "host": bind_host,
         "port": bind_port,
@@ -67,11 +82,18 @@ def serve(
 
 
 def explain(
-    request: Annotated[Path, typer.Argument(help="request body JSON (chat completions or embeddings)")],
-    tenant: Annotated[str, typer.Option("--tenant", "-t", help="tenant id")],
+    request: Annotated[
+        Path, typer.Argument(help="request body JSON (chat completions or embeddings); - for stdin")
+    ],
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", "-t", help="tenant id (default: the config's only tenant)")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config (default: embedded demo)")
     ] = None,
+    outbound: Annotated[
+        bool, typer.Option("--outbound", help="also print the body the chosen provider would receive")
+    ] = False,
 ) -> None:
     """Print the decision for REQUEST as JSON, without sending anything anywhere."""
     from sovgate.gateway.errors import GatewayError
@@ -83,8 +105,12 @@ def explain(
         components = build_components(cfg)
     except ConfigError as exc:
         _die(str(exc))
+    if tenant is None:
+        if len(cfg.tenants) != 1:
+            _die(f"--tenant is needed: the config has {len(cfg.tenants)} tenants")
+        tenant = cfg.tenants[0].id
     try:
-        body = msgspec.json.decode(request.read_bytes())
+        body = msgspec.json.decode(sys.stdin.buffer.read() if str(request) == "-" else request.read_bytes())
     except OSError as exc:
         _die(f"{request}: cannot read ({exc.strerror or exc})")
     except msgspec.DecodeError as exc:
@@ -92,7 +118,7 @@ def explain(
     if not isinstance(body, dict):
         _die(f"{request}: the request must be a JSON object")
     try:
-        result = run_explain(cfg, components, tenant, body)
+        result = asyncio.run(run_explain(cfg, components, tenant, body, outbound=outbound))
     except GatewayError as err:
         _die(f"{request}: {err.message}")
     typer.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())

@@ -6,17 +6,26 @@ from typing import Any
 
 import msgspec
 
+from sovgate.gateway._protection import ProtectionImpossible
 from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError, model_not_found
-from sovgate.gateway.pipeline import plan, refusal
+from sovgate.gateway.pipeline import Plan, plan, refusal
 from sovgate.gateway.runtime import Components
 from sovgate.route import choose
 from sovgate.server.validate import CHECKS
+from sovgate.types import Provider
+from sovgate.upstream._outbound import upstream_body
 
 
-def explain(config: Config, components: Components, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The decision as plain data: findings (no raw values), rules, verdicts, eligible set, choice."""
+async def explain(
+    config: Config, components: Components, tenant_id: str, body: dict[str, Any], *, outbound: bool = False
+) -> dict[str, Any]:
+    """The decision as plain data: findings (no raw values), rules, verdicts, eligible set, choice.
+
+    With `outbound`, also the body the chosen provider would receive (pseudonymized as its verdict
+    requires, upstream model name): this contains the request's text, so it is opt-in.
+    """
     tenant = next((t for t in config.tenants if t.id == tenant_id), None)
     if tenant is None:
         raise GatewayError(
@@ -35,7 +44,8 @@ def explain(config: Config, components: Components, tenant_id: str, body: dict[s
     )
     denied = refusal(p.decision, serving)
     d = p.decision
-    return {
+    chosen = p.candidates[0] if p.candidates and denied is None else None
+    result = {
         "tenant": tenant.id,
         "endpoint": endpoint,
         "model": model,
@@ -67,7 +77,30 @@ def explain(config: Config, components: Components, tenant_id: str, body: dict[s
         ],
         "eligible": list(d.eligible),
         "candidates": list(p.candidates),
-        "chosen": p.candidates[0] if p.candidates and denied is None else None,
+        "chosen": chosen,
         "outcome": "route" if denied is None else denied.code,
         "message": denied.message if denied is not None else None,
+    }
+    if outbound and chosen is not None:
+        result["outbound"] = await _outbound(components, p, providers[chosen], body)
+    return result
+
+
+async def _outbound(
+    components: Components, p: Plan, provider: Provider, body: dict[str, Any]
+) -> dict[str, Any]:
+    verdict = p.decision.verdict(provider.id)
+    protected = None
+    if verdict is not None and verdict.pseudonymize:
+        if components.protect is None:
+            return {"provider": provider.id, "error": "pseudonymization is not available"}
+        try:
+            protected = await components.protect(body, p.segments, p.classification, verdict)
+        except ProtectionImpossible as exc:
+            return {"provider": provider.id, "error": str(exc)}
+    sent = protected.body if protected is not None else body
+    return {
+        "provider": provider.id,
+        "pseudonymized": list(protected.types) if protected is not None else [],
+        "body": upstream_body(provider, sent),
     }

@@ -170,6 +170,8 @@ class Gateway:
         try:
             return await self._serve(req, req.tenant, req.body, rec)
         except GatewayError as err:
+            if err.__cause__ is not None:  # fail-closed refusal: the operator needs the cause, the client not
+                print(f"sovgate: request {req.id}: {err.code}: {err.__cause__!r}", file=sys.stderr)
             return await self.refuse(req, err, rec)
         except Exception as exc:  # never a stack trace to the client; the audit says what happened
             print(f"sovgate: request {req.id} failed: {exc!r}", file=sys.stderr)
@@ -252,15 +254,17 @@ class Gateway:
                     reply = await adapter.complete(endpoint, outbound)
             except UpstreamError as exc:
                 self.router.report(pid, False)
-                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0)))
+                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected)))
                 continue
             except UpstreamRejected as exc:
                 self.router.report(pid, True)
-                attempts.append(Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0)))
+                attempts.append(
+                    Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0), _types(protected))
+                )
                 self._chosen(rec, pid, protected, attempts)
                 return await self._finish(req, rec, JsonAnswer(exc.status, exc.body, pid), exc.status)
             self.router.report(pid, True)
-            attempts.append(Attempt(pid, "ok", None, _ms(t0)))
+            attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected)))
             self._chosen(rec, pid, protected, attempts)
             restoring = protected if (protected is not None and adapter.restores) else None
             if stream:
@@ -319,7 +323,7 @@ class Gateway:
         self,
         req: Request,
         rec: RequestRecord,
-        events: AsyncIterator[bytes],
+        events: AsyncIterator[list[bytes]],
         restoring: Protected | None,
     ) -> AsyncIterator[bytes]:
         """Forward upstream events; hold back [DONE] until the audit record is durable."""
@@ -328,18 +332,27 @@ class Gateway:
         recorded = False
         try:
             try:
-                async for event in events:
-                    data = event_data(event)
-                    if data is None:
-                        continue
-                    if data == b"[DONE]":
-                        break
-                    if restoration is not None:
-                        new = restoration.event(data)
-                        if new is not None:
-                            yield b"data: " + new + b"\n\n"
+                async for batch in events:
+                    # one write per upstream read: the events of a batch go out together
+                    out: list[bytes] = []
+                    done = False
+                    for event in batch:
+                        data = event_data(event)
+                        if data is None:
                             continue
-                    yield event + b"\n\n"
+                        if data == b"[DONE]":
+                            done = True
+                            break
+                        if restoration is not None:
+                            new = restoration.event(data)
+                            if new is not None:
+                                out.append(b"data: " + new + b"\n\n")
+                                continue
+                        out.append(event + b"\n\n")
+                    if out:
+                        yield b"".join(out)
+                    if done:
+                        break
                 if restoration is not None:
                     for chunk in restoration.leftover():
                         yield b"data: " + chunk + b"\n\n"
@@ -402,6 +415,10 @@ class _Attempts(list[Attempt]):
 
 def _error_event(err: GatewayError) -> bytes:
     return b"data: " + err.body() + b"\n\n"
+
+
+def _types(protected: Protected | None) -> tuple[str, ...]:
+    return tuple(protected.types) if protected is not None else ()
 
 
 def _ms(t0: float) -> float:

@@ -26,6 +26,12 @@ class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
     outcome: str  # ok | upstream_error | upstream_rejected | protection_failed
     reason: str | None = None
     ms: float = 0.0
+    pseudonymized: tuple[str, ...] = ()  # entity types masked in what this provider was sent
+
+    @property
+    def sent(self) -> bool:
+        """Whether the request went out to this provider (it may have received it even if it failed)."""
+        return self.outcome != "protection_failed"
 
 
 class RequestRecord(msgspec.Struct, kw_only=True, omit_defaults=True):

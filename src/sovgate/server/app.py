@@ -240,15 +240,21 @@ async def _stream(send: Send, receive: Receive, answer: StreamAnswer, decision: 
     # the server drops writes to a closed connection silently: watch for the disconnect
     # so the upstream stream is closed and the record says the client left
     gone = asyncio.ensure_future(_disconnected(receive))
+    more = True
     try:
         async for event in events:
             if gone.done():
                 break
-            await send({"type": "http.response.body", "body": event, "more_body": True})
+            # the final [DONE] ends the response in the same write
+            more = not event.endswith(b"data: [DONE]\n\n")
+            await send({"type": "http.response.body", "body": event, "more_body": more})
+            if not more:
+                break
     finally:
         gone.cancel()
         await events.aclose()  # type: ignore[attr-defined]
-    await send({"type": "http.response.body", "body": b""})
+    if more:
+        await send({"type": "http.response.body", "body": b""})
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -2,7 +2,7 @@
 
 from sovgate.upstream._base import Adapter, Endpoint, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._outbound import Outbound
-from sovgate.upstream._sse import event_data, sse_events
+from sovgate.upstream._sse import event_data, sse_batches
 from sovgate.upstream.pool import UpstreamPool
 
 __all__ = [
@@ -14,5 +14,5 @@ __all__ = [
     "UpstreamPool",
     "UpstreamRejected",
     "event_data",
-    "sse_events",
+    "sse_batches",
 ]

@@ -45,8 +45,8 @@ class Adapter(Protocol):
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply: ...
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
-        """Open a streaming chat completion; yields SSE events (e.g. b'data: {...}').
+    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
+        """Open a streaming chat completion; yields the SSE events (e.g. b'data: {...}') of each read.
 
         Raises UpstreamError/UpstreamRejected before the first event when the
         stream cannot be opened, so the caller can still fail over.

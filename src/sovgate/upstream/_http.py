@@ -7,16 +7,19 @@ the response is parsed by httptools (C), and connections are pooled per origin.
 
 Scope, deliberately small: POST with a known body length, plain or TLS, responses
 with content-length, chunked or read-until-close bodies, `accept-encoding: identity`
-(no decompression), streamed bodies with back-pressure. No proxies, no redirects.
+(no decompression), streamed bodies with back-pressure, HTTP(S)_PROXY / NO_PROXY (CONNECT
+tunnels for HTTPS, absolute-form requests for HTTP). No redirects.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import ipaddress
 import ssl
 import time
-from collections.abc import AsyncIterator
+import urllib.request
+from collections.abc import AsyncIterator, Mapping
 from urllib.parse import urlsplit
 
 import httptools
@@ -32,7 +35,7 @@ class HttpError(Exception):
 class Endpoint:
     """One upstream URL: where to connect and the constant part of the request head."""
 
-    __slots__ = ("_head", "host", "origin", "port", "server_hostname", "tls")
+    __slots__ = ("_head", "_proxy_head", "host", "origin", "port", "server_hostname", "tls")
 
     def __init__(self, url: str, headers: dict[str, str]):
         parts = urlsplit(url)
@@ -48,12 +51,21 @@ class Endpoint:
         if ":" in self.host and not self.host.startswith("["):  # IPv6 literal
             host_header = f"[{self.host}]" if default_port else f"[{self.host}]:{self.port}"
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        lines = [f"POST {target} HTTP/1.1", f"host: {host_header}", "accept-encoding: identity"]
-        lines += [f"{k}: {v}" for k, v in headers.items()]
-        self._head = ("\r\n".join(lines) + "\r\ncontent-length: ").encode("latin-1")
+        rest = [
+            f"host: {host_header}",
+            "accept-encoding: identity",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        self._head = _head_bytes(f"POST {target} HTTP/1.1", rest)
+        # through a plain-HTTP forward proxy the request line names the whole URL
+        self._proxy_head = _head_bytes(f"POST http://{host_header}{target} HTTP/1.1", rest)
 
-    def head(self, body_length: int) -> bytes:
-        return self._head + str(body_length).encode() + b"\r\n\r\n"
+    def head(self, body_length: int, forward_proxy: bool = False) -> bytes:
+        return (self._proxy_head if forward_proxy else self._head) + str(body_length).encode() + b"\r\n\r\n"
+
+
+def _head_bytes(request_line: str, lines: list[str]) -> bytes:
+    return ("\r\n".join([request_line, *lines]) + "\r\ncontent-length: ").encode("latin-1")
 
 
 class Response:
@@ -72,11 +84,7 @@ class Response:
         """Body chunks as they arrive; `timeout` bounds the wait for each one."""
         conn = self._conn
         while True:
-            if timeout is None:
-                chunk = await conn.next_chunk()
-            else:
-                async with asyncio.timeout(timeout):
-                    chunk = await conn.next_chunk()
+            chunk = await conn.next_chunk(timeout)
             if chunk is None:
                 return
             yield chunk
@@ -98,6 +106,7 @@ class _Connection(asyncio.Protocol):
         "_length_known",
         "_reading_paused",
         "_waiter",
+        "forward_proxy",
         "idle_since",
         "origin",
         "parser",
@@ -113,6 +122,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.idle_since = 0.0
         self.reused = False
+        self.forward_proxy = False  # requests on it go to an HTTP forward proxy (absolute-form)
         self._reset()
         self._complete = True  # nothing in flight yet
 
@@ -204,7 +214,8 @@ class _Connection(asyncio.Protocol):
         status = await self._head_waiter
         return Response(self, status, self._headers)
 
-    async def next_chunk(self) -> bytes | None:
+    async def next_chunk(self, timeout: float | None = None) -> bytes | None:
+        """The next body chunk, None at the end; TimeoutError after `timeout` s without data."""
         while True:
             if self._body:
                 chunk = self._body.popleft()
@@ -217,8 +228,15 @@ class _Connection(asyncio.Protocol):
                 return None
             if self._error is not None:
                 raise self._error
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            # a timer only when we really wait (buffered chunks cost none): cheaper than asyncio.timeout
+            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     def finish(self) -> None:
         if self._complete and not self._body and self._keep_alive and self.transport is not None:
@@ -233,10 +251,54 @@ class _Connection(asyncio.Protocol):
         self.pool.forget(self)
 
 
+class _Tunnel(asyncio.Protocol):
+    """Reads the proxy's answer to CONNECT (a status line and headers, no body)."""
+
+    def __init__(self) -> None:
+        self.status: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._buf = b""
+
+    def data_received(self, data: bytes) -> None:
+        self._buf += data
+        if b"\r\n\r\n" in self._buf and not self.status.done():
+            line = self._buf.split(b"\r\n", 1)[0].split()
+            self.status.set_result(int(line[1]) if len(line) > 1 and line[1].isdigit() else 0)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.status.done():
+            self.status.set_exception(HttpError("the proxy closed the connection"))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class HttpPool:
     """Keep-alive connections per origin; create and use inside one event loop."""
 
-    def __init__(self, *, max_idle_per_origin: int = 256, ssl_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        *,
+        max_idle_per_origin: int = 256,
+        ssl_context: ssl.SSLContext | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ):
+        """`proxies`: {"http": URL, "https": URL, "no": hosts}; default from HTTP(S)_PROXY / NO_PROXY.
+
+        With proxies from the environment, loopback upstreams are always reached directly.
+        """
+        self._from_env = proxies is None
+        self._proxies = dict(urllib.request.getproxies() if proxies is None else proxies)
         self._idle: dict[tuple[str, int, bool], list[_Connection]] = {}
         self._all: set[_Connection] = set()
         self._max_idle = max_idle_per_origin
@@ -248,22 +310,66 @@ class HttpPool:
             self._ssl = ssl.create_default_context()
         return self._ssl
 
+    def _proxy(self, ep: Endpoint) -> tuple[str, int] | None:
+        url = self._proxies.get("https" if ep.tls else "http")
+        if not url:
+            return None
+        if self._from_env and (
+            _loopback(ep.host) or urllib.request.proxy_bypass_environment(ep.host, self._proxies)
+        ):
+            return None
+        if not self._from_env and urllib.request.proxy_bypass_environment(
+            ep.host, {"no": self._proxies.get("no", "")}
+        ):
+            return None
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        return (parts.hostname or "", parts.port or 80)
+
     async def _connect(self, ep: Endpoint, timeout: float) -> _Connection:
         loop = asyncio.get_running_loop()
+        proxy = self._proxy(ep)
+        where = f"{ep.host}:{ep.port}" + (f" via proxy {proxy[0]}:{proxy[1]}" if proxy else "")
         try:
             async with asyncio.timeout(timeout):
-                _, conn = await loop.create_connection(
-                    lambda: _Connection(self, ep.origin),
-                    ep.host,
-                    ep.port,
-                    ssl=self._ssl_context() if ep.tls else None,
-                    server_hostname=ep.server_hostname,
-                )
+                if proxy is None:
+                    _, conn = await loop.create_connection(
+                        lambda: _Connection(self, ep.origin),
+                        ep.host,
+                        ep.port,
+                        ssl=self._ssl_context() if ep.tls else None,
+                        server_hostname=ep.server_hostname,
+                    )
+                elif not ep.tls:
+                    _, conn = await loop.create_connection(lambda: _Connection(self, ep.origin), *proxy)
+                    conn.forward_proxy = True
+                else:
+                    conn = await self._tunnel(loop, ep, proxy)
         except TimeoutError:
             raise
         except OSError as exc:
-            raise HttpError(f"cannot connect to {ep.host}:{ep.port} ({exc.strerror or exc})") from None
+            raise HttpError(f"cannot connect to {where} ({exc.strerror or exc})") from None
         self._all.add(conn)
+        return conn
+
+    async def _tunnel(
+        self, loop: asyncio.AbstractEventLoop, ep: Endpoint, proxy: tuple[str, int]
+    ) -> _Connection:
+        """HTTPS through an HTTP proxy: CONNECT, then TLS with the upstream inside the tunnel."""
+        transport, tunnel = await loop.create_connection(_Tunnel, *proxy)
+        try:
+            authority = f"{ep.host}:{ep.port}"
+            transport.write(f"CONNECT {authority} HTTP/1.1\r\nhost: {authority}\r\n\r\n".encode("latin-1"))
+            status = await tunnel.status
+            if status != 200:
+                raise HttpError(f"proxy {proxy[0]}:{proxy[1]} refused CONNECT {authority} (HTTP {status})")
+            conn = _Connection(self, ep.origin)
+            tls = await loop.start_tls(transport, conn, self._ssl_context(), server_hostname=ep.host)
+        except BaseException:
+            transport.close()
+            raise
+        if tls is None:
+            raise HttpError("TLS through the proxy tunnel failed")
+        conn.connection_made(tls)
         return conn
 
     def _idle_connection(self, ep: Endpoint) -> _Connection | None:
@@ -285,12 +391,11 @@ class HttpPool:
         """Send; return once the response head is in (the caller reads the body, then `release()`s)."""
         if self._closed:
             raise HttpError("the client is closed")
-        head = ep.head(len(body))
         conn = self._idle_connection(ep)
         if conn is not None:
             try:
                 async with asyncio.timeout(timeout):
-                    return await conn.send(head, body)
+                    return await conn.send(ep.head(len(body), conn.forward_proxy), body)
             except HttpError:
                 # the server closed the idle connection as we sent: once more on a fresh one
                 conn.close()
@@ -300,7 +405,7 @@ class HttpPool:
         conn = await self._connect(ep, timeout)
         try:
             async with asyncio.timeout(timeout):
-                return await conn.send(head, body)
+                return await conn.send(ep.head(len(body), conn.forward_proxy), body)
         except BaseException:
             conn.close()
             raise

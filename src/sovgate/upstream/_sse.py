@@ -5,23 +5,30 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 
 
-async def sse_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """Yield each event (without its blank-line terminator); comments and keep-alives dropped."""
+async def sse_batches(chunks: AsyncIterable[bytes]) -> AsyncIterator[list[bytes]]:
+    """The events completed by each chunk read (without blank-line terminators), as one list.
+
+    Batching per read lets the gateway answer with one write per upstream read instead of
+    one per event. Comments and keep-alives are dropped.
+    """
     buf = b""
     async for chunk in chunks:
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n")
         buf += chunk
+        events = []
         while True:
             cut = buf.find(b"\n\n")
             if cut < 0:
                 break
             event, buf = buf[:cut], buf[cut + 2 :]
             if event and not event.startswith(b":"):
-                yield event
+                events.append(event)
+        if events:
+            yield events
     event = buf.strip(b"\n")
     if event and not event.startswith(b":"):
-        yield event
+        yield [event]
 
 
 def event_data(event: bytes) -> bytes | None:

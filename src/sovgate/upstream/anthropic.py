@@ -13,7 +13,7 @@ from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError,
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import auth_headers, endpoint_url
-from sovgate.upstream._sse import event_data, sse_events
+from sovgate.upstream._sse import event_data, sse_batches
 from sovgate.upstream.openai import exchange, open_stream
 
 _encode = msgspec.json.Encoder().encode
@@ -57,7 +57,7 @@ class AnthropicAdapter:
             raise UpstreamRejected(self.provider.id, status, _openai_error(data))
         raise UpstreamError(self.provider.id, f"HTTP {status}", status)
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
         payload = _encode(to_messages_request({**body, "stream": True}, self._model(body)))
         try:
             resp = await open_stream(self.provider, self._http, self._stream_target, payload)
@@ -67,20 +67,22 @@ class AnthropicAdapter:
         return _translate(self.provider, resp, StreamTranslator(include_usage))
 
 
-async def _translate(provider: Provider, resp: Response, tr: StreamTranslator) -> AsyncIterator[bytes]:
+async def _translate(provider: Provider, resp: Response, tr: StreamTranslator) -> AsyncIterator[list[bytes]]:
     pid = provider.id
     try:
-        async for event in sse_events(resp.iter_chunks(provider.timeout_s)):
-            data = event_data(event)
-            if data is None:
-                continue
-            try:
-                chunks = tr.feed(data)
-            except (msgspec.DecodeError, AttributeError):
-                raise UpstreamError(pid, "unreadable stream event") from None
-            for chunk in chunks:
-                yield b"data: " + chunk
-        yield b"data: [DONE]"
+        async for batch in sse_batches(resp.iter_chunks(provider.timeout_s)):
+            out = []
+            for event in batch:
+                data = event_data(event)
+                if data is None:
+                    continue
+                try:
+                    out.extend(b"data: " + chunk for chunk in tr.feed(data))
+                except (msgspec.DecodeError, AttributeError):
+                    raise UpstreamError(pid, "unreadable stream event") from None
+            if out:
+                yield out
+        yield [b"data: [DONE]"]
     except TimeoutError:
         raise UpstreamError(pid, "stream stalled (read timeout)") from None
     except HttpError as exc:

@@ -13,7 +13,7 @@ from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError,
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import PATHS, auth_headers, endpoint_url, upstream_body
-from sovgate.upstream._sse import sse_events
+from sovgate.upstream._sse import sse_batches
 
 _encode = msgspec.json.Encoder().encode
 
@@ -36,7 +36,7 @@ class OpenAIAdapter:
         check(self.provider.id, status, payload)
         return Reply(status, payload)
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
         data = _encode(upstream_body(self.provider, body))
         resp = await open_stream(self.provider, self._http, self._stream_target, data)
         return _events(self.provider, resp)
@@ -78,11 +78,11 @@ async def open_stream(provider: Provider, http: HttpPool, target: Target, data: 
     return resp
 
 
-async def _events(provider: Provider, resp: Response) -> AsyncIterator[bytes]:
+async def _events(provider: Provider, resp: Response) -> AsyncIterator[list[bytes]]:
     try:
         # a stream may last long; what must not stall is the gap between chunks
-        async for event in sse_events(resp.iter_chunks(provider.timeout_s)):
-            yield event
+        async for batch in sse_batches(resp.iter_chunks(provider.timeout_s)):
+            yield batch
     except TimeoutError:
         raise UpstreamError(provider.id, "stream stalled (read timeout)") from None
     except HttpError as exc:

@@ -46,7 +46,7 @@ class PreviewAdapter:
         content = msgspec.json.format(_encode(out), indent=2).decode()
         return Reply(200, _encode(_completion(out.body.get("model"), content)))
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
         out = self.outbound("chat", body)
         content = msgspec.json.format(_encode(out), indent=2).decode()
         return _stream(
@@ -67,23 +67,22 @@ def _completion(model: Any, content: str) -> dict[str, Any]:
     }
 
 
-async def _stream(model: Any, content: str, usage: bool) -> AsyncIterator[bytes]:
+async def _stream(model: Any, content: str, usage: bool) -> AsyncIterator[list[bytes]]:
     base = {"id": f"chatcmpl-preview-{next(_counter)}", "object": "chat.completion.chunk"}
     base |= {"created": int(time.time()), "model": model}
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-        return b"data: " + _encode(
-            {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-        )
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return b"data: " + _encode({**base, "choices": [choice]})
 
-    yield chunk({"role": "assistant", "content": ""})
-    for i in range(0, len(content), _CHUNK):
-        yield chunk({"content": content[i : i + _CHUNK]})
-    yield chunk({}, "stop")
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": content[i : i + _CHUNK]}) for i in range(0, len(content), _CHUNK)]
+    events.append(chunk({}, "stop"))
     if usage:
         zero = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-        yield b"data: " + _encode({**base, "choices": [], "usage": zero})
-    yield b"data: [DONE]"
+        events.append(b"data: " + _encode({**base, "choices": [], "usage": zero}))
+    events.append(b"data: [DONE]")
+    yield events  # all at once: nothing is waited for
 
 
 def _embeddings(out: Outbound) -> dict[str, Any]:
