@@ -339,3 +339,21 @@ def test_an_answer_ending_inside_a_placeholder_is_flushed_verbatim(
         out = client.chat.completions.create(model="chat", messages=messages).choices[0].message.content
     # held-back text is never lost; only the complete known token becomes the person again
     assert out == "ok " + tail.replace("[PERSON_1]", "Anna Becker")
+
+
+@pytest.mark.parametrize("chunk_chars", [2, 3, 7, 11])
+def test_many_placeholders_at_every_chunk_size(gw: E2E, chunk_chars: int) -> None:
+    text = (
+        "Anna Becker (anna.becker@example.de) und Jürgen Müller (jmueller@example.de) teilen das Konto "
+        "DE89 3704 0044 0532 0130 00; Anna Becker ruft +49 30 1234567 an, Jürgen Müller nicht."
+    )
+    gw.fakes["us-global"].chunk_chars = chunk_chars
+    chunks = gw.client().chat.completions.create(
+        model="chat", messages=[{"role": "user", "content": text}], stream=True
+    )
+    deltas = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    assert "".join(deltas) == f"echo: {text}"
+    assert not any(re.search(r"\[[A-Z_]*\d*\]?|\]", d) for d in deltas), deltas
+    sent = gw.received("us-global")[0].body["messages"][0]["content"]
+    assert sent.count("[PERSON_1]") == 2 and sent.count("[PERSON_2]") == 2  # same value, same token
+    assert_masked(gw, ("Anna Becker", "Jürgen Müller", "anna.becker@example.de", "+49 30 1234567"))
