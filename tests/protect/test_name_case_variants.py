@@ -1,7 +1,7 @@
 """A name found once is masked where it is repeated in another case; restoring gives each form back."""
 
 from sovgate.messages import extract_segments
-from sovgate.protect import PseudonymSession, Pseudonymizer, restore
+from sovgate.protect import Pseudonymizer, PseudonymSession, restore
 from sovgate.types import Finding
 
 
