@@ -286,6 +286,11 @@ class NameFinder:
         self.source, self.first, self.last = _load_tables()
         self._not_lone = _NOT_LONE_NAMES | _place_words()
 
+    def _popular_first(self, w: str) -> bool:
+        """Among the 200 most given first names somewhere ("Pierre", "Georgia", "Florence")."""
+        f = self.first.get(w)
+        return f is not None and f[1] <= 200
+
     def _lone_ok(self, w: str) -> bool:
         """A single capitalised word alone is a name only if it is clearly a first name."""
         if w.lower() in self._not_lone:
@@ -531,7 +536,12 @@ class NameFinder:
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
-        if not strong and not flags[0][0] and clean[0].lower() in self._not_lone:
+        if (
+            not strong
+            and not flags[0][0]
+            and clean[0].lower() in self._not_lone
+            and not self._popular_first(clean[0])
+        ):
             return  # "America Incorporated", "Hungary Sales": a country or product first
         if not strong and any(w.isupper() and len(w) > 1 and not _is_initial(w) for w in clean):
             return  # acronyms and upper-case place names
