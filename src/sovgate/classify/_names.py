@@ -27,6 +27,7 @@ HONORIFICS = _HONORIFICS = frozenset(
     """
     mr mrs ms miss mx dr prof sir madam mister lady lord rev herr frau fräulein m mme mlle monsieur
     madame mademoiselle sr sra srta señor señora señorita don doña dña sig sigra signor signora
+    panem panu pana panią panie panowie
     signorina dott dottssa dottoressa avv ing dhr mevr mw mevrouw meneer heer pan pani panna
     """.split()  # noqa: SIM905
 )
