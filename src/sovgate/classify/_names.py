@@ -234,6 +234,28 @@ _IMPERATIVES = frozenset(
     schrijf mail vraag herinner antwoord zadzwoń napisz wyślij zapytaj przypomnij odpowiedz
     """.split()  # noqa: SIM905
 )
+# a few Russian function words that the name lists also contain
+_RU_WORDS = frozenset(
+    [
+        "его",
+        "её",
+        "ее",
+        "она",
+        "он",
+        "они",
+        "мы",
+        "вы",
+        "это",
+        "этот",
+        "эта",
+        "как",
+        "что",
+        "где",
+        "когда",
+        "клиент",
+        "пациент",
+    ]
+)
 _GREETINGS = frozenset(
     """
     hoi hey moin servus salut cześć czesc dag goedemorgen buongiorno buenos bonsoir witaj guten
@@ -244,6 +266,7 @@ _NOT_NAMES = (
     _ROLE_WORDS
     | _IMPERATIVES
     | _GREETINGS
+    | _RU_WORDS
     | frozenset(
         """
             hi hello dear thanks thank please hallo liebe lieber bonjour salut cher chère
