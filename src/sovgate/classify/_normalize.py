@@ -55,6 +55,21 @@ _SUSPECT = re.compile(
 )
 
 
+_SCRIPT_HOMOGLYPHS = frozenset(c for c in _HOMOGLYPHS if "\u0370" <= c <= "\u04ff")
+_NATIVE_SCRIPT = re.compile("[\u0370-\u04ff]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _latin_mixed_positions(text: str) -> set[int]:
+    """Positions inside words that mix Latin letters with Cyrillic/Greek look-alikes."""
+    out: set[int] = set()
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if _NATIVE_SCRIPT.search(w) and any("a" <= c.lower() <= "z" for c in w):
+            out.update(range(m.start(), m.end()))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """Normalized text and, when it differs from the original, the offset map.
@@ -148,8 +163,13 @@ def _normalize_chars(text: str) -> Normalized:
     ends: list[int] = []
     pos = 0
     n = len(text)
+    # homoglyphs are folded only inside words that also have Latin letters ("Сity", "PayРal"):
+    # genuine Cyrillic or Greek words ("Иван Петров") keep their letters
+    latin_words = _latin_mixed_positions(text) if _NATIVE_SCRIPT.search(text) else None
     for i, ch in enumerate(text):
         if ch.isascii():
+            continue
+        if latin_words is not None and ch in _SCRIPT_HOMOGLYPHS and i not in latin_words:
             continue
         if i > pos:  # untouched run before this character
             out.append(text[pos:i])
