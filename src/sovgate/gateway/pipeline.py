@@ -28,7 +28,15 @@ from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
-from sovgate.upstream import Adapter, Endpoint, UpstreamError, UpstreamRejected, event_data
+from sovgate.upstream import (
+    Adapter,
+    Endpoint,
+    UpstreamError,
+    UpstreamRejected,
+    check_reply,
+    check_stream,
+    event_data,
+)
 
 Classify = Callable[[list[Segment]], Classification]
 Decide = Callable[[Tenant, Classification, str], Decision]
@@ -249,9 +257,9 @@ class Gateway:
             adapter = self.upstreams[pid]
             try:
                 if stream:
-                    events = await adapter.stream(outbound)
+                    events = await check_stream(pid, await adapter.stream(outbound))
                 else:
-                    reply = await adapter.complete(endpoint, outbound)
+                    reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound))
             except UpstreamError as exc:
                 self.router.report(pid, False)
                 attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected)))
