@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from sovgate.gateway import errors
+from sovgate.gateway._offload import OFFLOAD_CHARS, offload
 from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
 from sovgate.gateway._restore import StreamRestoration, restore_completion
 from sovgate.gateway._yaml import format_path
@@ -64,7 +65,19 @@ def plan(
     candidates: Callable[[Decision, Collection[str]], tuple[str, ...]],
 ) -> Plan:
     """Everything decided before any byte leaves; raises GatewayError to refuse (fail closed)."""
-    segments = extract_segments(body)
+    return plan_segments(tenant, extract_segments(body), model, serving, classify, decide, candidates)
+
+
+def plan_segments(
+    tenant: Tenant,
+    segments: list[Segment],
+    model: str,
+    serving: Collection[str],
+    classify: Classify,
+    decide: Decide,
+    candidates: Callable[[Decision, Collection[str]], tuple[str, ...]],
+) -> Plan:
+    """`plan()` for segments already extracted from the body."""
     try:
         classification = classify(segments)
     except Exception as exc:
@@ -224,7 +237,7 @@ class Gateway:
         serving = self.serving[tenant.id].get(model)
         if serving is None:
             raise errors.model_not_found(model, self.models(tenant))
-        p = plan(tenant, body, model, serving, self.classify, self.decide, self.router.candidates)
+        p = await self._plan(tenant, body, model, serving)
         _note_plan(rec, p)
         denied = refusal(p.decision, serving)
         if denied is not None:
@@ -288,6 +301,18 @@ class Gateway:
             )
         tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
         raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
+
+    async def _plan(self, tenant: Tenant, body: dict[str, Any], model: str, serving: Collection[str]) -> Plan:
+        """plan(), with a large text classified in a worker thread and an oversized one refused."""
+        segments = extract_segments(body)
+        chars = sum(len(s.text) for s in segments)
+        limit = self.config.gateway.max_classify_chars
+        if chars > limit:  # fail closed: what cannot be classified in reasonable time is not sent
+            raise errors.text_too_large(chars, limit)
+        args = (tenant, segments, model, serving, self.classify, self.decide, self.router.candidates)
+        if chars > OFFLOAD_CHARS:
+            return await offload(plan_segments, *args)
+        return plan_segments(*args)
 
     async def _protect(
         self,
