@@ -91,7 +91,7 @@ def plan_segments(
     return Plan(segments, classification, decision, candidates(decision, serving))
 
 
-def refusal(decision: Decision, serving: Collection[str]) -> GatewayError | None:
+def refusal(decision: Decision, serving: Collection[str], model: str | None = None) -> GatewayError | None:
     """The 403 for a decision that leaves no provider for this model, else None."""
     if decision.refused is not None:
         r = decision.refused
@@ -103,8 +103,15 @@ def refusal(decision: Decision, serving: Collection[str]) -> GatewayError | None
         for v in decision.verdicts
         if v.provider in serving and not v.eligible
     ]
+    why += _eligible_not_serving(decision, serving, model)
     detail = "; ".join(why) if why else "no provider of this tenant serves it"
     return errors.policy_denied(f"No provider may receive this request under policy: {detail}.")
+
+
+def _eligible_not_serving(decision: Decision, serving: Collection[str], model: str | None) -> list[str]:
+    """Say which providers policy would allow but do not serve the model (else the 403 looks arbitrary)."""
+    name = f"model {model!r}" if model else "this model"
+    return [f"{p} is eligible but does not serve {name}" for p in decision.eligible if p not in serving]
 
 
 class Request(msgspec.Struct, kw_only=True):
@@ -239,7 +246,7 @@ class Gateway:
             raise errors.model_not_found(model, self.models(tenant))
         p = await self._plan(tenant, body, model, serving)
         _note_plan(rec, p)
-        denied = refusal(p.decision, serving)
+        denied = refusal(p.decision, serving, model)
         if denied is not None:
             raise denied
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
