@@ -56,6 +56,14 @@ def no_eligible_provider(message: str) -> GatewayError:
     return GatewayError(503, message, type="server_error", code="no_eligible_provider")
 
 
+def text_too_large(chars: int, limit: int) -> GatewayError:
+    msg = (
+        f"The request's text is {chars:,} characters; this gateway classifies at most {limit:,}"
+        " per request (gateway.max_classify_chars), so it is refused unsent."
+    )
+    return GatewayError(413, msg, code="request_too_large")
+
+
 def internal(code: str, message: str, status: int = 500) -> GatewayError:
     # fail closed: classification, policy or audit could not run, so nothing is sent
     return GatewayError(status, message, type="server_error", code=code)

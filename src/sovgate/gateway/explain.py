@@ -42,7 +42,7 @@ async def explain(
     p = plan(
         tenant, body, model, serving, components.classify, components.decide, lambda d, s: choose(d, {}, s)
     )
-    denied = refusal(p.decision, serving)
+    denied = refusal(p.decision, serving, model)
     d = p.decision
     chosen = p.candidates[0] if p.candidates and denied is None else None
     result = {
