@@ -52,3 +52,9 @@ def test_special_category_needs_identified_person() -> None:
     )
     assert "HEALTH" not in anon.categories
     assert "HEALTH" in named.categories
+
+
+def test_language_hint_forms_are_normalized() -> None:
+    clf = Classifier.default()
+    for hint in ("de-DE", "DE", "de_AT"):
+        assert clf.classify(_segments([["text", "Hallo"]]), lang=hint).languages == ("de",)

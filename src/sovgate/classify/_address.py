@@ -328,6 +328,9 @@ _PROSE_WORD = re.compile(
 )
 
 
+_COPULA_END = re.compile(r"(?i)\b(?:is|ist|est|es|è|is|jest|to)\s*:?\s*$")
+
+
 def _extend_lines(text: str, e: int) -> int:
     """Take following short lines that continue the address (multi-line address blocks)."""
     for _ in range(4):
@@ -386,6 +389,15 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         stop = _STOP_TAIL.search(val, 6)
         if stop is not None:
             e = s + stop.start()
+        g0 = _ADDRESS.search(text, s, e)
+        if (
+            g0 is not None
+            and g0.start() > s
+            and not any(c.isdigit() for c in text[s : g0.start()])
+            and _COPULA_END.search(text, s, g0.start()) is not None
+        ):
+            # "the address of Globex Corporation is 742 Evergreen Terrace, ...": start at the street
+            s = g0.start()
         g = _ADDRESS.match(text, s)
         if g is not None and s + 8 <= g.end() < e and _PROSE_WORD.search(text, g.end(), e):
             # the line goes on with prose ("..., 80121 Napoli, chiede un rimborso"): the street

@@ -25,6 +25,7 @@ _PHONE = re.compile(
 # countries whose national numbers are written without a leading 0
 _NO_TRUNK_PREFIX = frozenset({"ES", "IT", "PL", "US", "CA", "DK", "NO", "PT", "GR", "LU"})
 _OTHER_REGIONS = ("DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "CH", "BE", "US")
+_DOTTED4 = re.compile(r"\d+(?:\.\d+){3,}")
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXT = re.compile(r"\s?(?:x|ext\.?|#|Durchwahl|poste)\s?\d{1,6}$")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}|\d{1,3}(?:\.\d{1,3}){3}")
@@ -78,8 +79,8 @@ def phone_hits(
         digits = sum(c.isdigit() for c in core)
         if digits < 7 or digits > 15:
             continue
-        if _DATE_LIKE.fullmatch(core):
-            continue
+        if _DATE_LIKE.fullmatch(core) or _DOTTED4.fullmatch(core):
+            continue  # dates, IPs and versions ("32.0.3817.91")
         if sum(1 for g in _DIGIT_GROUP.findall(core) if len(g) == 1) >= 3:
             continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))

@@ -24,158 +24,28 @@ from sovgate.classify._hits import Hit
 
 # Honorifics and titles directly before a name (lower case, without trailing dot).
 HONORIFICS = _HONORIFICS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "madam",
-        "mister",
-        "lady",
-        "lord",
-        "rev",
-        "herr",
-        "frau",
-        "fräulein",
-        "m",
-        "mme",
-        "mlle",
-        "monsieur",
-        "madame",
-        "mademoiselle",
-        "sr",
-        "sra",
-        "srta",
-        "señor",
-        "señora",
-        "señorita",
-        "don",
-        "doña",
-        "dña",
-        "sig",
-        "sigra",
-        "signor",
-        "signora",
-        "signorina",
-        "dott",
-        "dottssa",
-        "dottoressa",
-        "avv",
-        "ing",
-        "dhr",
-        "mevr",
-        "mw",
-        "mevrouw",
-        "meneer",
-        "heer",
-        "pan",
-        "pani",
-        "panna",
-    ]
+    """
+    mr mrs ms miss mx dr prof sir madam mister lady lord rev herr frau fräulein m mme mlle monsieur
+    madame mademoiselle sr sra srta señor señora señorita don doña dña sig sigra signor signora
+    signorina dott dottssa dottoressa avv ing dhr mevr mw mevrouw meneer heer pan pani panna
+    """.split()  # noqa: SIM905
 )
 # Words that may sit inside a name (lower case).
 _PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "dos",
-        "das",
-        "du",
-        "le",
-        "la",
-        "ten",
-        "ter",
-        "zu",
-        "zum",
-        "bin",
-        "ben",
-        "al",
-        "el",
-        "y",
-        "e",
-        "van't",
-        "d'",
-        "mac",
-    ]
+    """
+    van von der den de del della di da dos das du le la ten ter zu zum bin ben al el y e van't d'
+    mac
+    """.split()  # noqa: SIM905
 )
 
 # Greetings and prepositions: enough together with name-list evidence.
 _WEAK_WORDS = frozenset(
-    [
-        "dear",
-        "hello",
-        "hi",
-        "hey",
-        "thanks",
-        "for",
-        "from",
-        "by",
-        "with",
-        "to",
-        "of",
-        "and",
-        "liebe",
-        "lieber",
-        "liebes",
-        "hallo",
-        "geehrte",
-        "geehrter",
-        "für",
-        "von",
-        "mit",
-        "an",
-        "und",
-        "bonjour",
-        "cher",
-        "chère",
-        "pour",
-        "par",
-        "avec",
-        "et",
-        "hola",
-        "estimado",
-        "estimada",
-        "para",
-        "por",
-        "con",
-        "y",
-        "ciao",
-        "gentile",
-        "caro",
-        "cara",
-        "per",
-        "di",
-        "da",
-        "e",
-        "beste",
-        "geachte",
-        "hoi",
-        "voor",
-        "van",
-        "met",
-        "en",
-        "witam",
-        "szanowny",
-        "szanowna",
-        "dla",
-        "od",
-        "z",
-        "i",
-        "pan",
-        "pani",
-        "panie",
-    ]
+    """
+    dear hello hi hey thanks for from by with to of and liebe lieber liebes hallo geehrte geehrter
+    für von mit an und bonjour cher chère pour par avec et hola estimado estimada para por con y
+    ciao gentile caro cara per di da e beste geachte hoi voor van met en witam szanowny szanowna dla
+    od z i pan pani panie
+    """.split()  # noqa: SIM905
 )
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()) + "".join(
     c for c in map(chr, range(0x391, 0x430)) if c.isupper()
@@ -189,136 +59,45 @@ _HONOR_GAP = re.compile(r"\.?[ \t]+")
 _LABEL_GAP = re.compile(r"[ \t]*[:=][ \t]*\n?[ \t]*")
 _BARE_LABEL_GAP = re.compile(r" (?=[A-ZÀ-ÞĀ-Ž])")  # "Vorname Felix, Nachname Wagner"
 _BARE_LABELS = frozenset(
-    [
-        "vorname",
-        "nachname",
-        "familienname",
-        "surname",
-        "prénom",
-        "apellido",
-        "apellidos",
-        "cognome",
-        "voornaam",
-        "achternaam",
-        "nazwisko",
-        "imię",
-    ]
+    # labels and roles that may stand right before a name without a colon:
+    # "Vorname Felix", "Il dipendente Ricciotti Grassi", "the tenant Jane Roe"
+    """
+        vorname nachname familienname surname prénom apellido apellidos cognome voornaam
+        achternaam nazwisko imię patient patientin patiente paciente paziente pacjent pacjentka
+        patiënt employee mitarbeiter mitarbeiterin salarié salariée employé employée empleado
+        empleada dipendente werknemer medewerker pracownik pracownica customer cliente klant
+        klient klientka kunde kundin tenant locataire inquilino inquilina huurder najemca mieter
+        mieterin assicurato assicurata asegurado asegurada assuré assurée ubezpieczony
+        ubezpieczona alumno alumna studente studentessa student studentin étudiant étudiante
+        leerling uczeń uczennica applicant antragsteller antragstellerin titular titulaire
+        titolare intestatario intestataria
+        """.split()  # noqa: SIM905
 )
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 
 
 _PLACE_WORDS = frozenset(
-    [
-        "santa",
-        "san",
-        "santo",
-        "são",
-        "saint",
-        "sainte",
-        "st",
-        "ste",
-        "villa",
-        "bad",
-        "port",
-        "fort",
-        "mount",
-        "mont",
-        "monte",
-        "lake",
-        "new",
-        "north",
-        "south",
-        "east",
-        "west",
-        "nord",
-        "sud",
-        "ost",
-        "west",
-        "costa",
-        "puerto",
-        "porto",
-        "rio",
-        "río",
-        "cabo",
-        "isla",
-        "isola",
-        "villa",
-        "val",
-    ]
+    """
+    santa san santo são saint sainte st ste villa bad port fort mount mont monte lake new north
+    south east west nord sud ost west costa puerto porto rio río cabo isla isola villa val los las
+    """.split()  # noqa: SIM905
+)
+# Street types that are not also common surnames: "Cielo Drive" is a street wherever it stands
+_STREET_ONLY = frozenset(
+    """
+    street road avenue lane drive boulevard terrace parkway highway crescent plaza square strasse
+    straße allee gasse platz straat laan weg
+    """.split()  # noqa: SIM905
 )
 _STREET_WORDS = frozenset(w.lower() for w in USPS_SUFFIXES) | frozenset(
-    [
-        "st",
-        "street",
-        "str",
-        "road",
-        "rd",
-        "avenue",
-        "ave",
-        "lane",
-        "ln",
-        "drive",
-        "dr",
-        "boulevard",
-        "blvd",
-        "court",
-        "ct",
-        "way",
-        "place",
-        "pl",
-        "square",
-        "sq",
-        "terrace",
-        "crescent",
-        "close",
-        "parkway",
-        "highway",
-        "circle",
-        "trail",
-        "row",
-        "hill",
-        "gardens",
-        "grove",
-        "mews",
-        "walk",
-        "keys",
-        "throughway",
-        "falls",
-        "heights",
-        "park",
-        "plaza",
-        "point",
-        "ridge",
-        "locks",
-        "glen",
-        "springs",
-        "course",
-        "route",
-        "straße",
-        "strasse",
-        "weg",
-        "gasse",
-        "allee",
-        "platz",
-        "u",
-        "utca",
-        "ul",
-        "ulica",
-        "al",
-        "aleja",
-        "rue",
-        "via",
-        "viale",
-        "calle",
-        "straat",
-        "laan",
-        "apt",
-        "apartment",
-        "suite",
-        "unit",
-        "flat",
-    ]
+    """
+    st street str road rd avenue ave lane ln drive dr boulevard blvd court ct way place pl square sq
+    terrace crescent close parkway highway circle trail row hill gardens grove mews walk keys
+    throughway falls heights park plaza point ridge locks glen springs course route straße strasse
+    weg gasse allee platz u utca ul ulica al aleja rue via viale calle straat laan apt apartment
+    suite unit flat
+    """.split()  # noqa: SIM905
 )
 _STREET_ABBR = frozenset(
     ["st", "rd", "ave", "av", "blvd", "ln", "str", "apt", "ste", "pkwy", "hwy", "sq", "ter", "cres"]
@@ -330,172 +109,33 @@ _HONOR_PARTICLES = re.compile(
     r"signora|signor|sig|pan|pani)\.? ((?:(?:van|de|der|den|die|ter|ten|von|zu|di|da|del|della|la|le|du) )+)$"
 )
 _COMPANY_WORDS = frozenset(
-    [
-        "gmbh",
-        "ag",
-        "kg",
-        "ohg",
-        "ug",
-        "ltd",
-        "limited",
-        "inc",
-        "llc",
-        "plc",
-        "corp",
-        "corporation",
-        "co",
-        "sa",
-        "sas",
-        "sarl",
-        "spa",
-        "srl",
-        "bv",
-        "nv",
-        "sp",
-        "zoo",
-        "group",
-    ]
+    """
+    incorporated holdings group bank fund trust partners associates international technologies
+    systems solutions services industries capital ventures labs media foundation university
+    institute hospital clinic school college company corporation enterprises gmbh ag kg ohg ug ltd
+    limited inc llc plc corp corporation co sa sas sarl spa srl bv nv sp zoo group
+    """.split()  # noqa: SIM905
 )
 _WEEKDAYS_MONTHS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "montag",
-        "dienstag",
-        "mittwoch",
-        "donnerstag",
-        "freitag",
-        "samstag",
-        "sonntag",
-        "januar",
-        "februar",
-        "märz",
-        "juni",
-        "juli",
-        "oktober",
-        "dezember",
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-        "janvier",
-        "février",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-        "domingo",
-        "enero",
-        "febrero",
-        "marzo",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-        "lunedì",
-        "martedì",
-        "mercoledì",
-        "giovedì",
-        "venerdì",
-        "sabato",
-        "domenica",
-        "gennaio",
-        "febbraio",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "settembre",
-        "ottobre",
-        "dicembre",
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-        "januari",
-        "februari",
-        "maart",
-        "mei",
-        "augustus",
-        "poniedziałek",
-        "wtorek",
-        "środa",
-        "czwartek",
-        "piątek",
-        "sobota",
-        "niedziela",
-    ]
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december montag dienstag mittwoch donnerstag freitag
+    samstag sonntag januar februar märz juni juli oktober dezember lundi mardi mercredi jeudi
+    vendredi samedi dimanche janvier février avril mai juin juillet août septembre octobre novembre
+    décembre lunes martes miércoles jueves viernes sábado domingo enero febrero marzo mayo junio
+    julio agosto septiembre octubre noviembre diciembre lunedì martedì mercoledì giovedì venerdì
+    sabato domenica gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre maandag
+    dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart mei augustus
+    poniedziałek wtorek środa czwartek piątek sobota niedziela
+    """.split()  # noqa: SIM905
 )
 # "Bayes' theorem", "Satz von Bayes", "algoritmo di Dijkstra": surnames used as concept names
 _EPONYM_NOUNS = frozenset(
-    [
-        "theorem",
-        "law",
-        "rule",
-        "principle",
-        "transform",
-        "transformation",
-        "distance",
-        "algorithm",
-        "test",
-        "equation",
-        "method",
-        "estimator",
-        "disease",
-        "syndrome",
-        "effect",
-        "constant",
-        "number",
-        "series",
-        "conjecture",
-        "paradox",
-        "distribution",
-        "inequality",
-        "formula",
-        "model",
-        "satz",
-        "gesetz",
-        "regel",
-        "verteilung",
-    ]
+    """
+    theorem law rule principle transform transformation distance algorithm test equation method
+    estimator disease syndrome effect constant number series conjecture paradox distribution
+    inequality formula model satz gesetz regel verteilung
+    """.split()  # noqa: SIM905
 )
 _EPONYM_PREP = re.compile(r"(?i)\b[a-zà-ÿ]\w+\s+(?:von|de|di|van|of|du|del|della|d')\s*$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
@@ -515,16 +155,28 @@ def _crc(word: str) -> int:
 
 
 class _NameTable:
-    """Sorted CRC array with, per name, its word frequency (10 x zipf) and best popularity rank."""
+    """Sorted CRC array with, per name, its word frequency (10 x zipf) and best popularity rank.
 
-    __slots__ = ("_hash", "_rank", "_zipf")
+    A 4-Mbit bitmap of the hashes answers most "not a name" lookups (German prose asks for every
+    noun) without the binary search.
+    """
+
+    __slots__ = ("_bits", "_hash", "_rank", "_zipf")
 
     def __init__(self, hashes: array, zipf: array, rank: array) -> None:
         self._hash, self._zipf, self._rank = hashes, zipf, rank
+        bits = bytearray(1 << (_BITS - 3))
+        for h in hashes:
+            b = h & _BIT_MASK
+            bits[b >> 3] |= 1 << (b & 7)
+        self._bits = bytes(bits)
 
     def get(self, word: str) -> tuple[int, int] | None:
         """(10 x zipf, rank) of a name, or None."""
         h = _crc(word)
+        b = h & _BIT_MASK
+        if not self._bits[b >> 3] & (1 << (b & 7)):
+            return None
         i = bisect_left(self._hash, h)
         if i < len(self._hash) and self._hash[i] == h:
             return self._zipf[i], self._rank[i]
@@ -532,6 +184,10 @@ class _NameTable:
 
     def __len__(self) -> int:
         return len(self._hash)
+
+
+_BITS = 22
+_BIT_MASK = (1 << _BITS) - 1
 
 
 def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
@@ -558,230 +214,44 @@ def _load_tables() -> tuple[dict, _NameTable, _NameTable]:
 # Frequent words that are also in the name lists (greetings, pronouns, template words)
 _ROLE_WORDS = frozenset(
     # roles that precede names: "Pracownik Ada Rembisz", "Mitarbeiterin Anna Bauer"
-    [
-        "applicant",
-        "chef",
-        "chefin",
-        "client",
-        "cliente",
-        "colleague",
-        "collega",
-        "collègue",
-        "compañera",
-        "compañero",
-        "customer",
-        "dipendente",
-        "directeur",
-        "director",
-        "directora",
-        "directrice",
-        "direktor",
-        "direktorin",
-        "direttore",
-        "direttrice",
-        "dyrektor",
-        "empleada",
-        "empleado",
-        "employee",
-        "employé",
-        "employée",
-        "kierownik",
-        "klant",
-        "klient",
-        "klientka",
-        "kollege",
-        "kollegin",
-        "kunde",
-        "kundin",
-        "landlord",
-        "manager",
-        "medewerker",
-        "medewerkster",
-        "mitarbeiter",
-        "mitarbeiterin",
-        "paciente",
-        "pacjent",
-        "pacjentka",
-        "patiente",
-        "patientin",
-        "patiënt",
-        "paziente",
-        "pracownica",
-        "pracownik",
-        "salarié",
-        "salariée",
-        "tenant",
-        "werknemer",
-    ]
+    """
+        applicant chef chefin client cliente colleague collega collègue compañera compañero
+        customer dipendente directeur director directora directrice direktor direktorin
+        direttore direttrice dyrektor empleada empleado employee employé employée kierownik
+        klant klient klientka kollege kollegin kunde kundin landlord manager medewerker
+        medewerkster mitarbeiter mitarbeiterin paciente pacjent pacjentka patiente patientin
+        patiënt paziente pracownica pracownik salarié salariée tenant werknemer
+        """.split()  # noqa: SIM905
 )
 # Imperatives that open prompts ("Bel Fatima terug", "Schreib Anna", "Call Daniel")
 _IMPERATIVES = frozenset(
-    [
-        "call",
-        "send",
-        "write",
-        "email",
-        "mail",
-        "text",
-        "ask",
-        "tell",
-        "contact",
-        "invite",
-        "remind",
-        "thank",
-        "forward",
-        "reply",
-        "answer",
-        "draft",
-        "ruf",
-        "rufe",
-        "schreib",
-        "schreibe",
-        "sende",
-        "schick",
-        "schicke",
-        "frag",
-        "frage",
-        "erinnere",
-        "antworte",
-        "kontaktiere",
-        "appelle",
-        "écris",
-        "envoie",
-        "demande",
-        "rappelle",
-        "réponds",
-        "contacte",
-        "remercie",
-        "llama",
-        "escribe",
-        "envía",
-        "envia",
-        "pregunta",
-        "recuerda",
-        "responde",
-        "contacta",
-        "chiama",
-        "scrivi",
-        "invia",
-        "manda",
-        "chiedi",
-        "ricorda",
-        "rispondi",
-        "contatta",
-        "bel",
-        "stuur",
-        "schrijf",
-        "mail",
-        "vraag",
-        "herinner",
-        "antwoord",
-        "zadzwoń",
-        "napisz",
-        "wyślij",
-        "zapytaj",
-        "przypomnij",
-        "odpowiedz",
-    ]
+    """
+    call send write email mail text ask tell contact invite remind thank forward reply answer draft
+    ruf rufe schreib schreibe sende schick schicke frag frage erinnere antworte kontaktiere appelle
+    écris envoie demande rappelle réponds contacte remercie llama escribe envía envia pregunta
+    recuerda responde contacta chiama scrivi invia manda chiedi ricorda rispondi contatta bel stuur
+    schrijf mail vraag herinner antwoord zadzwoń napisz wyślij zapytaj przypomnij odpowiedz
+    """.split()  # noqa: SIM905
 )
 _GREETINGS = frozenset(
-    [
-        "hoi",
-        "hey",
-        "moin",
-        "servus",
-        "salut",
-        "cześć",
-        "czesc",
-        "dag",
-        "goedemorgen",
-        "buongiorno",
-        "buenos",
-        "bonsoir",
-        "witaj",
-        "guten",
-        "morgen",
-        "tag",
-    ]
+    """
+    hoi hey moin servus salut cześć czesc dag goedemorgen buongiorno buenos bonsoir witaj guten
+    morgen tag
+    """.split()  # noqa: SIM905
 )
 _NOT_NAMES = (
     _ROLE_WORDS
     | _IMPERATIVES
     | _GREETINGS
     | frozenset(
-        [
-            "hi",
-            "hello",
-            "dear",
-            "thanks",
-            "thank",
-            "please",
-            "hallo",
-            "liebe",
-            "lieber",
-            "bonjour",
-            "salut",
-            "cher",
-            "chère",
-            "hola",
-            "estimado",
-            "estimada",
-            "ciao",
-            "gentile",
-            "caro",
-            "cara",
-            "beste",
-            "geachte",
-            "witam",
-            "dzień",
-            "szanowny",
-            "szanowna",
-            "server",
-            "admin",
-            "support",
-            "team",
-            "bank",
-            "card",
-            "account",
-            "customer",
-            "patient",
-            "user",
-            "name",
-            "date",
-            "address",
-            "email",
-            "phone",
-            "number",
-            "street",
-            "city",
-            "country",
-            "mail",
-            "order",
-            "invoice",
-            "service",
-            "ticket",
-            "note",
-            "the",
-            "this",
-            "that",
-            "these",
-            "those",
-            "there",
-            "then",
-            "they",
-            "their",
-            "our",
-            "your",
-            "my",
-            "his",
-            "her",
-            "its",
-            "we",
-            "you",
-            "it",
-            "he",
-            "she",
-        ]
+        """
+            hi hello dear thanks thank please hallo liebe lieber bonjour salut cher chère
+            hola estimado estimada ciao gentile caro cara beste geachte witam dzień szanowny
+            szanowna server admin support team bank card account customer patient user name
+            date address email phone number street city country mail order invoice service
+            ticket note the this that these those there then they their our your my his her
+            its we you it he she
+            """.split()  # noqa: SIM905
     )
 )
 
@@ -796,113 +266,18 @@ def _place_words() -> frozenset[str]:
 # Nationalities, languages and product names that name lists (built from social-network
 # profiles) contain but that are not people when they stand alone.
 _NOT_LONE_NAMES = frozenset(
-    [
-        "american",
-        "british",
-        "english",
-        "french",
-        "german",
-        "italian",
-        "spanish",
-        "dutch",
-        "polish",
-        "hungarian",
-        "finnish",
-        "swedish",
-        "norwegian",
-        "danish",
-        "russian",
-        "chinese",
-        "japanese",
-        "korean",
-        "indian",
-        "brazilian",
-        "mexican",
-        "canadian",
-        "australian",
-        "irish",
-        "scottish",
-        "welsh",
-        "portuguese",
-        "greek",
-        "turkish",
-        "austrian",
-        "swiss",
-        "belgian",
-        "czech",
-        "slovak",
-        "slovenian",
-        "croatian",
-        "serbian",
-        "romanian",
-        "bulgarian",
-        "ukrainian",
-        "estonian",
-        "latvian",
-        "lithuanian",
-        "icelandic",
-        "egyptian",
-        "israeli",
-        "iranian",
-        "iraqi",
-        "saudi",
-        "emirati",
-        "nigerian",
-        "kenyan",
-        "african",
-        "european",
-        "asian",
-        "arab",
-        "arabic",
-        "thai",
-        "vietnamese",
-        "indonesian",
-        "filipino",
-        "malaysian",
-        "argentine",
-        "argentinian",
-        "chilean",
-        "colombian",
-        "peruvian",
-        "venezuelan",
-        "cuban",
-        "scandinavian",
-        "latin",
-        "catalan",
-        "basque",
-        "flemish",
-        "excel",
-        "word",
-        "outlook",
-        "windows",
-        "linux",
-        "python",
-        "java",
-        "google",
-        "microsoft",
-        "apple",
-        "amazon",
-        "teams",
-        "zoom",
-        "slack",
-        "github",
-        "docker",
-        "kubernetes",
-        "oracle",
-        "android",
-        "iphone",
-        "facebook",
-        "instagram",
-        "twitter",
-        "linkedin",
-        "youtube",
-        "chatgpt",
-        "openai",
-        "azure",
-        "christmas",
-        "easter",
-        "ramadan",
-    ]
+    """
+    american british english french german italian spanish dutch polish hungarian finnish swedish
+    norwegian danish russian chinese japanese korean indian brazilian mexican canadian australian
+    irish scottish welsh portuguese greek turkish austrian swiss belgian czech slovak slovenian
+    croatian serbian romanian bulgarian ukrainian estonian latvian lithuanian icelandic egyptian
+    israeli iranian iraqi saudi emirati nigerian kenyan african european asian arab arabic thai
+    vietnamese indonesian filipino malaysian argentine argentinian chilean colombian peruvian
+    venezuelan cuban scandinavian latin catalan basque flemish excel word outlook windows linux
+    python java google microsoft apple amazon teams zoom slack github docker kubernetes oracle
+    android iphone facebook instagram twitter linkedin youtube chatgpt openai azure christmas easter
+    ramadan
+    """.split()  # noqa: SIM905
 )
 
 
@@ -1036,6 +411,17 @@ class NameFinder:
             # anchor on the joiner ("and", "und", ...) followed by a capitalised word, then look back
             if j.start() < last_end:
                 continue
+            left = text[max(0, j.start() - 40) : j.start()]
+            words_left = left.rsplit(None, 2)
+            prev = words_left[-1].rstrip(",") if words_left else ""
+            if not prev[:1].isupper():
+                continue
+            if len(words_left) < 2 or not words_left[-2].endswith(","):
+                # a pair "X and Y" (no list before it): both must clearly be names; cheap check first
+                nxt = _NEXT_WORD.match(text, j.end() - 1)
+                f1, f2 = self._flags(prev, memo), self._flags(nxt.group(1) if nxt else "", memo)
+                if not ((f1[0] or f1[2]) and (f2[0] or f2[2])):
+                    continue
             m = next(
                 (
                     x
@@ -1090,7 +476,11 @@ class NameFinder:
         for idx, w in enumerate(clean):
             low = w.lower()
             street = low in _STREET_WORDS and idx > 0 and (addressy or low in _STREET_ABBR)
-            if low in _WEEKDAYS_MONTHS or low in _COMPANY_WORDS or street:
+            month = low in _WEEKDAYS_MONTHS and not (
+                # "Julio César Alegria", "April Jones": a month that opens a name
+                idx == 0 and len(clean) > 1 and any(self._flags(clean[1], memo)[:4])
+            )
+            if month or low in _COMPANY_WORDS or street:
                 if street or low in _COMPANY_WORDS:
                     return  # "12 Poppy Springs", "Poppy Springs St", "Hans Müller GmbH": not a person
                 run, words, clean = run[:idx], words[:idx], clean[:idx]
@@ -1106,6 +496,10 @@ class NameFinder:
         hp = _HONOR_PARTICLES.search(before)
         if hp is not None:
             strong, lead = True, len(hp.group(1))
+        if not strong and clean[0].lower() in _PLACE_WORDS:
+            return  # "Los Angeles", "San Marino", "Port Talbot"
+        if not strong and len(clean) > 1 and clean[-1].lower() in _STREET_ONLY:
+            return  # "Cielo Drive"
         # leading capitalised words that are not (unambiguous) names: "Hello", "Dear", "Mein"
         while not strong and len(clean) > 1 and not _is_initial(clean[1]):
             low0 = clean[0].lower()
@@ -1115,7 +509,12 @@ class NameFinder:
                 low0 in _NOT_NAMES
                 or flags[0][4]
                 or (not any(flags[0][:4]) and any(f[0] or f[2] for f in flags[1:]))
-                or (flags[0][1] and not flags[0][0] and not (flags[1][1] or flags[1][3]))
+                or (
+                    flags[0][1]
+                    and not flags[0][0]
+                    and not (flags[1][1] or flags[1][3])
+                    and not _weak_before(before)  # "di Maria Filzi": the preposition vouches for it
+                )
                 or (clean[0].endswith(("'m", "’m")))
             ):
                 break
@@ -1123,10 +522,17 @@ class NameFinder:
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
             strong = honor or start in starts
+        while len(clean) > 1 and clean[0].rstrip(".").lower() in _HONORIFICS:
+            honor = strong = True  # "Kunde Herr Yilmaz": the label led to the honorific
+            run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
+            start = toks[run[0]][0]
+            before = text[max(0, start - 50) : start]
         pw = _PREV_WORD.search(before)
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
+        if not strong and not flags[0][0] and clean[0].lower() in self._not_lone:
+            return  # "America Incorporated", "Hungary Sales": a country or product first
         if not strong and any(w.isupper() and len(w) > 1 and not _is_initial(w) for w in clean):
             return  # acronyms and upper-case place names
         k = len(clean)
@@ -1142,7 +548,7 @@ class NameFinder:
             any1 = f1[1] or f1[2] or f1[3] or f1[4] or _is_initial(clean[1])
             if (f0[0] and (any1 or not _is_common_shape(clean[1]))) or (f0[1] and (f1[2] or f1[3])):
                 take, score = k, 0.85
-            elif weak and any0 and (any1 or not _is_common_shape(clean[1])):
+            elif weak and f0[1] and (any1 or not _is_common_shape(clean[1])):
                 take, score = k, 0.75
             elif k == 3 and _is_initial(clean[1]) and not _is_initial(clean[2]):
                 take, score = k, 0.75  # "Coralie L. Ménard"
@@ -1207,6 +613,11 @@ _RARE_RANK = 5000
 
 def _is_initial(w: str) -> bool:
     return (len(w) == 2 and w[1] == "." and w[0].isupper()) or (len(w) == 1 and w.isupper())
+
+
+def _weak_before(before: str) -> bool:
+    pw = _PREV_WORD.search(before)
+    return pw is not None and pw.group(1).lower() in _WEAK_WORDS
 
 
 def _honorific_before(before: str) -> bool:

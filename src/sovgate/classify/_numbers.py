@@ -189,7 +189,11 @@ _DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9_.,@/+-])\d+(?:{_SEP}\d+)*(?![A-Za-z0-9
 _IPV4_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-./])\d{1,2}\2\d{1,2}")
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
+_IBAN = re.compile(
+    r"(?<![A-Za-z0-9])"
+    r"(?:[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}|[a-z]{2}\d{2}(?:[ ]?[a-z0-9]){11,30})"  # one case throughout
+    r"(?![A-Za-z0-9])"
+)
 _IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")
 
 

@@ -31,6 +31,9 @@ def detect(
     ] = "-",
 ) -> None:
     """Detect sensitive data in JSONL records; one JSONL result line per record on stdout."""
+    if file != "-" and not Path(file).is_file():
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(2)
     from sovgate.classify import Classifier  # imported here: keeps `sovgate --help` fast
 
     t0 = time.perf_counter()
@@ -39,9 +42,6 @@ def detect(
     meta = {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3), "ner_model": None}
     out.write(_encoder.encode({"_meta": meta}).decode() + "\n")
     out.flush()
-    if file != "-" and not Path(file).is_file():
-        typer.echo(f"{file}: no such file", err=True)
-        raise typer.Exit(2)
     with nullcontext(sys.stdin.buffer) if file == "-" else Path(file).open("rb") as src:
         for lineno, line in enumerate(src, 1):
             if not line.strip():

@@ -77,6 +77,13 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def _lang_code(lang: str | None) -> str | None:
+    """ "de-DE", "DE", "de_AT" -> "de"."""
+    if not lang:
+        return None
+    return lang.strip().lower().replace("_", "-").split("-")[0] or None
+
+
 def _clash_scan(kept: list[Hit], k_starts: list[int], h: Hit, i: int) -> list[Hit]:
     """Kept hits starting inside h (h may cover several of them)."""
     out = []
@@ -160,8 +167,7 @@ class Classifier:
         if not text:
             return []
         norm = normalize(text)
-        if lang is None:
-            lang = detect_language(norm.text)
+        lang = _lang_code(lang) or detect_language(norm.text)
         out: list[Finding] = []
         for h in self._hits(norm.text, lang):
             s, e = norm.span(h.start, h.end)
@@ -170,6 +176,7 @@ class Classifier:
 
     def classify(self, segments: Sequence[Segment], lang: str | None = None) -> Classification:
         """Findings for every inspectable segment of a request, plus the category summary."""
+        lang = _lang_code(lang)
         if lang is None:
             sample = " ".join(s.text for s in segments if s.kind in _TEXT_KINDS)[:2000]
             lang = detect_language(sample) if sample.strip() else None
@@ -179,6 +186,8 @@ class Classifier:
                 findings.extend(self.detect(seg.text, lang, segment=i))
             elif seg.kind == "image_url":
                 findings.extend(self._image_url(seg.text, lang, i))
+            elif seg.kind == "file" and seg.text:  # a file part's name; its bytes are never read
+                findings.extend(self.detect(seg.text, lang, segment=i))
         cats = summarize_categories(findings)
         return Classification(tuple(findings), cats, (lang,) if lang else ())
 

@@ -38,6 +38,7 @@ _ROUTES = {
     ("GET", "/v1/models"): "models",
 }
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
+_WATCH_AFTER_WRITES = 3
 
 
 class App:
@@ -237,21 +238,27 @@ async def _stream(send: Send, receive: Receive, answer: StreamAnswer, decision: 
     headers = [_SSE, _NO_CACHE, *_headers(answer.provider, decision)]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     events: AsyncIterator[bytes] = answer.events
-    # the server drops writes to a closed connection silently: watch for the disconnect
-    # so the upstream stream is closed and the record says the client left
-    gone = asyncio.ensure_future(_disconnected(receive))
+    # The server drops writes to a closed connection silently: watch for the disconnect so the
+    # upstream stream is closed and the record says the client left. Started only once a stream
+    # has lasted a few writes: a short stream is over before a watcher would pay for itself.
+    gone: asyncio.Future[None] | None = None
+    writes = 0
     more = True
     try:
         async for event in events:
-            if gone.done():
+            if gone is not None and gone.done():
                 break
             # the final [DONE] ends the response in the same write
             more = not event.endswith(b"data: [DONE]\n\n")
             await send({"type": "http.response.body", "body": event, "more_body": more})
             if not more:
                 break
+            writes += 1
+            if gone is None and writes >= _WATCH_AFTER_WRITES:
+                gone = asyncio.ensure_future(_disconnected(receive))
     finally:
-        gone.cancel()
+        if gone is not None:
+            gone.cancel()
         await events.aclose()  # type: ignore[attr-defined]
     if more:
         await send({"type": "http.response.body", "body": b""})
