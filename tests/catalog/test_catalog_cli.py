@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 
-def sovgate(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"COLUMNS": "250", "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
+def sovgate(*args: str, columns: int = 250) -> subprocess.CompletedProcess[str]:
+    env = {"COLUMNS": str(columns), "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
     return subprocess.run(
         [sys.executable, "-m", "sovgate", *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -37,6 +37,28 @@ def test_list_table_and_unknown_jurisdiction() -> None:
     assert r.returncode == 0 and "azure-openai-eu" in r.stdout and "US-CLOUD-ACT" in r.stdout
     r = sovgate("catalog", "list", "--jurisdiction", "ATLANTIS")
     assert r.returncode == 2 and "unknown jurisdiction 'ATLANTIS'" in r.stderr
+
+
+def test_list_fits_an_80_column_terminal() -> None:
+    r = sovgate("catalog", "list", columns=80)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first_cells = {line.split()[0] for line in lines if line.strip()}
+    ids = {row["id"] for row in json.loads(sovgate("catalog", "list", "--json").stdout)}
+    assert ids <= first_cells  # every preset id whole, on one line, not cut to "azure-o…"
+    assert "…" not in r.stdout
+    row = next(line for line in lines if line.split()[:1] == ["azure-openai-eu"])
+    assert row.split()[1:4] == ["US", "EU", "US-CLOUD-ACT"]
+
+
+def test_list_wide_shows_protocol_base_url_and_auth() -> None:
+    r = sovgate("catalog", "list", "--wide", "--jurisdiction", "DE", columns=300)
+    assert r.returncode == 0, r.stderr
+    row = next(line for line in r.stdout.splitlines() if "│ azure-openai-eu" in line)
+    assert "https://{resource}.openai.azure.com/openai/v1" in row and "api-key" in row and "openai" in row
+    row = next(line for line in r.stdout.splitlines() if "│ stackit " in line)
+    assert "onstackit.cloud/v1" in row and "bearer" in row
 
 
 def test_show_and_unknown_preset() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -76,6 +77,9 @@ def list_cmd(
     open_weights: Annotated[
         bool, typer.Option("--open-weights", help="Only systems with open weights.")
     ] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", "-w", help="All columns: operator, protocol, base URL, auth, flags.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List catalog presets with operator, hosting, exposure and how well each fact is verified."""
@@ -93,25 +97,76 @@ def list_cmd(
     if json_out:
         typer.echo(json.dumps([_row(e, cat) for e in entries], indent=2, ensure_ascii=False))
         return
-    table = Table("preset", "kind", "operator", "hosting", "exposure", "open weights", "status")
+    console = Console(highlight=False)
+    table = _wide_table(entries) if wide else _narrow_table(entries)
+    console.print(table)
+    console.print(
+        "op: operator's country; status: V verified, S secondary source, U unverified (* some facts"
+        " weaker); --wide for protocol, base URL and auth; `catalog show ID` for sources"
+    )
+
+
+def _hosting(e: PresetInfo, limit: int = 0) -> str:
+    codes = list(e.hosting_declared)
+    if not codes:
+        return "where you run it" if e.provider.on_prem else "global"
+    if limit and len(codes) > limit:
+        return ", ".join(codes[:limit]) + f" +{len(codes) - limit}"
+    return ", ".join(codes)
+
+
+def _narrow_table(entries: list[PresetInfo]) -> Table:
+    # Fits 80 columns: ids never wrap; long host lists are shortened (--wide / show for all).
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("preset", no_wrap=True)
+    table.add_column("op", no_wrap=True)
+    table.add_column("hosting", max_width=18)
+    table.add_column("exposure", no_wrap=True)
+    table.add_column("weights", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for e in entries:
         p = e.provider
-        hosting = ", ".join(e.hosting_declared) or ("where you run it" if p.on_prem else "global")
+        table.add_row(
+            e.id,
+            "self" if p.on_prem else p.operator_country or "?",
+            _hosting(e, limit=3),
+            ", ".join(p.exposure) or "-",
+            "open" if e.open_weights else "-",
+            e.fact.status + ("*" if e.flags else ""),
+        )
+    return table
+
+
+def _wide_table(entries: list[PresetInfo]) -> Table:
+    table = Table(
+        "preset",
+        "kind",
+        "operator",
+        "hosting",
+        "exposure",
+        "open weights",
+        "protocol",
+        "base URL",
+        "auth",
+        "status",
+    )
+    for e in entries:
+        p = e.provider
         operator = "you (self-hosted)" if p.on_prem else f"{p.operator} ({p.operator_country})"
         flags = ", ".join(f"{k}:{v}" for k, v in e.flags.items())
         table.add_row(
             e.id,
             e.kind,
             operator,
-            hosting,
+            _hosting(e),
             ", ".join(p.exposure) or "none",
             "yes" if e.open_weights else "no",
+            p.protocol,
+            p.base_url or "-",
+            p.auth,
             e.fact.status + (f" ({flags})" if flags else ""),
         )
-    Console().print(table)
-    Console(highlight=False).print(
-        "status: V verified, S secondary source, U unverified; `catalog show ID` for sources"
-    )
+    return table
 
 
 @catalog_app.command("show")
