@@ -73,3 +73,13 @@ def test_json_escaped_names_in_tool_calls_are_masked_and_restored(e2e: E2E) -> N
         text = m["content"] or m["tool_calls"][0]["function"]["arguments"]
         json.loads(text)  # still valid JSON
         assert "M\\u00fcller" not in text and "Müller" not in text
+
+
+def test_subjects_without_a_country_of_their_own_are_recorded_under_the_tenant_home(e2e: E2E) -> None:
+    provider, rid = _ask(
+        e2e,
+        messages=[{"role": "user", "content": "Bitte an Herrn Jürgen Müller schreiben: jmueller@example.de"}],
+    )
+    assert provider == "us-global"
+    rec = e2e.record(rid)
+    assert rec.subject_jurisdictions == ("DE",)  # acme-de's home: what policy assumed, and what crossed

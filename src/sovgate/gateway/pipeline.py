@@ -229,6 +229,7 @@ class Gateway:
             time=req.time,
             endpoint=req.endpoint,
             tenant=req.tenant.id if req.tenant else None,
+            home=req.tenant.home if req.tenant else "",
             region=self.config.gateway.region,
             model=model if isinstance(model, str) else None,
             stream=body.get("stream") is True,
