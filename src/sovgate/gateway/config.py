@@ -72,6 +72,8 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024
     max_classify_chars: int = 1_000_000  # more text in one request is refused (413), not classified
+    # virtual models served on /v1/embeddings (only there); every other model is a chat model
+    embedding_models: tuple[str, ...] = ("embed",)
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
 

@@ -44,6 +44,17 @@ def model_not_found(model: str, known: list[str]) -> GatewayError:
     return GatewayError(404, msg, param="model", code="model_not_found")
 
 
+def wrong_endpoint(model: str, endpoint: str, known: list[str]) -> GatewayError:
+    kind, path = (
+        ("a chat", "/v1/embeddings") if endpoint == "embeddings" else ("an embedding", "/v1/chat/completions")
+    )
+    msg = (
+        f"The model {model!r} is {kind} model and cannot be used on {path}"
+        f" (models for it: {', '.join(known) or 'none'}; see gateway.embedding_models)."
+    )
+    return GatewayError(404, msg, param="model", code="model_not_found")
+
+
 def policy_denied(message: str) -> GatewayError:
     return GatewayError(403, message, type="permission_error", code="policy_denied")
 

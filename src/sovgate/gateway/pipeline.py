@@ -108,6 +108,17 @@ def refusal(decision: Decision, serving: Collection[str], model: str | None = No
     return errors.policy_denied(f"No provider may receive this request under policy: {detail}.")
 
 
+def endpoint_refusal(
+    endpoint: str, model: str, embedding_models: Collection[str], known: Collection[str]
+) -> GatewayError | None:
+    """The 404 for a chat model on /v1/embeddings or an embedding model on /v1/chat/completions."""
+    embedding = endpoint == "embeddings"
+    if (model in embedding_models) == embedding:
+        return None
+    fitting = sorted(m for m in known if (m in embedding_models) == embedding)
+    return errors.wrong_endpoint(model, endpoint, fitting)
+
+
 def _eligible_not_serving(decision: Decision, serving: Collection[str], model: str | None) -> list[str]:
     """Say which providers policy would allow but do not serve the model (else the 403 looks arbitrary)."""
     name = f"model {model!r}" if model else "this model"
@@ -245,6 +256,10 @@ class Gateway:
         serving = self.serving[tenant.id].get(model)
         if serving is None:
             raise errors.model_not_found(model, self.models(tenant))
+        known = self.serving[tenant.id]
+        mismatch = endpoint_refusal(req.endpoint, model, self.config.gateway.embedding_models, known)
+        if mismatch is not None:
+            raise mismatch
         p = await self._plan(tenant, body, model, serving)
         _note_plan(rec, p)
         denied = refusal(p.decision, serving, model)
