@@ -98,6 +98,33 @@ def test_advise_json() -> None:
     assert {"falcon", "jais"} <= set(ae["initiatives"])
 
 
+def test_advise_lists_national_initiatives_and_explains_an_empty_country() -> None:
+    r = sovgate("catalog", "advise", "--operates-in", "CN,RU,DE", "--data", "personal,health", "--json")
+    assert r.returncode == 0, r.stderr
+    advice = {(a["country"], a["data"]): a for a in json.loads(r.stdout)}
+    cn = advice[("CN", "personal")]
+    assert {"qwen-cn", "ernie", "hunyuan", "deepseek"} <= set(cn["initiatives"])
+    assert cn["programmes"] == [] and cn["notes"] == []
+    de = advice[("DE", "personal")]
+    assert {"teuken", "eurollm", "soofi"} <= set(de["programmes"])  # state-backed first
+    assert {"ionos", "stackit"} <= set(de["initiatives"]) - set(de["programmes"])
+    assert "vllm" not in de["initiatives"] and "openai" not in de["initiatives"]
+    ru = advice[("RU", "health")]
+    assert ru["initiatives"] == [] and ru["clear"] == [] and ru["pseudonymized"] == []
+    assert "no hosted service is eligible at all" in ru["notes"][0]
+    assert "no AI service hosted in Russia" in ru["notes"][0]
+    assert "ru-242fz/special-categories-in-russia" in ru["notes"][0]
+    assert "eligible in the clear" in advice[("RU", "personal")]["notes"][0]
+
+    text = sovgate("catalog", "advise", "--operates-in", "CN,RU", "--data", "health").stdout
+    assert (
+        "sovereign initiatives: national providers: qwen-cn, qwen-intl, qwen-eu, ernie, hunyuan, deepseek"
+        in text
+    )
+    assert "none in the catalog (nor in the reference)" in text
+    assert "RU health: no hosted service is eligible at all" in text
+
+
 def test_advise_rejects_unknown_data_class() -> None:
     r = sovgate("catalog", "advise", "--operates-in", "DE", "--data", "gossip")
     assert r.returncode == 2 and "unknown data class 'gossip'" in r.stderr and "health" in r.stderr

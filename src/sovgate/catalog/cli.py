@@ -208,7 +208,7 @@ def advise_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Per country and data class: eligible providers and self-hostable models under the packs there."""
-    from sovgate.policy import DATA_CLASSES, advise
+    from sovgate.policy import DATA_CLASSES, Advice, advise
 
     cat = Catalog.builtin()
     classes = [d.strip().lower() for d in data.split(",") if d.strip()]
@@ -222,41 +222,50 @@ def advise_cmd(
         typer.echo(msgspec.json.format(msgspec.json.encode(advice), indent=2).decode())
         return
     console = Console(highlight=False)
-    country = None
-    table: Table | None = None
+    by_country: dict[str, list[Advice]] = {}
     for a in advice:
-        if a.country != country:
-            if table is not None:
-                console.print(table)
-            country = a.country
-            console.print(
-                f"\n[bold]{cat.name(a.country)} ({a.country})[/bold] — packs: {', '.join(a.packs)}; "
-                f"sovereign initiatives: {', '.join(a.initiatives) or 'none in the catalog'}"
+        by_country.setdefault(a.country, []).append(a)
+    for country, rows in by_country.items():
+        first = rows[0]
+        national = [i for i in first.initiatives if i not in first.programmes]
+        found = "; ".join(
+            part
+            for part in (
+                f"state-backed: {', '.join(first.programmes)}" if first.programmes else "",
+                f"national providers: {', '.join(national)}" if national else "",
             )
-            table = Table(
-                "data",
-                "in the clear",
-                "pseudonymized only",
-                "self-hosted in country",
-                "why: rules fired (citation) -> systems excluded",
+            if part
+        )
+        console.print(
+            f"\n[bold]{cat.name(country)} ({country})[/bold] — packs: {', '.join(first.packs)}\n"
+            f"sovereign initiatives: {found or 'none in the catalog (nor in the reference)'}"
+        )
+        table = Table(
+            "data",
+            "in the clear",
+            "pseudonymized only",
+            "self-hosted in country",
+            "why: rules fired (citation) -> systems excluded",
+        )
+        for a in rows:
+            if a.refused:
+                table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
+                continue
+            why = "\n".join(
+                f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
+                for w in a.rules
             )
-        assert table is not None
-        if a.refused:
-            table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
-            continue
-        why = "\n".join(
-            f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
-            for w in a.rules
-        )
-        table.add_row(
-            a.data,
-            ", ".join(a.clear) or "-",
-            ", ".join(a.pseudonymized) or "-",
-            ", ".join(a.self_hosted) or "-",
-            why or "no rule fired",
-        )
-    if table is not None:
+            table.add_row(
+                a.data,
+                ", ".join(a.clear) or "-",
+                ", ".join(a.pseudonymized) or "-",
+                ", ".join(a.self_hosted) or "-",
+                why or "no rule fired",
+            )
         console.print(table)
+        for a in rows:
+            for note in a.notes:
+                console.print(f"[yellow]{country} {a.data}:[/yellow] {note}")
 
 
 def register(app: typer.Typer) -> None:
