@@ -47,17 +47,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total * _TICK_S
 
 
-def core_busy_seconds(core: int) -> float:
-    """CPU seconds core `core` spent not idle (any process, plus hypervisor steal)."""
+def cores_busy_seconds(cores: set[int]) -> float:
+    """CPU seconds `cores` together spent not idle (any process, plus hypervisor steal)."""
+    busy = 0
     try:
         for line in Path("/proc/stat").read_text().splitlines():
-            if line.startswith(f"cpu{core} "):
+            name = line.split(" ", 1)[0]
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cores:
                 # user nice system idle iowait irq softirq steal ...
                 v = [int(x) for x in line.split()[1:9]]
-                return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * _TICK_S
+                busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
     except OSError:
-        pass
-    return float("nan")
+        return float("nan")
+    return busy * _TICK_S
 
 
 def rss_bytes(pid: int) -> int:

@@ -235,6 +235,7 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
     requests = build_requests(args.url, bodies, [(k.strip(), v.strip()) for k, v in headers])
     rec = _Record()
     pids = _proc.tree(args.cpu_pid) if args.cpu_pid else []
+    cores = {int(c) for c in args.cores.split(",") if c.strip()}
     loop = asyncio.get_running_loop()
     now = time.perf_counter()
     budget: list[int] | None = None
@@ -248,8 +249,8 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
     def mark(edge: str) -> None:
         cpu[edge] = _proc.cpu_seconds(pids)
         cpu[edge + "_t"] = time.perf_counter()
-        if args.core >= 0:
-            cpu[edge + "_core"] = _proc.core_busy_seconds(args.core)
+        if cores:
+            cpu[edge + "_core"] = _proc.cores_busy_seconds(cores)
 
     if budget is None:
         loop.call_at(loop.time() + args.warmup, mark, "start")
@@ -275,8 +276,8 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
     cpu_s = cpu["end"] - cpu["start"] if pids else float("nan")
     # What else ran on the gateway's core during the window (other processes, steal): noise.
     foreign = None
-    if args.core >= 0 and pids and elapsed > 0:
-        foreign = max(0.0, (cpu["end_core"] - cpu["start_core"] - cpu_s) / elapsed)
+    if cores and pids and elapsed > 0:
+        foreign = max(0.0, (cpu["end_core"] - cpu["start_core"] - cpu_s) / (elapsed * len(cores)))
     return {
         "url": args.url,
         "concurrency": args.concurrency,
@@ -311,7 +312,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=0, help="send exactly N requests instead")
     parser.add_argument("--stream", action="store_true", help="expect SSE answers ending in [DONE]")
     parser.add_argument("--cpu-pid", type=int, default=0, help="root pid of the process tree to meter")
-    parser.add_argument("--core", type=int, default=-1, help="the metered process's core (noise check)")
+    parser.add_argument("--cores", default="", help="the metered process's cores, e.g. 1 or 1,2 (noise)")
     parser.add_argument("--timeout", type=float, default=30.0, help="grace for in-flight requests")
     args = parser.parse_args()
     try:

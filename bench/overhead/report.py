@@ -239,10 +239,25 @@ def markdown(result: dict[str, Any]) -> str:
     out = [
         f"Run of {m['date']} on {m['nproc']} × {m['cpu_model'] or 'unknown CPU'} (Linux {m['kernel']}, "
         f"Python {m['python']}), sovgate {m['sovgate_commit']}, LiteLLM {litellm}; "
-        f"{st['rounds']} round(s) of {st['duration_s']:g} s per phase; load average {load}.",
+        f"{st['rounds']} round(s) of {st['duration_s']:g} s per phase; load average {load}"
+        + (f"; benchmark processes at nice {st['nice']}." if st.get("nice") else "."),
         "",
         table_markdown(result),
     ]
+    rats = result.get("ratios", [])
+    if rats:
+        out += [
+            "sovgate : LiteLLM (× better for sovgate: req/s, CPU per request, added p50, added TTFE p50):",
+            "",
+            "| mode | prompt | c | req/s | CPU/req | +p50 | +TTFE p50 |",
+            "|---|---|--:|--:|--:|--:|--:|",
+        ]
+        out += [
+            f"| {r['mode']} | {r['prompt']} | {r['concurrency']} | {_x(r['rps_x'])} | {_x(r['cpu_x'])} | "
+            f"{_x(r['added_p50_x'])} | {_x(r['added_ttfe_p50_x'])} |"
+            for r in rats
+        ]
+        out.append("")
     chks = [c for c in result.get("checks", []) if c["ok"] is not None]
     if chks:
         out += ["| issue 7 target | measured | limit | |", "|---|--:|--:|---|"]

@@ -6,8 +6,9 @@
 
 A fake OpenAI-compatible upstream (microsecond answers) and a closed-loop load
 generator share one core; each gateway gets the other core to itself
-(`--client-core` / `--gateway-core`). For every scenario (JSON or SSE, short or
-~2 KB prompt, concurrency 1/8/32) the targets are measured back to back, in
+(`--client-cores` / `--gateway-cores`; with more cores, e.g. `--gateway-cores 1,2
+--workers 2`). For every scenario (JSON or SSE, short or ~2 KB prompt,
+concurrency 1/8/32) the targets are measured back to back, in
 rounds, so machine noise hits them alike. Added latency = gateway minus direct
 in the same round. CPU per request = utime+stime of the gateway's process tree
 over the measured window / requests completed in it. Results: a Rich table on
@@ -74,7 +75,7 @@ def machine() -> dict[str, Any]:
 class Bench:
     """Runs load generator phases against the targets."""
 
-    def __init__(self, workdir: Path, client_core: int | None, gateway_core: int | None) -> None:
+    def __init__(self, workdir: Path, client_core: str | None, gateway_core: str | None) -> None:
         self.workdir = workdir
         self.client_core = client_core
         self.gateway_core = gateway_core
@@ -112,7 +113,7 @@ class Bench:
         if target.proc is not None:
             argv += ["--cpu-pid", str(target.proc.pid)]
             if target.name != "direct" and self.gateway_core is not None:
-                argv += ["--core", str(self.gateway_core)]
+                argv += ["--cores", self.gateway_core]
         # Bound the phase: a gateway that stops answering must not hang the benchmark.
         limit = warmup + duration + 60 if not requests else 120 + requests * 0.2
         try:
@@ -134,11 +135,17 @@ def _rss_mb(proc: tg.Proc) -> list[float]:
     return [_proc.rss_bytes(pid) / 2**20 for pid in _proc.tree(proc.pid)]
 
 
-def _cores(gateway_core: int, client_core: int) -> tuple[int | None, int | None]:
+def _cores(gateway: str, client: str) -> tuple[str | None, str | None]:
+    """Validated core lists ("1", "1,2"); None, None (no pinning) when they do not fit this machine."""
+    try:
+        gw = {int(c) for c in gateway.split(",")}
+        cl = {int(c) for c in client.split(",")}
+    except ValueError:
+        raise typer.BadParameter("core lists look like 1 or 1,2") from None
     usable = os.sched_getaffinity(0)
-    if {gateway_core, client_core} <= usable and gateway_core != client_core:
-        return gateway_core, client_core
-    console.print(f"[yellow]cores {gateway_core}/{client_core} not both usable {sorted(usable)}: no pinning")
+    if gw | cl <= usable and not gw & cl:
+        return ",".join(map(str, sorted(gw))), ",".join(map(str, sorted(cl)))
+    console.print(f"[yellow]cores {gateway} / {client} not usable apart on {sorted(usable)}: no pinning")
     return None, None
 
 
@@ -174,12 +181,13 @@ def main(
         "", help="Instead: py-spy profile of sovgate under one scenario MODE:PROMPT:C, e.g. json:ticket:8."
     ),
     profile_seconds: float = typer.Option(15.0, help="How long to sample with --profile."),
-    workers: int = typer.Option(1, help="sovgate --workers (one core is pinned either way)."),
+    workers: int = typer.Option(1, help="sovgate --workers (pin them with --gateway-cores)."),
     sovgate_src: Path = typer.Option(None, help="sovgate from this src/ dir (default: this checkout)."),
-    gateway_core: int = typer.Option(1, help="The core each gateway is pinned to."),
-    client_core: int = typer.Option(0, help="The core of the upstream and the load generator."),
+    gateway_cores: str = typer.Option("1", help="The core(s) each gateway is pinned to, e.g. 1 or 1,2."),
+    client_cores: str = typer.Option("0", help="The core(s) of the upstream and the load generator."),
     litellm_spec: str = typer.Option(tg.LITELLM_SPEC, help="pip requirement for the LiteLLM venv."),
     out: Path = typer.Option(None, help="JSON output (default bench/results/overhead.json or soak.json)."),
+    nice: int = typer.Option(0, help="Priority of every process started (negative: ahead of other work)."),
 ) -> None:
     """Measure what sovgate adds per request, next to LiteLLM proxy and no gateway."""
     names = [t.strip() for t in targets.split(",") if t.strip()]
@@ -194,7 +202,8 @@ def main(
     concs = [int(c) for c in (concurrency or ("1,8" if quick else "1,8,32")).split(",")]
     prompt_list = [p.strip() for p in prompts.split(",") if p.strip()]
     mode_list = [m.strip() for m in modes.split(",") if m.strip()]
-    gw_core, cl_core = _cores(gateway_core, client_core)
+    gw_core, cl_core = _cores(gateway_cores, client_cores)
+    tg.NICE = nice
     info = machine()
     result: dict[str, Any] = {
         "machine": info,
@@ -210,11 +219,12 @@ def main(
             "gateway_core": gw_core,
             "client_core": cl_core,
             "sovgate_workers": workers,
+            "nice": nice,
         },
     }
     console.print(
         f"[bold]sovgate overhead benchmark[/bold] on {info['nproc']} × {info['cpu_model'] or 'unknown CPU'}; "
-        f"gateway core {gw_core}, client core {cl_core}; load average {info['loadavg_start'][0]:.2f}"
+        f"gateway cores {gw_core}, client cores {cl_core}; load average {info['loadavg_start'][0]:.2f}"
     )
     if "litellm" in names:
         result["litellm_version"] = tg.ensure_litellm(litellm_spec, console.print)

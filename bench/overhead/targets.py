@@ -1,6 +1,6 @@
 """Start, pin, probe and stop the processes of the benchmark.
 
-Every process runs in its own session (process group), pinned to one core with
+Every process runs in its own session (process group), pinned to its cores with
 sched_setaffinity (inherited by its children), with its output in a log file,
 and is stopped by signalling its group: nothing outlives the benchmark.
 """
@@ -35,12 +35,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def pinned(argv: list[str], core: int | None) -> list[str]:
-    """`argv` run pinned to `core` (inherited by its threads and children; pid kept by exec)."""
-    if core is None:
+# Scheduling priority of every process the benchmark starts (run.py --nice; 0: unchanged).
+NICE = 0
+
+
+def pinned(argv: list[str], cores: str | None) -> list[str]:
+    """`argv` run pinned to `cores` ("1" or "1,2"; inherited by threads and children; pid kept by exec)."""
+    if cores is None and not NICE:
         return argv
-    code = "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])}); os.execvp(sys.argv[2], sys.argv[2:])"
-    return [sys.executable, "-c", code, str(core), *argv]
+    code = (
+        "import os, sys; c, n = sys.argv[1], int(sys.argv[2]); "
+        "c and os.sched_setaffinity(0, {int(x) for x in c.split(',')}); "
+        "n and os.setpriority(os.PRIO_PROCESS, 0, n); "
+        "os.execvp(sys.argv[3], sys.argv[3:])"
+    )
+    return [sys.executable, "-c", code, cores or "", str(NICE), *argv]
 
 
 @dataclass
@@ -87,12 +96,12 @@ class Target:
 
 
 def spawn(
-    name: str, argv: list[str], logdir: Path, core: int | None, env: dict[str, str] | None = None
+    name: str, argv: list[str], logdir: Path, cores: str | None, env: dict[str, str] | None = None
 ) -> Proc:
     log = logdir / f"{name}.log"
     out = log.open("wb")
     popen = subprocess.Popen(
-        pinned(argv, core),
+        pinned(argv, cores),
         stdout=out,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -131,9 +140,9 @@ def get_json(url: str) -> object:
 # --- the fake upstream ----------------------------------------------------------
 
 
-def start_upstream(logdir: Path, core: int | None) -> tuple[Proc, str]:
+def start_upstream(logdir: Path, cores: str | None) -> tuple[Proc, str]:
     port = free_port()
-    proc = spawn("upstream", [sys.executable, str(HERE / "upstream.py"), "--port", str(port)], logdir, core)
+    proc = spawn("upstream", [sys.executable, str(HERE / "upstream.py"), "--port", str(port)], logdir, cores)
     base = f"http://127.0.0.1:{port}"
     wait_ready(proc, base + "/healthz", 30)
     return proc, base
@@ -147,7 +156,7 @@ def direct_target(upstream: Proc, base: str) -> Target:
 
 
 def start_sovgate(
-    logdir: Path, core: int | None, upstream_base: str, workers: int = 1, src: Path | None = None
+    logdir: Path, cores: str | None, upstream_base: str, workers: int = 1, src: Path | None = None
 ) -> Target:
     """sovgate from `src` (default: this checkout's src/), full pipeline, on the fake upstream."""
     port = free_port()
@@ -167,7 +176,7 @@ def start_sovgate(
     env["BENCH_UPSTREAM_KEY"] = "sk-upstream-fake"
     argv = [sys.executable, "-m", "sovgate", "serve", "--config", str(config), "--workers", str(workers)]
     argv += ["--host", "127.0.0.1", "--port", str(port)]
-    proc = spawn("sovgate", argv, logdir, core, env)
+    proc = spawn("sovgate", argv, logdir, cores, env)
     base = f"http://127.0.0.1:{port}"
     ready_s = wait_ready(proc, base + "/healthz", 60)
     return Target(
@@ -207,7 +216,7 @@ def ensure_litellm(spec: str, say: Callable[[str], None]) -> str:
     return out.stdout.strip()
 
 
-def start_litellm(logdir: Path, core: int | None, upstream_base: str) -> Target:
+def start_litellm(logdir: Path, cores: str | None, upstream_base: str) -> Target:
     port = free_port()
     config = logdir / "litellm.yaml"
     template = (HERE / "litellm.yaml").read_text()
@@ -223,7 +232,7 @@ def start_litellm(logdir: Path, core: int | None, upstream_base: str) -> Target:
     )
     argv = [str(litellm_bin()), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--num_workers", "1"]
-    proc = spawn("litellm", argv, logdir, core, env)
+    proc = spawn("litellm", argv, logdir, cores, env)
     base = f"http://127.0.0.1:{port}"
     ready_s = wait_ready(proc, base + "/health/liveliness", 120)
     auth = [f"authorization: Bearer {LITELLM_KEY}"]

@@ -64,13 +64,23 @@ def w(world: World) -> World:
     [
         ("cn", "请给客户张伟打电话，电话号码是 +86 138 0013 8000，确认订单。", "cn-local"),
         ("cn", "客户的身份证号是 11010519491231002X ，请核对。", "cn-local"),
+        ("cn", "电话：138-0013-8000，客户李明", "cn-local"),
         ("cn", "Customer Zhang Wei, zhang.wei@163.com, wants a refund.", "cn-local"),
         ("ru", "Customer Ivan Petrov, ivan.petrov@mail.ru, has diabetes.", "ru-local"),
         ("ae", "Patient Ahmed Al Mansouri, Emirates ID 784-1990-1234567-6, has asthma.", "ae-local"),
         ("sa", "Customer Abdullah Alqahtani, abdullah@example.sa, diagnosed with diabetes.", "sa-local"),
         ("in", "Card 4111 1111 1111 1111 of Priya Patel for the refund.", "in-local"),
     ],
-    ids=["cn-phone-zh", "cn-resident-id", "cn-email", "ru-health", "ae-health", "sa-health", "in-card"],
+    ids=[
+        "cn-phone-zh",
+        "cn-resident-id",
+        "cn-phone-cue",
+        "cn-email",
+        "ru-health",
+        "ae-health",
+        "sa-health",
+        "in-card",
+    ],
 )
 def test_data_that_must_stay_in_country_stays_there(w: World, tenant: str, text: str, provider: str) -> None:
     got, _ = w.ask(tenant, text)

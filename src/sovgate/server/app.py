@@ -17,8 +17,9 @@ from typing import Any
 
 import msgspec
 
-from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
+from sovgate.gateway.errors import GatewayError, error_body, model_not_found, unauthorized
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
+from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
 from sovgate.server.validate import CHECKS
 
@@ -38,6 +39,7 @@ _ROUTES = {
     ("GET", "/v1/models"): "models",
 }
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
+_WATCH_AFTER_WRITES = 3
 
 
 class App:
@@ -149,15 +151,9 @@ class App:
             err = GatewayError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
             return await gw.refuse(req, err)
         try:
-            body = _decode(raw)
-        except msgspec.DecodeError as exc:
-            return await gw.refuse(
-                req, bad_request(f"Malformed JSON in request body: {exc}.", None, "invalid_json")
-            )
-        if not isinstance(body, dict):
-            return await gw.refuse(
-                req, bad_request("The request body must be a JSON object.", None, "invalid_json")
-            )
+            body = parse_body(raw)
+        except GatewayError as err:
+            return await gw.refuse(req, err)
         req.body, req.raw = body, raw
         req.conversation = _header(scope["headers"], b"x-sovgate-conversation")
         try:
@@ -237,21 +233,27 @@ async def _stream(send: Send, receive: Receive, answer: StreamAnswer, decision: 
     headers = [_SSE, _NO_CACHE, *_headers(answer.provider, decision)]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     events: AsyncIterator[bytes] = answer.events
-    # the server drops writes to a closed connection silently: watch for the disconnect
-    # so the upstream stream is closed and the record says the client left
-    gone = asyncio.ensure_future(_disconnected(receive))
+    # The server drops writes to a closed connection silently: watch for the disconnect so the
+    # upstream stream is closed and the record says the client left. Started only once a stream
+    # has lasted a few writes: a short stream is over before a watcher would pay for itself.
+    gone: asyncio.Future[None] | None = None
+    writes = 0
     more = True
     try:
         async for event in events:
-            if gone.done():
+            if gone is not None and gone.done():
                 break
             # the final [DONE] ends the response in the same write
             more = not event.endswith(b"data: [DONE]\n\n")
             await send({"type": "http.response.body", "body": event, "more_body": more})
             if not more:
                 break
+            writes += 1
+            if gone is None and writes >= _WATCH_AFTER_WRITES:
+                gone = asyncio.ensure_future(_disconnected(receive))
     finally:
-        gone.cancel()
+        if gone is not None:
+            gone.cancel()
         await events.aclose()  # type: ignore[attr-defined]
     if more:
         await send({"type": "http.response.body", "body": b""})
