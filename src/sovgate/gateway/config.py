@@ -74,6 +74,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     max_classify_chars: int = 1_000_000  # more text in one request is refused (413), not classified
     # virtual models served on /v1/embeddings (only there); every other model is a chat model
     embedding_models: tuple[str, ...] = ("embed",)
+    metrics: bool = True  # serve GET /metrics (no API key) on the API port
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
 
