@@ -31,3 +31,14 @@ def test_init_names_the_written_file_in_the_file_and_the_message(tmp_path: Path)
     assert run in proc.stdout
     assert f"# Run with:  {run}\n" in target.read_text()
     assert "--config sovgate.yaml" not in target.read_text()
+
+
+def test_explain_unreadable_request_file_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"model":"chat","messages":[{"role":"user","content":"\xff"}]}')
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100000 + b"]" * 100000)
+    for path, reason in ((bad, "not valid UTF-8"), (deep, "the JSON is nested too deeply")):
+        proc = _sovgate("explain", str(path))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith(f"sovgate: {path}: {reason}"), proc.stderr

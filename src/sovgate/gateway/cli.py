@@ -118,6 +118,10 @@ def explain(
         _die(f"{request}: cannot read ({exc.strerror or exc})")
     except msgspec.DecodeError as exc:
         _die(f"{request}: malformed JSON ({exc})")
+    except UnicodeDecodeError as exc:
+        _die(f"{request}: not valid UTF-8 (byte {exc.start})")
+    except RecursionError:
+        _die(f"{request}: the JSON is nested too deeply")
     if not isinstance(body, dict):
         _die(f"{request}: the request must be a JSON object")
     try:
