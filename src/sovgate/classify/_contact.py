@@ -115,7 +115,7 @@ def phone_hits(
         valid = phonenumbers.is_valid_number(num)
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
-        if not valid and not intl and cue:
+        if not valid and not intl and cue and digits >= 9 and core.startswith(("0", "(")):
             # a national number next to a phone word: which of our countries' plans accepts it?
             for other in _OTHER_REGIONS:
                 if other == region:

@@ -620,7 +620,7 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
         for w in text[h.start : h.end].split():
             w = w.rstrip(".,")
             if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
-                parts.add(w)
+                parts.add(w.lower())  # "Anna Becker" ... "ANNA BECKER"
     spans = sorted((h.start, h.end) for h in found)
     k = 0
     for s, _, w in toks:  # toks and spans are both in text order: one merge pass
@@ -630,7 +630,7 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
             continue  # already part of a name
         core = w.rstrip(".")
         core = core[:-2] if core.endswith(("'s", "’s")) else core
-        if core in parts:
+        if core.lower() in parts and (core[1:].islower() or core.isupper()):
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
 
 

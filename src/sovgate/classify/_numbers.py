@@ -48,6 +48,7 @@ from stdnum.pl import pesel as pl_pesel
 from stdnum.pt import cc as pt_cc
 from stdnum.pt import nif as pt_nif
 from stdnum.ro import cnp as ro_cnp
+from stdnum.ru import inn as ru_inn
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 from stdnum.sk import rc as sk_rc
@@ -130,6 +131,7 @@ _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
     IdSpec("ae.eid", "AE", (15,), _emirates_id, strong=True),
     IdSpec("sa.nid", "SA", (10,), _saudi_id),
+    IdSpec("ru.inn", "RU", (10, 12), _safe(ru_inn.is_valid), keyword_only=("инн", "inn")),
 )
 _BY_LEN: dict[int, tuple[IdSpec, ...]] = {}
 for _s in _DIGIT_SPECS:

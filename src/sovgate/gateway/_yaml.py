@@ -6,6 +6,8 @@ from typing import Any
 
 import yaml
 
+from sovgate._yaml import Loader
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -25,8 +27,8 @@ class LocatedYaml:
 
     def __init__(self, text: str):
         self.text = text
-        self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data: Any = yaml.safe_load(text)
+        self.node = yaml.compose(text, Loader=Loader)
+        self.data: Any = yaml.load(text, Loader=Loader)
 
     def scalar(self, path: KeyPath) -> str | None:
         """The source text of the scalar at exactly `path` (e.g. an all-digit hex digest YAML read as int)."""
