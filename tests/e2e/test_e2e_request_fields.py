@@ -48,3 +48,38 @@ def test_a_file_name_that_cannot_be_masked_goes_only_where_it_may_go_in_the_clea
     )
     assert provider == "fr-sovereign"
     assert not e2e.received("us-global")
+
+
+def test_json_escaped_names_in_tool_calls_are_masked_and_restored(e2e: E2E) -> None:
+    import json
+
+    args = json.dumps({"email": "jmueller@example.de", "name": "Herr Jürgen Müller"})  # ensure_ascii
+    result = json.dumps({"name": "Herr Jürgen Müller", "iban": "DE89370400440532013000"})
+    messages = [
+        {"role": "user", "content": "Look up the customer."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": args}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": result},
+    ]
+    provider, _ = _ask(e2e, messages=messages)
+    assert provider == "us-global"
+    sent = e2e.received("us-global")[0].body
+    for m in sent["messages"][1:]:
+        text = m["content"] or m["tool_calls"][0]["function"]["arguments"]
+        json.loads(text)  # still valid JSON
+        assert "M\\u00fcller" not in text and "Müller" not in text
+
+
+def test_subjects_without_a_country_of_their_own_are_recorded_under_the_tenant_home(e2e: E2E) -> None:
+    provider, rid = _ask(
+        e2e,
+        messages=[{"role": "user", "content": "Bitte an Herrn Jürgen Müller schreiben: jmueller@example.de"}],
+    )
+    assert provider == "us-global"
+    rec = e2e.record(rid)
+    assert rec.subject_jurisdictions == ("DE",)  # acme-de's home: what policy assumed, and what crossed
