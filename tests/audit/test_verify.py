@@ -165,7 +165,20 @@ def forge_checkpoint(log: LogReader) -> int:
     return -1
 
 
+def erase_recent_payload(log: LogReader) -> int:
+    """A payload minutes old set to NULL: not retention (no signed purge covers it)."""
+    _sql(log, "UPDATE audit_entries SET payload = NULL WHERE idx = 11")
+    return 11
+
+
+def delete_checkpoints(log: LogReader) -> int:
+    _sql(log, "DELETE FROM audit_checkpoints")
+    return -1  # the signed head's size says there must be some
+
+
 TAMPERS: list[Callable[[LogReader], int]] = [
+    erase_recent_payload,
+    delete_checkpoints,
     edit_payload,
     edit_payload_and_leaf_hash,
     rewrite_leaf_and_nodes,
@@ -201,7 +214,9 @@ def test_tampering_is_caught_and_named(filled: tuple[str, dict], tamper: Callabl
     log.close_sync()
 
 
-@pytest.mark.parametrize("tamper", [edit_payload, swap_rows, append_row], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "tamper", [edit_payload, swap_rows, append_row, erase_recent_payload], ids=lambda f: f.__name__
+)
 def test_cli_verify_exits_nonzero_naming_the_entry(
     filled: tuple[str, dict], tamper: Callable[[LogReader], int]
 ) -> None:
@@ -232,19 +247,21 @@ def test_purged_log_still_verifies_and_proves(filled: tuple[str, dict]) -> None:
     log = _reader(filled)
     before = verify_log(log)
     old_root = log.root(16)
-    assert log.purge(0) == N
-    assert list(log.records()) == []
-    after = verify_log(log)
-    assert (after.size, after.root, after.purged) == (before.size, before.root, N)
-    p = log.inclusion_proof(3, 16)
-    merkle.verify_inclusion(3, 16, p.leaf_hash, p.proof, old_root)
     log.close_sync()
-    # and the log continues after the purge
     w = open_audit_log_sync(url, **kw)
-    assert w.append_sync(rec(N)) == N
+    assert w.purge(0) == N  # appends its signed admin record (index N) first
+    assert w.append_sync(rec(N + 1)) == N + 1  # and the log continues after the purge
     w.close_sync()
     log = _reader(filled)
-    assert verify_log(log).size == N + 1
+    assert [r.id for r in log.records()][1:] == [f"req-{N + 1}"]
+    purge = next(log.records())
+    assert (purge.kind, purge.action, purge.index) == ("admin", "audit.purge", N)
+    assert purge.details["count"] == str(N)
+    after = verify_log(log)
+    assert (after.size, after.purged, after.purges) == (N + 2, N, 1)
+    assert log.root(N) == before.root
+    p = log.inclusion_proof(3, 16)
+    merkle.verify_inclusion(3, 16, p.leaf_hash, p.proof, old_root)
     log.close_sync()
 
 

@@ -2,6 +2,7 @@
 
     log = await open_audit_log("sqlite:///./sovgate-audit.db")
     index = await log.append(AuditRecord(id=..., tenant=..., ...))   # durable when it returns
+    await log.append(admin_record("gateway.start", details={...}, fingerprint=log.fingerprint(cfg)))
     await log.close()                                                # final checkpoint
 
 See docs/audit.md for the record's leaf serialization, the storage layout and the CLI.
@@ -22,6 +23,7 @@ from sovgate.audit.record import (
     AuditRecord,
     FindingSummary,
     RuleRecord,
+    admin_record,
     decode_leaf,
     encode_leaf,
     rule_records,
@@ -39,6 +41,7 @@ __all__ = [
     "InclusionProof",
     "LogReader",
     "RuleRecord",
+    "admin_record",
     "decode_leaf",
     "encode_leaf",
     "open_audit_log",

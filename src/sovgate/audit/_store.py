@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sovgate.audit.merkle import EMPTY_ROOT, Hash, Node
+from sovgate.audit.record import ADMIN_ID_PREFIX
+
+_ADMIN_LIKE = ADMIN_ID_PREFIX + "%"
 
 
 def stored_index(level: int, n: int) -> int:
@@ -295,16 +298,34 @@ class SqlStore:
         finally:
             conn.close()
 
-    def purge(self, before: str, tenant: str | None = None) -> int:
-        """Drop payloads of entries older than `before` (RFC 3339); leaf hashes stay."""
-        sql = "UPDATE audit_entries SET payload = NULL WHERE time < ? AND payload IS NOT NULL"
-        args: tuple = (before,)
+    def _purgeable(self, before: str, tenant: str | None) -> tuple[str, tuple]:
+        # admin records (ids "admin-...") hold no personal data and justify the purges: kept
+        where, args = "time < ? AND payload IS NOT NULL AND id NOT LIKE ?", (before, _ADMIN_LIKE)
         if tenant is not None:
-            sql += " AND tenant = ?"
+            where += " AND tenant = ?"
             args += (tenant,)
+        return where, args
+
+    def count_purgeable(self, before: str, tenant: str | None = None) -> int:
+        where, args = self._purgeable(before, tenant)
+        sql = self.q(f"SELECT COUNT(*) FROM audit_entries WHERE {where}")
+        return int(self.reader().execute(sql, args).fetchone()[0])
+
+    def purge(self, before: str, tenant: str | None = None, *, before_index: int) -> int:
+        """Drop payloads of entries older than `before` (RFC 3339) and below `before_index`
+        (the purge's own admin record); leaf hashes stay."""
+        where, args = self._purgeable(before, tenant)
+        sql = self.q(f"UPDATE audit_entries SET payload = NULL WHERE {where} AND idx < ?")
         conn = self.reader()
         with self.transaction(conn):
-            return conn.execute(self.q(sql), args).rowcount
+            return conn.execute(sql, (*args, before_index)).rowcount
+
+    def admin_entries(self) -> Iterator[Entry]:
+        """Entries whose id marks an admin record (payload present), by index."""
+        sql = self.q(
+            f"SELECT {_ENTRY_COLS} FROM audit_entries WHERE id LIKE ? AND payload IS NOT NULL ORDER BY idx"
+        )
+        return (_entry(row) for row in self.reader().execute(sql, (_ADMIN_LIKE,)).fetchall())
 
 
 def _entry(row: Sequence[Any]) -> Entry:

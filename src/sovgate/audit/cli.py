@@ -185,7 +185,7 @@ def verify(
         log.close_sync()
     print(
         f"OK: {result.size} entries, root {result.root.hex()}, {result.checkpoints} checkpoints consistent, "
-        f"{result.purged} payloads purged by retention"
+        f"{result.purged} payloads purged by retention ({result.purges} signed purges)"
     )
     for size, names in sorted(result.witnessed.items()):
         print(f"checkpoint {size} cosigned by {', '.join(names)}")
@@ -213,9 +213,15 @@ def export(
     if fmt not in ("jsonl", "csv"):
         _fail("--format must be jsonl or csv")
     log = _reader(audit, config, key)
+    try:
+        records = log.records(since, until, tenant)
+    except AuditError as e:
+        log.close_sync()
+        _fail(str(e))
+        return
     out = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
-        rows = flow_rows(log.records(since, until, tenant), include_all=include_all)
+        rows = flow_rows(records, include_all=include_all)
         if fmt == "csv":
             w = csv.writer(out)
             w.writerow(FLOW_COLUMNS)
@@ -240,11 +246,14 @@ def report(
     key: KeyOpt = None,
 ) -> None:
     """The flow matrix: subject jurisdiction × destination (hosting) jurisdiction × category."""
-    from sovgate.audit.export import flow_matrix
+    from sovgate.audit.export import flow_report
 
     log = _reader(audit, config, key)
     try:
-        matrix = flow_matrix(log.records(since, until, tenant))
+        matrix, excluded = flow_report(log.records(since, until, tenant))
+    except AuditError as e:
+        _fail(str(e))
+        return
     finally:
         log.close_sync()
     table = Table(title="Data flows: requests by subjects' jurisdiction, destination and category")
@@ -256,6 +265,13 @@ def report(
     Console().print(table)
     if not matrix:
         print("no flows in this period")
+    if excluded:
+        why = Table(title="Providers excluded: requests by provider and the first rule that excluded it")
+        for col in ("provider", "rule", "requests"):
+            why.add_column(col, justify="right" if col == "requests" else "left")
+        for (provider, rule), n in sorted(excluded.items()):
+            why.add_row(provider, rule, str(n))
+        Console().print(why)
 
 
 @audit_app.command()
@@ -270,13 +286,23 @@ def purge(
     config: ConfigOpt = None,
     key: KeyOpt = None,
 ) -> None:
-    """Remove record payloads older than the retention; leaf hashes stay, so proofs still verify."""
-    log = _reader(audit, config, key)
+    """Remove record payloads older than the retention; leaf hashes stay, so proofs still verify.
+    The purge is recorded first as a signed admin record (audit.purge: cutoff, count, tenant)."""
+    if older_than_days is not None and older_than_days < 0:
+        _fail("--older-than-days must be >= 0")
+    url = _url(audit, config)
+    _reader(audit, config, key).close_sync()  # the log must exist: purge never creates one
+    try:
+        log = open_audit_log_sync(url, key_path=key)
+    except AuditError as e:
+        _fail(str(e))
+        return
     try:
         days = log.retention_days if older_than_days is None else older_than_days
-        if days < 0:
-            _fail("--older-than-days must be >= 0")
         n = log.purge(days, tenant)
+    except AuditError as e:
+        _fail(str(e))
+        return
     finally:
         log.close_sync()
     who = f" of tenant {tenant}" if tenant else ""

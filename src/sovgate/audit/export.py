@@ -5,7 +5,7 @@
   where it went (operator and hosting jurisdictions), the rules and citations
   that applied, and what was pseudonymized.
 - `flow_matrix`: request counts by subject jurisdiction × destination (hosting)
-  jurisdiction × category.
+  jurisdiction × category; `flow_report` adds how often each rule excluded each provider.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ FLOW_COLUMNS = (
     "rules",
     "citations",
     "pseudonymized",
+    "excluded",
     "outcome",
     "status",
 )
@@ -73,6 +74,7 @@ def flow_rows(records: Iterable[AuditRecord], *, include_all: bool = False) -> I
             "rules": [f"{x.rule} ({x.effect})" for x in r.rules],
             "citations": sorted({x.citation for x in r.rules if x.citation}),
             "pseudonymized": list(r.protection.get(r.provider or "", ())),
+            "excluded": [f"{p}: {rule}" for p, rule in r.excluded.items()],
             "outcome": r.outcome,
             "status": r.status,
         }
@@ -102,3 +104,18 @@ def flow_matrix(records: Iterable[AuditRecord]) -> Counter[tuple[str, str, str]]
                 for cat in _data_categories(r):
                     counts[(subject, dest, cat)] += 1
     return counts
+
+
+def flow_report(
+    records: Iterable[AuditRecord],
+) -> tuple[Counter[tuple[str, str, str]], Counter[tuple[str, str]]]:
+    """In one pass: the flow matrix, and requests counted by (excluded provider, first excluding rule)."""
+    excluded: Counter[tuple[str, str]] = Counter()
+
+    def requests() -> Iterable[AuditRecord]:
+        for r in records:
+            if r.kind == "request":
+                excluded.update(r.excluded.items())
+                yield r
+
+    return flow_matrix(requests()), excluded

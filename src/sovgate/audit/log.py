@@ -38,7 +38,15 @@ from sovgate.audit.note import (
     sign_note,
     verify_note,
 )
-from sovgate.audit.record import AuditRecord, checked, decode_leaf, sequenced_leaf
+from sovgate.audit.record import (
+    PURGE_ACTION,
+    AuditRecord,
+    admin_record,
+    checked,
+    decode_leaf,
+    parse_time,
+    sequenced_leaf,
+)
 
 DEFAULT_URL = "sqlite:///./sovgate-audit.db"
 
@@ -158,16 +166,15 @@ class LogReader:
     def records(
         self, since: str | None = None, until: str | None = None, tenant: str | None = None
     ) -> Iterator[AuditRecord]:
-        """Records (payload not purged) in log order, filtered by time [since, until) and tenant."""
-        for e in self.store.iter_entries(since=since, until=until, tenant=tenant, with_payload_only=True):
-            yield decode_leaf(e.payload)  # type: ignore[arg-type]
-
-    def purge(self, older_than_days: int | None = None, tenant: str | None = None) -> int:
-        """Remove payloads older than the retention (of one tenant, or all); leaf hashes stay,
-        so the tree, old checkpoints and proofs still verify."""
-        days = self.retention_days if older_than_days is None else older_than_days
-        cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return self.store.purge(cutoff, tenant)
+        """Records (payload not purged) in log order, filtered by time [since, until) and tenant.
+        `since`/`until` are RFC 3339 times or ISO dates (AuditError otherwise), compared as times."""
+        try:
+            lo = parse_time(since) if since else None
+            hi = parse_time(until) if until else None
+        except ValueError as e:
+            raise AuditError(str(e)) from None
+        entries = self.store.iter_entries(since=lo, until=hi, tenant=tenant, with_payload_only=True)
+        return (decode_leaf(e.payload) for e in entries)  # type: ignore[arg-type]
 
     def close_sync(self) -> None:
         self.store.close()
@@ -277,6 +284,25 @@ class AuditLog(LogReader):
     def fingerprint(self, data: bytes) -> str:
         """Keyed content fingerprint (hex HMAC-SHA256 with the deployment secret)."""
         return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+
+    def purge(self, older_than_days: int | None = None, tenant: str | None = None) -> int:
+        """Remove payloads older than the retention (of one tenant, or all); leaf hashes stay,
+        so the tree, old checkpoints and proofs still verify. The purge is first appended as a
+        signed admin record (action "audit.purge", details cutoff/count/tenant): `verify` accepts
+        a missing payload only when such a record, later in the log, covers its time. Admin
+        records themselves are never purged."""
+        days = self.retention_days if older_than_days is None else older_than_days
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        details = {
+            "cutoff": cutoff,
+            "count": str(self.store.count_purgeable(cutoff, tenant)),
+            "older_than_days": str(days),
+            "tenant": tenant or "",
+        }
+        fp = self.fingerprint(msgspec.json.encode(details, order="sorted"))
+        purge = admin_record(PURGE_ACTION, details=details, fingerprint=fp, tenant=tenant or "")
+        index = self.append_sync(purge)
+        return self.store.purge(cutoff, tenant, before_index=index)
 
     def _sign(self, size: int, root: bytes) -> str:
         return sign_note(Checkpoint(self.origin, size, root).text(), self._signer)

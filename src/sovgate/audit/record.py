@@ -16,6 +16,7 @@ sets `index` (the leaf's position) when it sequences the record.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -25,7 +26,11 @@ import msgspec
 
 from sovgate.types import Classification, FiredRule
 
-LEAF_VERSION = 1
+# 1: no `index` in the leaf (logs written before the index was signed; some v1 leaves carry it).
+# 2: `index` signed and required; `excluded` and `details` added.
+LEAF_VERSION = 2
+ADMIN_ID_PREFIX = "admin-"  # admin record ids; retention never purges them
+PURGE_ACTION = "audit.purge"
 
 
 class FindingSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -63,7 +68,9 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     outcome: str = "ok"  # ok | refused | no_eligible_provider | upstream_error | client_error | ...
     status: int = 200  # HTTP status returned to the client
     fingerprint: str | None = None  # keyed HMAC-SHA256 (hex) of the request content
+    excluded: dict[str, str] = {}  # provider -> id of the first rule that excluded it
     action: str | None = None  # admin records: what changed, e.g. "config.reload"
+    details: dict[str, str] = {}  # admin records: what it changed to, e.g. {"cutoff": ..., "count": ...}
     index: int | None = None  # leaf index: set by the log when it sequences the record (signed with it)
     v: int = LEAF_VERSION  # leaf schema version
 
@@ -93,6 +100,41 @@ def canonical_time(value: str) -> str:
     return t.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
+def admin_record(action: str, *, details: dict[str, str], fingerprint: str, tenant: str = "") -> AuditRecord:
+    """A record of one admin change (kind "admin"): `action` says what (e.g. "gateway.start",
+    "config.reload", "audit.purge"), `details` the new state as strings, `fingerprint` the keyed
+    fingerprint of the config it applies (`AuditLog.fingerprint(config_bytes)`). Its id starts
+    with "admin-", and retention keeps its payload for the life of the log."""
+    return AuditRecord(
+        id=f"{ADMIN_ID_PREFIX}{uuid.uuid4().hex}",
+        time=utc_now(),
+        kind="admin",
+        tenant=tenant or None,
+        action=action,
+        details=dict(details),
+        fingerprint=fingerprint,
+    )
+
+
+def parse_time(value: str) -> str:
+    """A user-given RFC 3339 time or ISO date (YYYY-MM-DD, taken as 00:00 UTC) in the canonical
+    record form, so it compares with record times as a time. Raises ValueError."""
+    v = value.strip()
+    if len(v) == 10:
+        try:
+            return datetime.strptime(v, "%Y-%m-%d").replace(tzinfo=UTC).strftime(_TIME_FORMAT)
+        except ValueError:
+            pass
+    elif len(v) > 19 and v[10] in "Tt":  # a full time with an offset, nothing less
+        try:
+            t = datetime.fromisoformat(v.replace("Z", "+00:00").replace("z", "+00:00"))
+            if t.tzinfo is not None:
+                return t.astimezone(UTC).strftime(_TIME_FORMAT)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not an RFC 3339 time (2026-11-26T11:20:00Z) or a date (2026-11-26)")
+
+
 def _set(items: tuple[str, ...]) -> tuple[str, ...]:
     return items if len(items) < 2 else tuple(sorted(set(items)))
 
@@ -110,6 +152,8 @@ def normalize(record: AuditRecord) -> AuditRecord:
         subject_jurisdictions=_set(record.subject_jurisdictions),
         provider_hosting=_set(record.provider_hosting),
         protection={p: _set(t) for p, t in sorted(record.protection.items())} if record.protection else {},
+        excluded=dict(sorted(record.excluded.items())) if record.excluded else {},
+        details=dict(sorted(record.details.items())) if record.details else {},
     )
 
 

@@ -18,9 +18,9 @@ import msgspec
 
 from sovgate.audit import merkle
 from sovgate.audit._store import Entry, Head, stored_index
-from sovgate.audit.log import LogReader
+from sovgate.audit.log import AuditError, LogReader
 from sovgate.audit.note import Checkpoint, NoteError, Verifier, open_checkpoint, verify_note
-from sovgate.audit.record import decode_leaf
+from sovgate.audit.record import LEAF_VERSION, PURGE_ACTION, AuditRecord, decode_leaf
 
 
 class TamperError(Exception):
@@ -40,6 +40,7 @@ class VerifyResult:
     root: bytes
     checkpoints: int
     purged: int
+    purges: int = 0  # signed audit.purge admin records
     witnessed: dict[int, list[str]] = field(default_factory=dict)  # checkpoint size -> witness names
 
 
@@ -53,10 +54,16 @@ def verify_log(
     head = log.store.head()
     signed = _open_head(head, key)  # only the signed note is trusted, not the row's columns
     checkpoints = _checkpoints(log, key, signed.size)
+    if signed.size and not checkpoints:  # the first batch always commits one with its head
+        raise TamperError(
+            f"the signed head covers {signed.size} entries but no checkpoint is stored: "
+            "checkpoints were deleted"
+        )
     due = {cp.size: cp for cp in checkpoints}
     rng = merkle.CompactRange()
     nodes = log.store.iter_nodes()
     purged = 0
+    purges: list[_Purge] | None = None  # read when the first missing payload is met
     for entry in log.store.iter_entries():
         if entry.idx != rng.size:
             if entry.idx < rng.size:  # cannot happen with a primary key, but be explicit
@@ -65,7 +72,13 @@ def verify_log(
         if entry.idx >= signed.size:
             _reject_unsigned_tail(log, key, entry, signed.size)
             break
-        purged += _check_entry(entry)
+        if entry.payload is None:
+            if purges is None:
+                purges = _purges(log, signed.size)
+            _check_purged(entry, purges)
+            purged += 1
+        else:
+            _check_entry(entry)
         for (level, n), h in rng.append(entry.leaf_hash):
             _check_node(nodes, level, n, h)
         if rng.size in due and rng.root() != due[rng.size].root:
@@ -88,7 +101,41 @@ def verify_log(
             raise TamperError(f"checkpoints of sizes {a.size} and {b.size} are inconsistent: {e}") from None
     if progress:
         progress(rng.size)
-    return VerifyResult(rng.size, rng.root(), len(checkpoints), purged, _witnessed(log, witnesses))
+    n_purges = len(purges) if purges is not None else len(_purges(log, signed.size))
+    return VerifyResult(rng.size, rng.root(), len(checkpoints), purged, n_purges, _witnessed(log, witnesses))
+
+
+@dataclass(frozen=True)
+class _Purge:
+    index: int
+    cutoff: str
+    tenant: str  # "" = all tenants
+
+
+def _purges(log: LogReader, size: int) -> list[_Purge]:
+    """The signed purge records (read ahead of the main pass, which checks them again in order)."""
+    out = []
+    for entry in log.store.admin_entries():
+        if entry.idx >= size:
+            break
+        rec = _check_entry(entry)
+        if rec.kind == "admin" and rec.action == PURGE_ACTION and "cutoff" in rec.details:
+            out.append(_Purge(entry.idx, rec.details["cutoff"], rec.details.get("tenant", "")))
+    return out
+
+
+def _check_purged(entry: Entry, purges: list[_Purge]) -> None:
+    """A missing payload is retention only if a signed purge later in the log covers its time
+    (and tenant); anything else is an erasure."""
+    for p in purges:
+        if p.index > entry.idx and entry.time < p.cutoff and p.tenant in ("", entry.tenant):
+            return
+    raise TamperError(
+        f"the payload was erased but no signed purge (admin record {PURGE_ACTION!r}) covers its time "
+        f"{entry.time}",
+        entry.idx,
+        entry.id,
+    )
 
 
 def _rewritten(size: int, what: str, checkpoints: dict[int, Checkpoint]) -> None:
@@ -138,21 +185,26 @@ def _checkpoints(log: LogReader, key: Verifier, head_size: int) -> list[Checkpoi
     return out
 
 
-def _check_entry(entry: Entry) -> int:
-    """1 if the payload was purged by retention, 0 if it was checked."""
-    if entry.payload is None:
-        return 1
+def _check_entry(entry: Entry) -> AuditRecord:
+    """The entry's record, checked against its leaf hash, position and columns."""
+    assert entry.payload is not None
     if merkle.leaf_hash(entry.payload) != entry.leaf_hash:
         raise TamperError("the record does not match its leaf hash (edited or moved)", entry.idx, entry.id)
     try:
         rec = decode_leaf(entry.payload)
     except msgspec.DecodeError as e:
         raise TamperError(f"the record is not a valid leaf: {e}", entry.idx, entry.id) from None
-    if rec.index != entry.idx:
+    if rec.v > LEAF_VERSION:
+        raise AuditError(
+            f"entry {entry.idx} is a version {rec.v} leaf; this sovgate reads up to {LEAF_VERSION}: upgrade"
+        )
+    # v1 leaves written before the index was signed carry none: their position is proven by
+    # the tree alone (a row moved is still caught by the node and root checks)
+    if rec.index != entry.idx and not (rec.v == 1 and rec.index is None):
         raise TamperError(f"the record was signed at index {rec.index}: rows were moved", entry.idx, entry.id)
     if (rec.id, rec.time, rec.tenant) != (entry.id, entry.time, entry.tenant):
         raise TamperError("the id/time/tenant columns differ from the signed record", entry.idx, entry.id)
-    return 0
+    return rec
 
 
 def _check_node(nodes: Iterator[tuple[int, bytes]], level: int, n: int, h: bytes) -> None:
