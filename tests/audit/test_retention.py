@@ -140,3 +140,26 @@ def test_admin_record_api() -> None:
         and r.details == {"packs": "baseline@1,eu-gdpr@2"}
     )
     assert admin_record("x", details={}, fingerprint="", tenant="acme-de").tenant == "acme-de"
+
+
+def test_purge_cover_is_by_index_cutoff_and_scope() -> None:
+    """The bisection index over purge records against a plain reading of the rule."""
+    import random
+
+    from sovgate.audit._store import Entry
+    from sovgate.audit.verify import _Purges
+
+    rnd = random.Random(7)
+    times = [f"2026-{m:02d}-01T00:00:00.000000Z" for m in range(1, 13)]
+    tenants = ["", "acme-de", "acme-cn"]
+    for _ in range(200):
+        purges = [
+            (rnd.randrange(100), rnd.choice(times), rnd.choice(tenants)) for _ in range(rnd.randrange(6))
+        ]
+        index = _Purges(purges)
+        for _ in range(20):
+            e = Entry(
+                rnd.randrange(100), "x", rnd.choice(times), rnd.choice(["acme-de", "acme-cn"]), b"", None
+            )
+            want = any(i > e.idx and e.time < c and t in ("", e.tenant) for i, c, t in purges)
+            assert index.covers(e) == want, (purges, e)
