@@ -357,3 +357,49 @@ def test_many_placeholders_at_every_chunk_size(gw: E2E, chunk_chars: int) -> Non
     sent = gw.received("us-global")[0].body["messages"][0]["content"]
     assert sent.count("[PERSON_1]") == 2 and sent.count("[PERSON_2]") == 2  # same value, same token
     assert_masked(gw, ("Anna Becker", "Jürgen Müller", "anna.becker@example.de", "+49 30 1234567"))
+
+
+def test_fields_outside_messages_are_masked_or_kept_in_the_eu(gw: E2E) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "send",
+                "description": "Send mail to Anna Becker at anna.becker@example.de",
+                "parameters": {"type": "object", "properties": {}},
+            },
+        }
+    ]
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="chat",
+        messages=[{"role": "user", "content": "hello"}],
+        user="anna.becker@example.de",
+        metadata={"customer": "Anna Becker, IBAN DE89370400440532013000"},
+        store=False,
+        tools=tools,
+        prediction={"type": "content", "content": "Dear Anna Becker"},
+    )
+    assert raw.headers["x-sovgate-provider"] == "us-global"
+    assert_masked(gw, ("Anna Becker", "anna.becker@example.de", "DE89370400440532013000"))
+    gw.fakes["us-global"].received.clear()
+    # a file name cannot be pseudonymized: only a provider that may see it in the clear gets it
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="chat",
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "read"},
+                    {
+                        "type": "file",
+                        "file": {
+                            "filename": "anna.becker@example.de.pdf",
+                            "file_data": "data:application/pdf;base64,AA",
+                        },
+                    },
+                ],
+            }
+        ],
+    )
+    assert raw.headers["x-sovgate-provider"] == "fr-sovereign"
+    gw.only("fr-sovereign")

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 
-def sovgate(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {"COLUMNS": "250", "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
+def sovgate(*args: str, columns: int = 250) -> subprocess.CompletedProcess[str]:
+    env = {"COLUMNS": str(columns), "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
     return subprocess.run(
         [sys.executable, "-m", "sovgate", *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -37,6 +37,28 @@ def test_list_table_and_unknown_jurisdiction() -> None:
     assert r.returncode == 0 and "azure-openai-eu" in r.stdout and "US-CLOUD-ACT" in r.stdout
     r = sovgate("catalog", "list", "--jurisdiction", "ATLANTIS")
     assert r.returncode == 2 and "unknown jurisdiction 'ATLANTIS'" in r.stderr
+
+
+def test_list_fits_an_80_column_terminal() -> None:
+    r = sovgate("catalog", "list", columns=80)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first_cells = {line.split()[0] for line in lines if line.strip()}
+    ids = {row["id"] for row in json.loads(sovgate("catalog", "list", "--json").stdout)}
+    assert ids <= first_cells  # every preset id whole, on one line, not cut to "azure-o…"
+    assert "…" not in r.stdout
+    row = next(line for line in lines if line.split()[:1] == ["azure-openai-eu"])
+    assert row.split()[1:4] == ["US", "EU", "US-CLOUD-ACT"]
+
+
+def test_list_wide_shows_protocol_base_url_and_auth() -> None:
+    r = sovgate("catalog", "list", "--wide", "--jurisdiction", "DE", columns=300)
+    assert r.returncode == 0, r.stderr
+    row = next(line for line in r.stdout.splitlines() if "│ azure-openai-eu" in line)
+    assert "https://{resource}.openai.azure.com/openai/v1" in row and "api-key" in row and "openai" in row
+    row = next(line for line in r.stdout.splitlines() if "│ stackit " in line)
+    assert "onstackit.cloud/v1" in row and "bearer" in row
 
 
 def test_show_and_unknown_preset() -> None:
@@ -74,6 +96,33 @@ def test_advise_json() -> None:
     ae = advice[("AE", "health")]
     assert ae["clear"] == [] and {"falcon", "jais"} <= set(ae["self_hosted"])
     assert {"falcon", "jais"} <= set(ae["initiatives"])
+
+
+def test_advise_lists_national_initiatives_and_explains_an_empty_country() -> None:
+    r = sovgate("catalog", "advise", "--operates-in", "CN,RU,DE", "--data", "personal,health", "--json")
+    assert r.returncode == 0, r.stderr
+    advice = {(a["country"], a["data"]): a for a in json.loads(r.stdout)}
+    cn = advice[("CN", "personal")]
+    assert {"qwen-cn", "ernie", "hunyuan", "deepseek"} <= set(cn["initiatives"])
+    assert cn["programmes"] == [] and cn["notes"] == []
+    de = advice[("DE", "personal")]
+    assert {"teuken", "eurollm", "soofi"} <= set(de["programmes"])  # state-backed first
+    assert {"ionos", "stackit"} <= set(de["initiatives"]) - set(de["programmes"])
+    assert "vllm" not in de["initiatives"] and "openai" not in de["initiatives"]
+    ru = advice[("RU", "health")]
+    assert ru["initiatives"] == [] and ru["clear"] == [] and ru["pseudonymized"] == []
+    assert "no hosted service is eligible at all" in ru["notes"][0]
+    assert "no AI service hosted in Russia" in ru["notes"][0]
+    assert "ru-242fz/special-categories-in-russia" in ru["notes"][0]
+    assert "eligible in the clear" in advice[("RU", "personal")]["notes"][0]
+
+    text = sovgate("catalog", "advise", "--operates-in", "CN,RU", "--data", "health").stdout
+    assert (
+        "sovereign initiatives: national providers: qwen-cn, qwen-intl, qwen-eu, ernie, hunyuan, deepseek"
+        in text
+    )
+    assert "none in the catalog (nor in the reference)" in text
+    assert "RU health: no hosted service is eligible at all" in text
 
 
 def test_advise_rejects_unknown_data_class() -> None:

@@ -50,6 +50,8 @@ class FakeOpenAI:
     delay_s: float = 0.0
     chunk_delay_s: float = 0.0  # pause between streamed chunks
     break_after: int | None = None  # drop the connection after this many streamed content chunks
+    # answer every request with 200 and exactly this (body, content type): a misbehaving provider
+    raw_answer: tuple[bytes, str] | None = None
     received: list[Received] = field(default_factory=list)
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -106,6 +108,7 @@ class FakeOpenAI:
         self.delay_s = 0.0
         self.break_after = None
         self.chunk_delay_s = 0.0
+        self.raw_answer = None
 
     # --- handlers ------------------------------------------------------------------
 
@@ -125,6 +128,9 @@ class FakeOpenAI:
                 return body, _error(
                     401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"
                 )
+        if self.raw_answer is not None:
+            raw_body, content_type = self.raw_answer
+            return body, web.Response(body=raw_body, headers={"Content-Type": content_type})
         if self.fail_status is not None:
             return body, _error(self.fail_status, "The server had an error.", "server_error", None)
         if not isinstance(body, dict) or not isinstance(body.get("model"), str):

@@ -44,3 +44,54 @@ def test_replace_copies_only_the_touched_path():
     assert new["messages"][0]["content"] == "[PERSON_1]"
     assert body["messages"][0]["content"] == "Anna"  # original untouched
     assert new["messages"][1] is body["messages"][1]
+
+
+def test_text_outside_the_messages_is_listed():
+    body = {
+        "model": "chat",
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "file", "file": {"filename": "anna@x.de.pdf", "file_data": "…"}}],
+            }
+        ],
+        "user": "anna.becker@example.de",
+        "metadata": {"customer": "Anna Becker", "n": 3},
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "send_mail",
+                    "description": "Send mail to Anna Becker",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"to": {"type": "string", "enum": ["anna@x.de", "bob@y.de"]}},
+                        "required": ["to"],
+                    },
+                },
+            }
+        ],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "r", "schema": {"description": "d"}},
+        },
+        "prediction": {"type": "content", "content": "Dear Anna"},
+    }
+    got = {s.path: (s.text, s.kind) for s in extract_segments(body)}
+    assert got == {
+        ("messages", 0, "content", 0, "file", "filename"): ("anna@x.de.pdf", "file"),
+        ("user",): ("anna.becker@example.de", "text"),
+        ("metadata", "customer"): ("Anna Becker", "text"),
+        ("tools", 0, "function", "description"): ("Send mail to Anna Becker", "text"),
+        ("tools", 0, "function", "parameters", "properties", "to", "enum", 0): ("anna@x.de", "text"),
+        ("tools", 0, "function", "parameters", "properties", "to", "enum", 1): ("bob@y.de", "text"),
+        ("response_format", "json_schema", "schema", "description"): ("d", "text"),
+        ("prediction", "content"): ("Dear Anna", "text"),
+    }
+
+
+def test_replaced_request_fields_reach_the_copy_only():
+    body = {"user": "anna@x.de", "metadata": {"customer": "Anna"}}
+    new = replace_segments(body, {("user",): "[EMAIL_1]", ("metadata", "customer"): "[PERSON_1]"})
+    assert new == {"user": "[EMAIL_1]", "metadata": {"customer": "[PERSON_1]"}}
+    assert body == {"user": "anna@x.de", "metadata": {"customer": "Anna"}}

@@ -118,3 +118,34 @@ def test_decide_is_deterministic_and_does_not_mutate() -> None:
     first = engine.decide(tenant(("baseline", "eu-gdpr")), c, "chat")
     for _ in range(3):
         assert engine.decide(tenant(("baseline", "eu-gdpr")), c, "chat") == first
+
+
+# P4: findings are not linked, so a name without a country may be the holder of the EU IBAN next to it.
+ZHANG_AND_MUELLER = cls(
+    Finding("PERSON", 9, 18),
+    Finding("EMAIL", 20, 37),
+    Finding("PERSON", 60, 73),
+    Finding("IBAN", 80, 107, jurisdiction="DE"),
+)
+
+
+@pytest.mark.parametrize("home", ["CN", "US"])
+def test_eu_subject_masks_every_personal_type_of_the_request(home: str) -> None:
+    engine = Engine.compile(["baseline"], PROVIDERS, CAT)
+    d = engine.decide(tenant(("baseline",), home=home), ZHANG_AND_MUELLER, "chat")
+    # CN tenant: only the China-hosted provider stays (China rule), exposed to CN law -> masked
+    outside = "cn" if home == "CN" else "us"
+    assert d.verdict(outside).eligible
+    assert d.verdict(outside).pseudonymize == {"PERSON", "EMAIL", "IBAN"}
+    assert d.verdict("de").pseudonymize == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("pack", "country", "home"),
+    [("ru-242fz", "RU", "DE"), ("ae-pdpl", "AE", "US"), ("sa-pdpl", "SA", "GB"), ("eu-gdpr", "FR", "BR")],
+)
+def test_every_pseudonymize_pack_protects_the_whole_request(pack: str, country: str, home: str) -> None:
+    engine = Engine.compile([pack], PROVIDERS, CAT)
+    c = cls(Finding("PERSON", 0, 5), Finding("EMAIL", 6, 9), Finding("PHONE", 10, 19, jurisdiction=country))
+    d = engine.decide(tenant((pack,), home=home), c, "chat")
+    assert d.verdict("us").pseudonymize == {"PERSON", "EMAIL", "PHONE"}

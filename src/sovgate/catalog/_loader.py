@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from sovgate._yaml import load as yaml_load
 from sovgate.catalog._jurisdictions import (
     ADEQUACY_SCOPES,
     ISO_COUNTRIES,
@@ -19,7 +20,6 @@ from sovgate.catalog._jurisdictions import (
     Jurisdictions,
 )
 from sovgate.catalog._presets import PRESET_KINDS, PresetInfo
-from sovgate.catalog._yaml import load as yaml_load
 from sovgate.types import Provider
 
 STATUSES = ("V", "S", "U")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -76,6 +77,9 @@ def list_cmd(
     open_weights: Annotated[
         bool, typer.Option("--open-weights", help="Only systems with open weights.")
     ] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", "-w", help="All columns: operator, protocol, base URL, auth, flags.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List catalog presets with operator, hosting, exposure and how well each fact is verified."""
@@ -93,25 +97,76 @@ def list_cmd(
     if json_out:
         typer.echo(json.dumps([_row(e, cat) for e in entries], indent=2, ensure_ascii=False))
         return
-    table = Table("preset", "kind", "operator", "hosting", "exposure", "open weights", "status")
+    console = Console(highlight=False)
+    table = _wide_table(entries) if wide else _narrow_table(entries)
+    console.print(table)
+    console.print(
+        "op: operator's country; status: V verified, S secondary source, U unverified (* some facts"
+        " weaker); --wide for protocol, base URL and auth; `catalog show ID` for sources"
+    )
+
+
+def _hosting(e: PresetInfo, limit: int = 0) -> str:
+    codes = list(e.hosting_declared)
+    if not codes:
+        return "where you run it" if e.provider.on_prem else "global"
+    if limit and len(codes) > limit:
+        return ", ".join(codes[:limit]) + f" +{len(codes) - limit}"
+    return ", ".join(codes)
+
+
+def _narrow_table(entries: list[PresetInfo]) -> Table:
+    # Fits 80 columns: ids never wrap; long host lists are shortened (--wide / show for all).
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("preset", no_wrap=True)
+    table.add_column("op", no_wrap=True)
+    table.add_column("hosting", max_width=18)
+    table.add_column("exposure", no_wrap=True)
+    table.add_column("weights", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for e in entries:
         p = e.provider
-        hosting = ", ".join(e.hosting_declared) or ("where you run it" if p.on_prem else "global")
+        table.add_row(
+            e.id,
+            "self" if p.on_prem else p.operator_country or "?",
+            _hosting(e, limit=3),
+            ", ".join(p.exposure) or "-",
+            "open" if e.open_weights else "-",
+            e.fact.status + ("*" if e.flags else ""),
+        )
+    return table
+
+
+def _wide_table(entries: list[PresetInfo]) -> Table:
+    table = Table(
+        "preset",
+        "kind",
+        "operator",
+        "hosting",
+        "exposure",
+        "open weights",
+        "protocol",
+        "base URL",
+        "auth",
+        "status",
+    )
+    for e in entries:
+        p = e.provider
         operator = "you (self-hosted)" if p.on_prem else f"{p.operator} ({p.operator_country})"
         flags = ", ".join(f"{k}:{v}" for k, v in e.flags.items())
         table.add_row(
             e.id,
             e.kind,
             operator,
-            hosting,
+            _hosting(e),
             ", ".join(p.exposure) or "none",
             "yes" if e.open_weights else "no",
+            p.protocol,
+            p.base_url or "-",
+            p.auth,
             e.fact.status + (f" ({flags})" if flags else ""),
         )
-    Console().print(table)
-    Console(highlight=False).print(
-        "status: V verified, S secondary source, U unverified; `catalog show ID` for sources"
-    )
+    return table
 
 
 @catalog_app.command("show")
@@ -153,7 +208,7 @@ def advise_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Per country and data class: eligible providers and self-hostable models under the packs there."""
-    from sovgate.policy import DATA_CLASSES, advise
+    from sovgate.policy import DATA_CLASSES, Advice, advise
 
     cat = Catalog.builtin()
     classes = [d.strip().lower() for d in data.split(",") if d.strip()]
@@ -167,41 +222,50 @@ def advise_cmd(
         typer.echo(msgspec.json.format(msgspec.json.encode(advice), indent=2).decode())
         return
     console = Console(highlight=False)
-    country = None
-    table: Table | None = None
+    by_country: dict[str, list[Advice]] = {}
     for a in advice:
-        if a.country != country:
-            if table is not None:
-                console.print(table)
-            country = a.country
-            console.print(
-                f"\n[bold]{cat.name(a.country)} ({a.country})[/bold] — packs: {', '.join(a.packs)}; "
-                f"sovereign initiatives: {', '.join(a.initiatives) or 'none in the catalog'}"
+        by_country.setdefault(a.country, []).append(a)
+    for country, rows in by_country.items():
+        first = rows[0]
+        national = [i for i in first.initiatives if i not in first.programmes]
+        found = "; ".join(
+            part
+            for part in (
+                f"state-backed: {', '.join(first.programmes)}" if first.programmes else "",
+                f"national providers: {', '.join(national)}" if national else "",
             )
-            table = Table(
-                "data",
-                "in the clear",
-                "pseudonymized only",
-                "self-hosted in country",
-                "why: rules fired (citation) -> systems excluded",
+            if part
+        )
+        console.print(
+            f"\n[bold]{cat.name(country)} ({country})[/bold] — packs: {', '.join(first.packs)}\n"
+            f"sovereign initiatives: {found or 'none in the catalog (nor in the reference)'}"
+        )
+        table = Table(
+            "data",
+            "in the clear",
+            "pseudonymized only",
+            "self-hosted in country",
+            "why: rules fired (citation) -> systems excluded",
+        )
+        for a in rows:
+            if a.refused:
+                table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
+                continue
+            why = "\n".join(
+                f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
+                for w in a.rules
             )
-        assert table is not None
-        if a.refused:
-            table.add_row(a.data, f"[red]refused by {a.refused}[/red]", "", "", "")
-            continue
-        why = "\n".join(
-            f"{w.rule} ({w.citation})" + (f" -> {len(w.excluded)} excluded" if w.excluded else "")
-            for w in a.rules
-        )
-        table.add_row(
-            a.data,
-            ", ".join(a.clear) or "-",
-            ", ".join(a.pseudonymized) or "-",
-            ", ".join(a.self_hosted) or "-",
-            why or "no rule fired",
-        )
-    if table is not None:
+            table.add_row(
+                a.data,
+                ", ".join(a.clear) or "-",
+                ", ".join(a.pseudonymized) or "-",
+                ", ".join(a.self_hosted) or "-",
+                why or "no rule fired",
+            )
         console.print(table)
+        for a in rows:
+            for note in a.notes:
+                console.print(f"[yellow]{country} {a.data}:[/yellow] {note}")
 
 
 def register(app: typer.Typer) -> None:

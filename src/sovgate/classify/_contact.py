@@ -39,7 +39,18 @@ _IPV6 = re.compile(
 _IPV6_FULL = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*::[0-9A-Fa-f:]*[0-9A-Fa-f](?![\w:])")
 
 
+# "anna [at] example [dot] de", "anna(at)example.de": the usual spam-proofing
+_OBFUSCATED = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}\s*[\[({]\s*(?i:at|@)\s*[\])}]\s*[A-Za-z0-9-]{1,63}"
+    r"(?:\s*(?:[\[({]\s*(?i:dot|punkt|point|punto|kropka)\s*[\])}]|\.)\s*[A-Za-z0-9-]{1,63})*"
+    r"\s*(?:[\[({]\s*(?i:dot|punkt|point|punto|kropka)\s*[\])}]|\.)\s*[A-Za-z]{2,4}(?![\w-])"
+)
+
+
 def email_hits(text: str) -> Iterator[Hit]:
+    if "(" in text or "[" in text or "{" in text:
+        for m in _OBFUSCATED.finditer(text):
+            yield Hit("EMAIL", m.start(), m.end(), 0.85, None, "obfuscated_email")
     if "@" not in text:
         return
     for m in _EMAIL.finditer(text):
@@ -104,7 +115,7 @@ def phone_hits(
         valid = phonenumbers.is_valid_number(num)
         if not valid and intl:
             valid = phonenumbers.is_possible_number(num)
-        if not valid and not intl and cue:
+        if not valid and not intl and cue and digits >= 9 and core.startswith(("0", "(")):
             # a national number next to a phone word: which of our countries' plans accepts it?
             for other in _OTHER_REGIONS:
                 if other == region:

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 LEXICON: dict[str, tuple[str, ...]] = {
     "HEALTH": (
+        "asthm*", "asthme", "asma", "astma", "astmę", "épilept*", "epilessia", "epilettic*",
+        "epileptic*", "epilepsja", "padaczk*", "schizophrèn*", "esquizofrenia", "schizofreni*",
+        "broken leg", "gebrochenes bein", "jambe cassée", "pierna rota", "gamba rotta", "gebroken been",
+        "złaman*", "crise cardiaque", "ataque al corazón", "attacco di cuore", "seropositiv*",
+        "sieropositiv*", "krankenhaus eingeliefert", "ins krankenhaus", "hôpital", "hospital",
+        "ospedale", "ziekenhuis", "szpital*", "raka", "zwolnieniu lekarskim", "*kanker", "*krebs",
+        "diabetic", "diabétique", "diabético", "diabetico", "diabetisch",
         # en
         "diagnos*", "diabet*", "cancer", "tumour*", "tumor*", "leukemia", "leukaemia", "lymphoma", "hiv",
         "aids", "hepatitis", "depression", "depressive", "anxiety disorder", "schizophreni*",
@@ -75,10 +82,17 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "biometryczn*",
     ),
     "RACIAL_ETHNIC": (
+        "sinto", "sinti", "gitano", "gitana", "etnia", "ethnic", "ethnisch*", "ethnique", "étnico",
+        "étnica", "etnico", "etnica", "etnisch*", "romani", "roma origin", "roma-herkunft", "rom und sinti",
         "ethnic origin", "ethnicity", "racial origin", "ethnische herkunft", "ethnischen herkunft",
         "origine ethnique", "origen étnico", "origine etnica", "etnische afkomst", "pochodzenie etniczne",
     ),
     "POLITICAL": (
+        "afd", "spd", "cdu", "csu", "fdp", "die grünen", "die linke", "rassemblement national",
+        "france insoumise", "renaissance party", "vox", "podemos", "psoe", "partido popular",
+        "fratelli d'italia", "lega nord", "movimento 5 stelle", "partito democratico", "pvv", "vvd",
+        "d66", "groenlinks", "pis", "prawo i sprawiedliwość", "platforma obywatelska", "konfederacj*",
+        "labour party", "conservative party", "republican party", "democratic party", "greens", "the greens",
         "political opinion*", "party member*", "member of the party", "votes for", "voted for",
         "parteimitglied*", "mitglied der partei", "wählt die", "membre du parti", "militant du parti",
         "afiliad* al partido", "militante del partido", "iscritt* al partito", "tesserat* del partito",
@@ -93,12 +107,15 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "joods", "joodse", "katholiek*", "muzułman*", "żydówk*", "żyd", "katolik*", "katoliczk*",
     ),
     "TRADE_UNION": (
+        "ccoo", "fnv", "cnv", "solidarności", "solidarnosc", "cgil", "cisl", "cgt", "cfdt", "dgb",
+        "verdi", "gewerkschaftsmitglied*", "sindacalist*", "syndicaliste*", "sindicalista*",
         "trade union", "union member*", "labour union", "labor union", "gewerkschaft*", "ver.di", "ig metall",
         "syndicat*", "syndiqué*", "sindicato", "sindicad*", "sindacato", "sindacalizzat*",
         "iscritto alla cgil",
         "vakbond*", "związek zawodow*", "związku zawodowego", "solidarność",
     ),
     "SEX_LIFE": (
+        "gej*", "gay", "lgbt*", "queer",
         "sexual orientation", "homosexual*", "bisexual*", "lesbian", "gay", "transgender", "sex life",
         "sexuelle orientierung", "homosexuell*", "schwul*", "lesbisch*", "orientation sexuelle",
         "homosexuel*", "orientación sexual", "orientamento sessuale", "omosessual*", "seksuele geaardheid",

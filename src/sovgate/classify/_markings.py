@@ -56,7 +56,7 @@ _MULTI: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
         (rf"\bCONFIDENTIEL{_S}D[ÉE]FENSE\b", _I, "CONFIDENTIEL DÉFENSE", "FR"),
         (rf"\bTR[ÈE]S{_S}SECRET\b", 0, "TRÈS SECRET", "FR"),
         (rf"\bDIFFUSION{_S}RESTREINTE\b", 0, "DIFFUSION RESTREINTE", "FR"),
-        (rf"\bDiffusion{_S}[Rr]estreinte\b(?=\s*(?:$|[\n:(]))", 0, "DIFFUSION RESTREINTE", "FR"),
+        (rf"\bDiffusion{_S}[Rr]estreinte\b", 0, "DIFFUSION RESTREINTE", "FR"),
         (rf"\bSP[ÉE]CIAL{_S}FRANCE\b", 0, "SPÉCIAL FRANCE", "FR"),
         # United Kingdom
         (rf"\bOFFICIAL{_S}SENSITIVE\b", 0, "OFFICIAL-SENSITIVE", "GB"),

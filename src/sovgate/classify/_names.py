@@ -27,6 +27,7 @@ HONORIFICS = _HONORIFICS = frozenset(
     """
     mr mrs ms miss mx dr prof sir madam mister lady lord rev herr frau fräulein m mme mlle monsieur
     madame mademoiselle sr sra srta señor señora señorita don doña dña sig sigra signor signora
+    panem panu pana panią panie panowie
     signorina dott dottssa dottoressa avv ing dhr mevr mw mevrouw meneer heer pan pani panna
     """.split()  # noqa: SIM905
 )
@@ -233,6 +234,28 @@ _IMPERATIVES = frozenset(
     schrijf mail vraag herinner antwoord zadzwoń napisz wyślij zapytaj przypomnij odpowiedz
     """.split()  # noqa: SIM905
 )
+# a few Russian function words that the name lists also contain
+_RU_WORDS = frozenset(
+    [
+        "его",
+        "её",
+        "ее",
+        "она",
+        "он",
+        "они",
+        "мы",
+        "вы",
+        "это",
+        "этот",
+        "эта",
+        "как",
+        "что",
+        "где",
+        "когда",
+        "клиент",
+        "пациент",
+    ]
+)
 _GREETINGS = frozenset(
     """
     hoi hey moin servus salut cześć czesc dag goedemorgen buongiorno buenos bonsoir witaj guten
@@ -243,6 +266,7 @@ _NOT_NAMES = (
     _ROLE_WORDS
     | _IMPERATIVES
     | _GREETINGS
+    | _RU_WORDS
     | frozenset(
         """
             hi hello dear thanks thank please hallo liebe lieber bonjour salut cher chère
@@ -285,6 +309,11 @@ class NameFinder:
     def __init__(self) -> None:
         self.source, self.first, self.last = _load_tables()
         self._not_lone = _NOT_LONE_NAMES | _place_words()
+
+    def _popular_first(self, w: str) -> bool:
+        """Among the 200 most given first names somewhere ("Pierre", "Georgia", "Florence")."""
+        f = self.first.get(w)
+        return f is not None and f[1] <= 200
 
     def _lone_ok(self, w: str) -> bool:
         """A single capitalised word alone is a name only if it is clearly a first name."""
@@ -531,7 +560,12 @@ class NameFinder:
         weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
-        if not strong and not flags[0][0] and clean[0].lower() in self._not_lone:
+        if (
+            not strong
+            and not flags[0][0]
+            and clean[0].lower() in self._not_lone
+            and not self._popular_first(clean[0])
+        ):
             return  # "America Incorporated", "Hungary Sales": a country or product first
         if not strong and any(w.isupper() and len(w) > 1 and not _is_initial(w) for w in clean):
             return  # acronyms and upper-case place names
@@ -586,7 +620,7 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
         for w in text[h.start : h.end].split():
             w = w.rstrip(".,")
             if len(w) >= 3 and w.lower() not in _NOT_NAMES and not _is_initial(w):
-                parts.add(w)
+                parts.add(w.lower())  # "Anna Becker" ... "ANNA BECKER"
     spans = sorted((h.start, h.end) for h in found)
     k = 0
     for s, _, w in toks:  # toks and spans are both in text order: one merge pass
@@ -596,7 +630,7 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
             continue  # already part of a name
         core = w.rstrip(".")
         core = core[:-2] if core.endswith(("'s", "’s")) else core
-        if core in parts:
+        if core.lower() in parts and (core[1:].islower() or core.isupper()):
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
 
 

@@ -3,8 +3,9 @@
 Detectors run on the normalized text; every span they report is mapped back with
 `Normalized.span`, so findings always address the caller's original string.
 
-Only character-level rewrites happen here (NFKC compatibility forms such as fullwidth
-digits and ligatures, zero-width and soft-hyphen removal, homoglyph folding). Digit
+Only character-level rewrites happen here (JSON `\\uXXXX` escapes as `json.dumps` writes
+non-ASCII text in tool arguments, NFKC compatibility forms such as fullwidth digits and
+ligatures, zero-width and soft-hyphen removal, homoglyph folding). Digit
 groups split by spaces, dots, dashes or line breaks are handled by the number
 detectors themselves, which accept those separators and validate the compacted value.
 """
@@ -54,6 +55,21 @@ _SUSPECT = re.compile(
 )
 
 
+_SCRIPT_HOMOGLYPHS = frozenset(c for c in _HOMOGLYPHS if "\u0370" <= c <= "\u04ff")
+_NATIVE_SCRIPT = re.compile("[\u0370-\u04ff]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _latin_mixed_positions(text: str) -> set[int]:
+    """Positions inside words that mix Latin letters with Cyrillic/Greek look-alikes."""
+    out: set[int] = set()
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if _NATIVE_SCRIPT.search(w) and any("a" <= c.lower() <= "z" for c in w):
+            out.update(range(m.start(), m.end()))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """Normalized text and, when it differs from the original, the offset map.
@@ -86,8 +102,60 @@ def _rewrite(ch: str) -> str:
     return "".join(_HOMOGLYPHS.get(c, c) for c in out if c not in _DROP)
 
 
+_JSON_ESCAPE = re.compile(
+    r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})"
+)
+
+
+def _unescape(text: str) -> Normalized:
+    """Decode JSON \\uXXXX escapes (and surrogate pairs); each character maps to its escape."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _JSON_ESCAPE.finditer(text):
+        a, b = m.start(), m.end()
+        if a > 0 and text[a - 1] == "\\":  # an escaped backslash followed by "u": literal text
+            continue
+        out.append(text[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        if m.group(3) is not None:
+            ch = chr(int(m.group(3), 16))
+        else:
+            hi, lo = int(m.group(1), 16), int(m.group(2), 16)
+            ch = chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+        out.append(ch)
+        starts.append(a)
+        ends.append(b)
+        pos = b
+    if pos == 0:
+        return Normalized(text, text)
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return Normalized("".join(out), text, tuple(starts), tuple(ends))
+
+
 def normalize(text: str) -> Normalized:
     """Normalize `text`; cheap (no copy, no map) when nothing needs rewriting."""
+    if "\\u" in text:
+        unescaped = _unescape(text)
+        if unescaped.starts is not None and unescaped.ends is not None:
+            inner = _normalize_chars(unescaped.text)
+            if inner.starts is None or inner.ends is None:
+                return unescaped
+            s0, e0 = unescaped.starts, unescaped.ends
+            return Normalized(
+                inner.text,
+                text,
+                tuple(s0[i] for i in inner.starts),
+                tuple(e0[i - 1] for i in inner.ends),
+            )
+    return _normalize_chars(text)
+
+
+def _normalize_chars(text: str) -> Normalized:
     if text.isascii() or (_SUSPECT.search(text) is None and unicodedata.is_normalized("NFKC", text)):
         return Normalized(text, text)
     out: list[str] = []
@@ -95,8 +163,13 @@ def normalize(text: str) -> Normalized:
     ends: list[int] = []
     pos = 0
     n = len(text)
+    # homoglyphs are folded only inside words that also have Latin letters ("Сity", "PayРal"):
+    # genuine Cyrillic or Greek words ("Иван Петров") keep their letters
+    latin_words = _latin_mixed_positions(text) if _NATIVE_SCRIPT.search(text) else None
     for i, ch in enumerate(text):
         if ch.isascii():
+            continue
+        if latin_words is not None and ch in _SCRIPT_HOMOGLYPHS and i not in latin_words:
             continue
         if i > pos:  # untouched run before this character
             out.append(text[pos:i])

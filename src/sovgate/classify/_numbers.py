@@ -48,6 +48,7 @@ from stdnum.pl import pesel as pl_pesel
 from stdnum.pt import cc as pt_cc
 from stdnum.pt import nif as pt_nif
 from stdnum.ro import cnp as ro_cnp
+from stdnum.ru import inn as ru_inn
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 from stdnum.sk import rc as sk_rc
@@ -130,6 +131,7 @@ _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
     IdSpec("ae.eid", "AE", (15,), _emirates_id, strong=True),
     IdSpec("sa.nid", "SA", (10,), _saudi_id),
+    IdSpec("ru.inn", "RU", (10, 12), _safe(ru_inn.is_valid), keyword_only=("инн", "inn")),
 )
 _BY_LEN: dict[int, tuple[IdSpec, ...]] = {}
 for _s in _DIGIT_SPECS:
@@ -145,7 +147,7 @@ _ALNUM_SPECS: tuple[tuple[re.Pattern[str], IdSpec], ...] = (
         IdSpec("it.codicefiscale", "IT", (16,), _safe(it_cf.is_valid), strong=True),
     ),
     (
-        re.compile(r"\b\d{8}[ -]?[A-Z]\b"),
+        re.compile(r"\b(?:\d{8}|\d{2}\.\d{3}\.\d{3})[ -]?[A-Z]\b"),
         IdSpec("es.dni", "ES", (9,), _safe(es_dni.is_valid), strong=True),
     ),
     (
@@ -191,10 +193,10 @@ _DATE_LIKE = re.compile(r"\d{1,2}([-./])\d{1,2}\1(?:19|20)\d\d|(?:19|20)\d\d([-.
 _VERSION_LIKE = re.compile(r"\d{1,4}(?:\.\d{1,5}){2,4}")
 _IBAN = re.compile(
     r"(?<![A-Za-z0-9])"
-    r"(?:[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}|[a-z]{2}\d{2}(?:[ ]?[a-z0-9]){11,30})"  # one case throughout
+    r"(?:[A-Z]{2}\d{2}(?:[ \n]?[A-Z0-9]){11,30}|[a-z]{2}\d{2}(?:[ \n]?[a-z0-9]){11,30})"  # one case
     r"(?![A-Za-z0-9])"
 )
-_IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")
+_IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")  # groups may be split by a space or a line break
 
 
 def iban_hits(text: str) -> Iterator[Hit]:
@@ -203,7 +205,7 @@ def iban_hits(text: str) -> Iterator[Hit]:
         groups = [g for g in _IBAN_GROUPS.finditer(text, m.start(), m.end())]
         while groups:
             s, e = m.start(), groups[-1].end()
-            if _iban.is_valid(text[s:e].upper()):
+            if _iban.is_valid(re.sub(r"\s", "", text[s:e]).upper()):
                 yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
                 break
             groups.pop()
@@ -371,7 +373,7 @@ def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     for m in _ALNUM_ALL.finditer(text):
         sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
         s, e = m.start(), m.end()
-        value = re.sub(r"\D", "", m.group()) if formatted else m.group()
+        value = re.sub(r"\D", "", m.group()) if formatted else m.group().replace(".", "")
         if not sp.check(value):
             continue
         id_cue = cues.before("id", s, 60)

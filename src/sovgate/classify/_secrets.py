@@ -62,6 +62,11 @@ _SAID = re.compile(
     r"(?:is|ist|est|es|è|to|lautet|was|war)\s*:?\s+[\"'«„]?\s?([^\s\"'»“,;]{4,64})"
 )
 _LOOKS_SECRET = re.compile(r"(?=.*\d)|(?=.*[^\w])|(?=.*[a-z].*[A-Z])")
+_CODE_REF = re.compile(r"^(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:\(.*)?$|^[A-Za-z_][\w.]*[(\[]|^[<{$%\[]")
+_MARKING_BEFORE = re.compile(r"(?:TOP|UK|EU|NATO|COSMIC)\s+$")
+_PASSWORD_WORD = re.compile(
+    r"(?i)\s*(?:password|passwd|pwd|pass|passwort|kennwort|mot\s+de\s+passe|mdp|contrase[ñn]a|clave|wachtwoord|has[łl]o)"
+)
 _PLACEHOLDER = re.compile(
     r"^(?:\*+|x+|X+|\.+|<[^>]*>|\{\{.*\}\}|\$\{.*\}|\$\w+|%\w+%|null|none|true|false|\.\.\.)$"
 )
@@ -96,8 +101,15 @@ def secret_hits(text: str, cues: Cues) -> Iterator[Hit]:
     for m in _ASSIGN.finditer(text):
         s, e = m.span(1)
         val = m.group(1)
-        if _PLACEHOLDER.match(val) or any(s < te and ts < e for ts, te in taken):
-            continue
+        key = text[m.start() : m.start(1)]
+        if _PLACEHOLDER.match(val) or _CODE_REF.match(val) or any(s < te and ts < e for ts, te in taken):
+            continue  # "<your password here>", "settings.SECRET_KEY", "getpass.getpass()"
+        if key.lstrip().startswith("SECRET") and _MARKING_BEFORE.search(
+            text, max(0, m.start() - 8), m.start()
+        ):
+            continue  # "TOP SECRET: plan" is a classification marking, not a credential
+        if not _PASSWORD_WORD.match(key) and not _LOOKS_SECRET.match(val):
+            continue  # "secret: plan": generic key words need a value that looks like a credential
         taken.append((s, e))
         yield Hit("SECRET", s, e, 0.9, None, "password_assignment")
     for m in _SAID.finditer(text):

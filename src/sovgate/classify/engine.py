@@ -186,6 +186,8 @@ class Classifier:
                 findings.extend(self.detect(seg.text, lang, segment=i))
             elif seg.kind == "image_url":
                 findings.extend(self._image_url(seg.text, lang, i))
+            elif seg.kind == "file" and seg.text:  # a file part's name; its bytes are never read
+                findings.extend(self.detect(seg.text, lang, segment=i))
         cats = summarize_categories(findings)
         return Classification(tuple(findings), cats, (lang,) if lang else ())
 

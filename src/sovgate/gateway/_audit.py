@@ -7,6 +7,16 @@ from datetime import UTC, datetime
 
 from sovgate.audit import AuditRecord, FindingSummary, rule_records
 from sovgate.gateway.record import RequestRecord
+from sovgate.types import ENTITY_TYPES
+
+_PERSONAL = frozenset(ENTITY_TYPES)
+
+
+def subject_jurisdictions(rec: RequestRecord) -> tuple[str, ...]:
+    """Whose personal data the request carried, as policy saw it: a finding's own country, else the
+    tenant's home (a name or e-mail has no country of its own). Markings and secrets are not subjects."""
+    found = {f.jurisdiction or rec.home for f in rec.findings if f.kind in _PERSONAL}
+    return tuple(sorted(j for j in found if j))
 
 
 def to_audit_record(rec: RequestRecord) -> AuditRecord:
@@ -21,7 +31,7 @@ def to_audit_record(rec: RequestRecord) -> AuditRecord:
         model=rec.model,
         findings=tuple(FindingSummary(kind=k, jurisdiction=j, count=n) for (k, j), n in counts.items()),
         categories=rec.categories,
-        subject_jurisdictions=tuple({f.jurisdiction for f in rec.findings if f.jurisdiction}),
+        subject_jurisdictions=subject_jurisdictions(rec),
         rules=rule_records(rec.fired),
         eligible=rec.eligible,
         provider=rec.provider,

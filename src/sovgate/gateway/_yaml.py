@@ -6,6 +6,8 @@ from typing import Any
 
 import yaml
 
+from sovgate._yaml import Loader
+
 KeyPath = tuple[str | int, ...]
 
 
@@ -25,8 +27,8 @@ class LocatedYaml:
 
     def __init__(self, text: str):
         self.text = text
-        self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data: Any = yaml.safe_load(text)
+        self.node = yaml.compose(text, Loader=Loader)
+        self.data: Any = yaml.load(text, Loader=Loader)
 
     def line(self, path: KeyPath) -> int | None:
         """1-based line of the value at `path`, or of its nearest existing parent."""

@@ -71,6 +71,9 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024
+    max_classify_chars: int = 1_000_000  # more text in one request is refused (413), not classified
+    # virtual models served on /v1/embeddings (only there); every other model is a chat model
+    embedding_models: tuple[str, ...] = ("embed",)
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
 
@@ -219,6 +222,8 @@ class _Loader:
             raise self.fail(("gateway", "audit"), "must be a URL like sqlite:///./sovgate-audit.db")
         if settings.max_body_bytes < 1024:
             raise self.fail(("gateway", "max_body_bytes"), "must be at least 1024")
+        if settings.max_classify_chars < 1:
+            raise self.fail(("gateway", "max_classify_chars"), "must be at least 1")
         if settings.breaker.failures < 1:
             raise self.fail(("gateway", "breaker", "failures"), "must be at least 1")
         ps = settings.pseudonyms

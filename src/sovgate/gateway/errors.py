@@ -44,6 +44,17 @@ def model_not_found(model: str, known: list[str]) -> GatewayError:
     return GatewayError(404, msg, param="model", code="model_not_found")
 
 
+def wrong_endpoint(model: str, endpoint: str, known: list[str]) -> GatewayError:
+    kind, path = (
+        ("a chat", "/v1/embeddings") if endpoint == "embeddings" else ("an embedding", "/v1/chat/completions")
+    )
+    msg = (
+        f"The model {model!r} is {kind} model and cannot be used on {path}"
+        f" (models for it: {', '.join(known) or 'none'}; see gateway.embedding_models)."
+    )
+    return GatewayError(404, msg, param="model", code="model_not_found")
+
+
 def policy_denied(message: str) -> GatewayError:
     return GatewayError(403, message, type="permission_error", code="policy_denied")
 
@@ -54,6 +65,14 @@ def protection_failed(message: str) -> GatewayError:
 
 def no_eligible_provider(message: str) -> GatewayError:
     return GatewayError(503, message, type="server_error", code="no_eligible_provider")
+
+
+def text_too_large(chars: int, limit: int) -> GatewayError:
+    msg = (
+        f"The request's text is {chars:,} characters; this gateway classifies at most {limit:,}"
+        " per request (gateway.max_classify_chars), so it is refused unsent."
+    )
+    return GatewayError(413, msg, code="request_too_large")
 
 
 def internal(code: str, message: str, status: int = 500) -> GatewayError:

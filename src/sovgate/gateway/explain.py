@@ -10,7 +10,7 @@ from sovgate.gateway._protection import ProtectionImpossible
 from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError, model_not_found
-from sovgate.gateway.pipeline import Plan, plan, refusal
+from sovgate.gateway.pipeline import Plan, endpoint_refusal, plan, refusal
 from sovgate.gateway.runtime import Components
 from sovgate.route import choose
 from sovgate.server.validate import CHECKS
@@ -39,10 +39,14 @@ async def explain(
     if not serving:
         models = sorted({m for pid in tenant.route for m in providers[pid].models})
         raise model_not_found(model, models)
+    known = {m for pid in tenant.route for m in providers[pid].models}
+    mismatch = endpoint_refusal(endpoint, model, config.gateway.embedding_models, known)
+    if mismatch is not None:
+        raise mismatch
     p = plan(
         tenant, body, model, serving, components.classify, components.decide, lambda d, s: choose(d, {}, s)
     )
-    denied = refusal(p.decision, serving)
+    denied = refusal(p.decision, serving, model)
     d = p.decision
     chosen = p.candidates[0] if p.candidates and denied is None else None
     result = {

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from sovgate.gateway import errors
+from sovgate.gateway._offload import OFFLOAD_CHARS, offload
 from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
 from sovgate.gateway._restore import StreamRestoration, restore_completion
 from sovgate.gateway._yaml import format_path
@@ -28,7 +29,15 @@ from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
-from sovgate.upstream import Adapter, Endpoint, UpstreamError, UpstreamRejected, event_data
+from sovgate.upstream import (
+    Adapter,
+    Endpoint,
+    UpstreamError,
+    UpstreamRejected,
+    check_reply,
+    check_stream,
+    event_data,
+)
 
 Classify = Callable[[list[Segment]], Classification]
 Decide = Callable[[Tenant, Classification, str], Decision]
@@ -56,7 +65,19 @@ def plan(
     candidates: Callable[[Decision, Collection[str]], tuple[str, ...]],
 ) -> Plan:
     """Everything decided before any byte leaves; raises GatewayError to refuse (fail closed)."""
-    segments = extract_segments(body)
+    return plan_segments(tenant, extract_segments(body), model, serving, classify, decide, candidates)
+
+
+def plan_segments(
+    tenant: Tenant,
+    segments: list[Segment],
+    model: str,
+    serving: Collection[str],
+    classify: Classify,
+    decide: Decide,
+    candidates: Callable[[Decision, Collection[str]], tuple[str, ...]],
+) -> Plan:
+    """`plan()` for segments already extracted from the body."""
     try:
         classification = classify(segments)
     except Exception as exc:
@@ -70,7 +91,7 @@ def plan(
     return Plan(segments, classification, decision, candidates(decision, serving))
 
 
-def refusal(decision: Decision, serving: Collection[str]) -> GatewayError | None:
+def refusal(decision: Decision, serving: Collection[str], model: str | None = None) -> GatewayError | None:
     """The 403 for a decision that leaves no provider for this model, else None."""
     if decision.refused is not None:
         r = decision.refused
@@ -82,8 +103,26 @@ def refusal(decision: Decision, serving: Collection[str]) -> GatewayError | None
         for v in decision.verdicts
         if v.provider in serving and not v.eligible
     ]
+    why += _eligible_not_serving(decision, serving, model)
     detail = "; ".join(why) if why else "no provider of this tenant serves it"
     return errors.policy_denied(f"No provider may receive this request under policy: {detail}.")
+
+
+def endpoint_refusal(
+    endpoint: str, model: str, embedding_models: Collection[str], known: Collection[str]
+) -> GatewayError | None:
+    """The 404 for a chat model on /v1/embeddings or an embedding model on /v1/chat/completions."""
+    embedding = endpoint == "embeddings"
+    if (model in embedding_models) == embedding:
+        return None
+    fitting = sorted(m for m in known if (m in embedding_models) == embedding)
+    return errors.wrong_endpoint(model, endpoint, fitting)
+
+
+def _eligible_not_serving(decision: Decision, serving: Collection[str], model: str | None) -> list[str]:
+    """Say which providers policy would allow but do not serve the model (else the 403 looks arbitrary)."""
+    name = f"model {model!r}" if model else "this model"
+    return [f"{p} is eligible but does not serve {name}" for p in decision.eligible if p not in serving]
 
 
 class Request(msgspec.Struct, kw_only=True):
@@ -201,6 +240,7 @@ class Gateway:
             time=req.time,
             endpoint=req.endpoint,
             tenant=req.tenant.id if req.tenant else None,
+            home=req.tenant.home if req.tenant else "",
             region=self.config.gateway.region,
             model=model if isinstance(model, str) else None,
             stream=body.get("stream") is True,
@@ -216,9 +256,13 @@ class Gateway:
         serving = self.serving[tenant.id].get(model)
         if serving is None:
             raise errors.model_not_found(model, self.models(tenant))
-        p = plan(tenant, body, model, serving, self.classify, self.decide, self.router.candidates)
+        known = self.serving[tenant.id]
+        mismatch = endpoint_refusal(req.endpoint, model, self.config.gateway.embedding_models, known)
+        if mismatch is not None:
+            raise mismatch
+        p = await self._plan(tenant, body, model, serving)
         _note_plan(rec, p)
-        denied = refusal(p.decision, serving)
+        denied = refusal(p.decision, serving, model)
         if denied is not None:
             raise denied
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
@@ -249,9 +293,9 @@ class Gateway:
             adapter = self.upstreams[pid]
             try:
                 if stream:
-                    events = await adapter.stream(outbound)
+                    events = await check_stream(pid, await adapter.stream(outbound))
                 else:
-                    reply = await adapter.complete(endpoint, outbound)
+                    reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound))
             except UpstreamError as exc:
                 self.router.report(pid, False)
                 attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected)))
@@ -280,6 +324,18 @@ class Gateway:
             )
         tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
         raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
+
+    async def _plan(self, tenant: Tenant, body: dict[str, Any], model: str, serving: Collection[str]) -> Plan:
+        """plan(), with a large text classified in a worker thread and an oversized one refused."""
+        segments = extract_segments(body)
+        chars = sum(len(s.text) for s in segments)
+        limit = self.config.gateway.max_classify_chars
+        if chars > limit:  # fail closed: what cannot be classified in reasonable time is not sent
+            raise errors.text_too_large(chars, limit)
+        args = (tenant, segments, model, serving, self.classify, self.decide, self.router.candidates)
+        if chars > OFFLOAD_CHARS:
+            return await offload(plan_segments, *args)
+        return plan_segments(*args)
 
     async def _protect(
         self,

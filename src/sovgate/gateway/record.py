@@ -39,6 +39,7 @@ class RequestRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
     time: float  # unix seconds
     endpoint: str  # chat | embeddings | models
     tenant: str | None = None
+    home: str = ""  # the tenant's home: the jurisdiction of data subjects no finding places elsewhere
     region: str = ""
     model: str | None = None
     stream: bool = False

@@ -1,9 +1,11 @@
 """Walk an OpenAI chat-completions or embeddings body and list every piece of text.
 
 Every message is inspected: system, user, assistant, tool; string content and
-content-part arrays; tool calls' arguments; legacy function_call; names. Image,
-audio and file parts are listed too (kind != "text") so that policy and protect
-can refuse what they cannot inspect or rewrite.
+content-part arrays; tool calls' arguments; legacy function_call; names. So is
+every other field that reaches the provider as text: `user`, `metadata`, tool
+and function definitions (descriptions, enum values), `response_format` schemas
+and `prediction`. Image, audio and file parts are listed too (kind != "text") so
+that policy and protect can refuse what they cannot inspect or rewrite.
 """
 
 from __future__ import annotations
@@ -31,7 +33,73 @@ def extract_segments(body: Body) -> list[Segment]:
             if isinstance(item, str):
                 out.append(Segment(("input", i), item))
             # token-id arrays carry no text we can read: protect/policy decide
+    _request_fields(out, body)
     return out
+
+
+def _request_fields(out: list[Segment], body: Body) -> None:
+    """Text outside the messages that is still sent upstream (an e-mail as `user` is common)."""
+    user = body.get("user")
+    if isinstance(user, str) and user:
+        out.append(Segment(("user",), user))
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict):
+        for key, value in metadata.items():
+            if isinstance(value, str) and value:
+                out.append(Segment(("metadata", key), value))
+    tools = body.get("tools")
+    if isinstance(tools, list):
+        for i, tool in enumerate(tools):
+            fn = tool.get("function") if isinstance(tool, dict) else None
+            if isinstance(fn, dict):
+                _schema_texts(out, ("tools", i, "function"), fn)
+    functions = body.get("functions")
+    if isinstance(functions, list):
+        for i, fn in enumerate(functions):
+            if isinstance(fn, dict):
+                _schema_texts(out, ("functions", i), fn)
+    rf = body.get("response_format")
+    if isinstance(rf, dict) and isinstance(rf.get("json_schema"), dict):
+        _schema_texts(out, ("response_format", "json_schema"), rf["json_schema"])
+    prediction = body.get("prediction")
+    if isinstance(prediction, dict):
+        content = prediction.get("content")
+        if isinstance(content, str):
+            out.append(Segment(("prediction", "content"), content))
+        elif isinstance(content, list):
+            for j, part in enumerate(content):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    out.append(Segment(("prediction", "content", j, "text"), part["text"]))
+
+
+_SCHEMA_TEXT_KEYS = frozenset({"description", "title", "default", "const"})
+_SCHEMA_LIST_KEYS = frozenset({"enum", "examples"})
+
+
+def _schema_texts(out: list[Segment], path: tuple[str | int, ...], node: Any, depth: int = 0) -> None:
+    """Descriptions, titles, defaults, examples and enum values of a (JSON-schema-like) definition.
+
+    Keys, types, property names and `required` lists are identifiers chosen by the developer, not data.
+    """
+    if depth > 32 or not isinstance(node, dict):  # the server caps nesting before this runs anyway
+        return
+    for key, value in node.items():
+        p = (*path, key)
+        if isinstance(value, str):
+            if key in _SCHEMA_TEXT_KEYS:
+                out.append(Segment(p, value))
+        elif isinstance(value, list):
+            for k, item in enumerate(value):
+                if isinstance(item, str) and key in _SCHEMA_LIST_KEYS:
+                    out.append(Segment((*p, k), item))
+                elif isinstance(item, dict):
+                    _schema_texts(out, (*p, k), item, depth + 1)
+        elif isinstance(value, dict):
+            if key == "properties":
+                for name, sub in value.items():
+                    _schema_texts(out, (*p, name), sub, depth + 1)
+            else:
+                _schema_texts(out, p, value, depth + 1)
 
 
 def _message(out: list[Segment], i: int, msg: dict[str, Any]) -> None:
@@ -58,7 +126,13 @@ def _message(out: list[Segment], i: int, msg: dict[str, Any]) -> None:
             elif ptype == "input_audio":
                 out.append(Segment(p, "", "audio", role))
             elif ptype == "file":
-                out.append(Segment(p, "", "file", role))
+                # the file's bytes cannot be inspected or rewritten; its name can be read
+                f = part.get("file")
+                name = f.get("filename") if isinstance(f, dict) else None
+                if isinstance(name, str):
+                    out.append(Segment((*p, "file", "filename"), name, "file", role))
+                else:
+                    out.append(Segment(p, "", "file", role))
     name = msg.get("name")
     if isinstance(name, str):
         out.append(Segment((*base, "name"), name, "name", role))

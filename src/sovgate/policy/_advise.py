@@ -51,7 +51,11 @@ class Advice(msgspec.Struct, frozen=True, kw_only=True):
     pseudonymized: tuple[str, ...]  # hosted services eligible only pseudonymized
     self_hosted: tuple[str, ...]  # self-hostable models / engines eligible on-prem in the country
     rules: tuple[Why, ...]  # every rule that fired, in order: the "why"
-    initiatives: tuple[str, ...]  # sovereign AI initiatives of the country (or its bloc)
+    # Sovereign AI initiatives of the country (or its bloc): every catalog system developed there,
+    # state-backed programmes first, then national providers (see `programmes`).
+    initiatives: tuple[str, ...]
+    programmes: tuple[str, ...] = ()  # the state-backed (publicly funded / government) ones
+    notes: tuple[str, ...] = ()  # plain-language remarks, e.g. why no hosted service is eligible
 
 
 def packs_for(country: str, catalog: Catalog) -> tuple[str, ...]:
@@ -76,13 +80,40 @@ def _providers(country: str, catalog: Catalog) -> dict[str, Provider]:
     return out
 
 
-def initiatives(country: str, catalog: Catalog) -> tuple[str, ...]:
-    return tuple(
-        i.id
+def initiatives(country: str, catalog: Catalog) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(all, state-backed): systems whose `country` of origin is the country or a bloc it belongs to.
+
+    An initiative is a model or service developed by an organisation established in the country: a
+    state-backed programme (`initiative: true`: Teuken, EuroLLM, ALLaM, Falcon, BharatGen ...) or a
+    national provider (Qwen, ERNIE, Hunyuan, DeepSeek for CN; IONOS, STACKIT for DE). Serving engines
+    (vLLM, Ollama ...) are tools, not initiatives.
+    """
+    mine = [
+        i
         for i in catalog.entries()
-        if i.initiative
+        if i.kind != "engine"
+        and i.country
         and (i.country == country or (i.country in catalog.blocs() and catalog.in_bloc(country, i.country)))
-    )
+    ]
+    programmes = tuple(i.id for i in mine if i.initiative)
+    return programmes + tuple(i.id for i in mine if not i.initiative), programmes
+
+
+def _notes(
+    country: str, catalog: Catalog, clear: list[str], pseudo: list[str], rules: list[str]
+) -> tuple[str, ...]:
+    """Say plainly when nothing hosted is eligible in the clear, and why."""
+    if clear or not rules:
+        return ()
+    what = "in the clear" if pseudo else "at all"
+    hosted_here = [i.id for i in catalog.entries() if not i.self_hosted and country in i.provider.hosting]
+    if not hosted_here:
+        return (
+            f"no hosted service is eligible {what} (rules: {', '.join(rules)}): the catalog has no AI "
+            f"service hosted in {catalog.name(country)} (the reference lists none); run a self-hostable "
+            f"model in {country} or configure a local provider",
+        )
+    return (f"no hosted service is eligible {what}: {', '.join(rules)}",)
 
 
 def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> list[Advice]:
@@ -101,7 +132,7 @@ def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> l
         tenant = Tenant(
             id=f"advise-{country}", home=country, api_key_sha256="", policies=packs, route=tuple(providers)
         )
-        relevant = initiatives(country, catalog)
+        relevant, programmes = initiatives(country, catalog)
         for d in data:
             cats, entities = DATA_CLASSES[d]
             findings = tuple(
@@ -145,6 +176,16 @@ def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> l
                         for f in decision.fired
                     ),
                     initiatives=relevant,
+                    programmes=programmes,
+                    notes=()
+                    if decision.refused
+                    else _notes(
+                        country,
+                        catalog,
+                        clear,
+                        pseudo,
+                        [f.rule for f in decision.fired if f.effect != "allow"],
+                    ),
                 )
             )
     return out

@@ -29,10 +29,10 @@ from typing import Any
 
 import msgspec
 
+from sovgate._yaml import load as yaml_load
 from sovgate.catalog import Catalog, UnknownPreset
 from sovgate.policy._engine import UNKNOWN_PROVIDER, Engine
 from sovgate.policy._errors import PolicyError
-from sovgate.policy._yaml import load as yaml_load
 from sovgate.types import CATEGORIES, ENTITY_TYPES, Classification, Decision, Finding, Provider, Tenant
 
 FILE_KEYS = ("description", "packs", "providers", "tenant", "model", "cases")

@@ -11,12 +11,12 @@ from typing import Any
 
 import yaml
 
+from sovgate._yaml import load as yaml_load
 from sovgate.catalog import Catalog
 from sovgate.policy._errors import PolicyError
 from sovgate.policy._providers import ProviderFacts
 from sovgate.policy._rules import Rule, compile_rule
 from sovgate.policy._values import CompileContext
-from sovgate.policy._yaml import load as yaml_load
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 PACK_KEYS = ("pack", "title", "description", "applies_to", "checked", "sources", "rules")

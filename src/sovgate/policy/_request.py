@@ -18,17 +18,17 @@ class Request:
               identifiable person); SECRET / CLASSIFIED / FINANCIAL findings count by themselves.
     subjects: kind -> jurisdictions of the findings of that kind (finding's jurisdiction, else the
               tenant's home). For markings (CLASSIFIED) these are the marking countries.
-    entities_by_subject: jurisdiction -> entity types of findings about people of that jurisdiction.
+    entity_types: the entity types of all findings (what a pseudonymize effect masks).
     """
 
-    __slots__ = ("_memo", "entities_by_subject", "home", "model", "present", "subjects", "tenant")
+    __slots__ = ("_memo", "entity_types", "home", "model", "present", "subjects", "tenant")
 
     def __init__(self, tenant_id: str, home: str, model: str, classification: Classification) -> None:
         self.tenant = tenant_id
         self.home = home
         self.model = model
         subjects: dict[str, set[str]] = {}
-        by_subject: dict[str, set[str]] = {}
+        entity_types: set[str] = set()
         for f in classification.findings:
             j = f.jurisdiction or home
             s = subjects.get(f.kind)
@@ -37,14 +37,10 @@ class Request:
             else:
                 s.add(j)
             if f.kind in _ENTITY:
-                e = by_subject.get(j)
-                if e is None:
-                    by_subject[j] = {f.kind}
-                else:
-                    e.add(f.kind)
+                entity_types.add(f.kind)
         present = {k for k in subjects if k in _ENTITY or k in _OTHER}
         present |= classification.categories
-        if by_subject:
+        if entity_types:
             present.add(PERSONAL)
         # A category without a finding of its own (set by the classifier) concerns the tenant's people.
         for cat in classification.categories:
@@ -52,7 +48,7 @@ class Request:
                 subjects[cat] = {home}
         self.present = frozenset(present)
         self.subjects = subjects
-        self.entities_by_subject = by_subject
+        self.entity_types = frozenset(entity_types)
         self._memo: dict[frozenset[str], frozenset[str]] = {}
 
     def subjects_of(self, kinds: frozenset[str]) -> frozenset[str]:

@@ -61,15 +61,17 @@ class Rule:
         return subjects
 
     def pseudonymize(self, r: Request) -> frozenset[str]:
-        """Entity types to mask for the people this rule is about."""
-        out: set[str] = set()
-        f = self._filter(r)
-        for j, kinds in r.entities_by_subject.items():
-            if f is None or j in f:
-                out |= kinds
+        """Entity types to mask: every personal entity type in the request (optionally only `entities`).
+
+        Findings are not linked to each other: a name without a country of its own may well be the
+        holder of the EU IBAN next to it, so masking only the findings of the rule's subjects would
+        leave that person identifiable. Once a rule is about someone in the request, the request is
+        protected as a whole.
+        """
+        out = r.entity_types
         if self.entities is not None:
             out &= self.entities
-        return frozenset(out)
+        return out
 
 
 def compile_rule(

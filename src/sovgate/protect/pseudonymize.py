@@ -337,6 +337,12 @@ def _sweep(
 ) -> dict[int, list[_Span]]:
     """Spans wherever a known value occurs, per rewritable segment (overlaps included)."""
     plain_forms = {v: k for v, k in known.items() if v.strip()}
+    # A name found once is also masked where it is repeated in capitals or lower case
+    # ("Anna Becker" ... "ANNA BECKER"); single words are left alone ("Rose" vs "rose").
+    for v, k in list(plain_forms.items()):
+        if k == "PERSON" and " " in v.strip():
+            plain_forms.setdefault(v.upper(), k)
+            plain_forms.setdefault(v.lower(), k)
     json_forms: dict[str, str] = {}
     for v, k in plain_forms.items():
         json_forms.setdefault(json_escape(v), k)

@@ -17,8 +17,9 @@ from typing import Any
 
 import msgspec
 
-from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
+from sovgate.gateway.errors import GatewayError, error_body, model_not_found, unauthorized
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
+from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
 from sovgate.server.validate import CHECKS
 
@@ -150,15 +151,9 @@ class App:
             err = GatewayError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
             return await gw.refuse(req, err)
         try:
-            body = _decode(raw)
-        except msgspec.DecodeError as exc:
-            return await gw.refuse(
-                req, bad_request(f"Malformed JSON in request body: {exc}.", None, "invalid_json")
-            )
-        if not isinstance(body, dict):
-            return await gw.refuse(
-                req, bad_request("The request body must be a JSON object.", None, "invalid_json")
-            )
+            body = parse_body(raw)
+        except GatewayError as err:
+            return await gw.refuse(req, err)
         req.body, req.raw = body, raw
         req.conversation = _header(scope["headers"], b"x-sovgate-conversation")
         try:

@@ -1,5 +1,6 @@
 """Wire adapters to providers: one per `protocol`, all behind `UpstreamPool`."""
 
+from sovgate.upstream._answer import check_reply, check_stream
 from sovgate.upstream._base import Adapter, Endpoint, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._outbound import Outbound
 from sovgate.upstream._sse import event_data, sse_batches
@@ -13,6 +14,8 @@ __all__ = [
     "UpstreamError",
     "UpstreamPool",
     "UpstreamRejected",
+    "check_reply",
+    "check_stream",
     "event_data",
     "sse_batches",
 ]

@@ -1,4 +1,7 @@
-"""YAML reading with YAML 1.2 booleans: country codes such as NO (Norway) stay strings in packs."""
+"""YAML reading with YAML 1.2 booleans, for every file sovgate loads (configs, packs, catalog).
+
+PyYAML follows YAML 1.1, where `NO` (Norway), `yes`, `on` and `off` are booleans.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,19 @@ from typing import Any
 import yaml
 
 
-class _Loader(yaml.SafeLoader):
+class Loader(yaml.SafeLoader):
     pass
 
 
 # Drop YAML 1.1's yes/no/on/off booleans, keep true/false.
-_Loader.yaml_implicit_resolvers = {
+Loader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(text, Loader=Loader)
