@@ -97,3 +97,12 @@ def test_the_configuration_a_gateway_starts_with_is_on_the_record(e2e: E2E) -> N
     details = starts[0].details
     assert details["policies"] == "baseline" and "us-global" in details["providers"].split(",")
     assert starts[0].fingerprint and len(starts[0].fingerprint) == 64
+
+
+def test_the_record_says_which_rule_excluded_each_provider(e2e: E2E) -> None:
+    text = "Patient John Smith (john.smith@example.de) was diagnosed with HIV."
+    provider, rid = _ask(e2e, messages=[{"role": "user", "content": text}])
+    assert provider == "fr-sovereign"
+    excluded = e2e.record(rid).excluded
+    assert excluded["us-global"].startswith("baseline/special-categories")
+    assert "fr-sovereign" not in excluded
