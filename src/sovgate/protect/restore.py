@@ -94,6 +94,9 @@ def matcher(session: PseudonymSession, scope: Iterable[str] | None, in_json: boo
                     pairs.append((ascii_form, value))
             else:
                 pairs.append((e.token, e.value))
+                if e.token.startswith("[") and e.token.endswith("]"):
+                    # Markdown answers escape brackets: "\\[PERSON_1\\]" is the same placeholder
+                    pairs.append(("\\" + e.token[:-1] + "\\]", e.value))
         return _Matcher(pairs)
 
     return session.cached(("restore", in_json, allowed), build)
