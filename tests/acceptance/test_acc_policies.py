@@ -54,6 +54,7 @@ def test_personal_data_reaches_the_us_provider_only_pseudonymized(gw: E2E, case:
         "Herr Thomas Berger (geb. 03.04.1975) leidet an Depressionen und nimmt Sertralin.",
         "Patient Maria Rossi was diagnosed with HIV last week; draft a letter.",
         "Mon collègue Marc Dubois est atteint d'un cancer du poumon, comment l'aider ?",
+        "Mon collègue Pierre Martin est atteint d'un cancer du poumon, comment l'aider ?",  # pierre = stone
         "Le patient Jean Dupont souffre d'un cancer du poumon.",  # "Jean" is also a word
         "Ana López está embarazada y tiene diabetes gestacional.",
         "Il paziente Marco Ferrari ha la diagnosi F32.1.",
