@@ -105,6 +105,8 @@ def test_nothing_sensitive_goes_to_the_first_preference_untouched(gw: E2E, text:
         "OFFICIAL SENSITIVE: briefing",
         "CUI//SP-PRVCY summary",
         "SECRET//NOFORN summarize",
+        "TOP SECRET: plan",
+        "Diffusion Restreinte - note interne",
         "DIFUSIÓN LIMITADA informe",
         "ZASTRZEŻONE - raport",
     ],

@@ -300,6 +300,15 @@ HI = [{"role": "user", "content": "hi"}]
         (json.dumps({"model": 5, "messages": HI}).encode(), 400, "model"),
         (json.dumps({"model": "chat", "messages": HI, "stream": "yes"}).encode(), 400, "stream"),
         (b'{"model":"chat","messages":[{"role":"user","content":"\\ud800 hi"}]}', 400, None),
+        (b'{"model":"chat","messages":[{"role":"user","content":"\xff\xfe"}]}', 400, None),
+        (
+            b'{"model":"chat","messages":[{"role":"user","content":"hi","x":'
+            + b"[" * 100000
+            + b"]" * 100000
+            + b"}]}",
+            400,
+            None,
+        ),
     ],
     ids=[
         "empty",
@@ -312,6 +321,8 @@ HI = [{"role": "user", "content": "hi"}]
         "model-number",
         "stream-string",
         "lone-surrogate",
+        "not-utf8",
+        "nested-100000-deep",
     ],
 )
 def test_bad_input_is_a_400_in_openai_format(gw: E2E, body: bytes, status: int, param: str | None) -> None:
