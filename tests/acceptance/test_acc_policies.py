@@ -80,6 +80,7 @@ def test_special_categories_of_a_named_person_stay_in_the_eu_in_the_clear(gw: E2
         "Wie behandelt man Bluthochdruck am besten?",
         "How do I reset a forgotten password in Windows?",
         "We discussed the NATO summit and restricted parking.",
+        "Review this code: secret_key = settings.SECRET_KEY; password = getpass.getpass()",
     ],
 )
 def test_nothing_sensitive_goes_to_the_first_preference_untouched(gw: E2E, text: str) -> None:
