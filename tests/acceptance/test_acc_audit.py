@@ -158,6 +158,12 @@ def filled(gateway: E2E) -> E2E:
     return gateway
 
 
+def test_the_gateway_records_its_configuration_as_an_admin_record(filled: E2E) -> None:
+    with sqlite3.connect(db_path(filled)) as conn:
+        first = json.loads(conn.execute("SELECT payload FROM audit_entries WHERE idx = 0").fetchone()[0])
+    assert first["kind"] == "admin" and first["action"]
+
+
 def test_checkpoint_signature_and_root_verify_independently(filled: E2E) -> None:
     vkey = cli("key", "--audit", filled.audit_url).stdout.strip()
     note = cli("checkpoint", "--audit", filled.audit_url).stdout
@@ -233,6 +239,8 @@ TAMPER: dict[str, tuple[Callable[[sqlite3.Connection], object], str]] = {
     "delete-row": (lambda c: c.execute("DELETE FROM audit_entries WHERE idx = 1"), "entry 1"),
     "swap-rows": (_swap, "moved"),  # names entry 0 (the subtree 0..1), not entry 1: see qa notes
     "append-row": (_append, "forged"),
+    # a payload erased behind the log's back is not a retention purge (no signed purge record covers it)
+    "erase-payload": (lambda c: c.execute("UPDATE audit_entries SET payload = NULL WHERE idx = 2"), "purge"),
 }
 
 

@@ -54,6 +54,7 @@ def test_personal_data_reaches_the_us_provider_only_pseudonymized(gw: E2E, case:
         "Herr Thomas Berger (geb. 03.04.1975) leidet an Depressionen und nimmt Sertralin.",
         "Patient Maria Rossi was diagnosed with HIV last week; draft a letter.",
         "Mon collègue Marc Dubois est atteint d'un cancer du poumon, comment l'aider ?",
+        "Mon collègue Pierre Martin est atteint d'un cancer du poumon, comment l'aider ?",  # pierre = stone
         "Le patient Jean Dupont souffre d'un cancer du poumon.",  # "Jean" is also a word
         "Ana López está embarazada y tiene diabetes gestacional.",
         "Il paziente Marco Ferrari ha la diagnosi F32.1.",
@@ -79,6 +80,7 @@ def test_special_categories_of_a_named_person_stay_in_the_eu_in_the_clear(gw: E2
         "Wie behandelt man Bluthochdruck am besten?",
         "How do I reset a forgotten password in Windows?",
         "We discussed the NATO summit and restricted parking.",
+        "Review this code: secret_key = settings.SECRET_KEY; password = getpass.getpass()",
     ],
 )
 def test_nothing_sensitive_goes_to_the_first_preference_untouched(gw: E2E, text: str) -> None:
@@ -104,6 +106,8 @@ def test_nothing_sensitive_goes_to_the_first_preference_untouched(gw: E2E, text:
         "OFFICIAL SENSITIVE: briefing",
         "CUI//SP-PRVCY summary",
         "SECRET//NOFORN summarize",
+        "TOP SECRET: plan",
+        "Diffusion Restreinte - note interne",
         "DIFUSIÓN LIMITADA informe",
         "ZASTRZEŻONE - raport",
     ],

@@ -133,6 +133,38 @@ def test_tool_call_arguments_and_tool_results_are_masked_and_restored(gw: E2E) -
     assert content.startswith("tool said: ") and "jmueller@example.de" in content
 
 
+def test_json_escaped_names_in_tool_calls_and_results_are_masked(gw: E2E) -> None:
+    # what most clients send: json.dumps with its default ensure_ascii=True ("J\u00fcrgen")
+    history = [
+        {"role": "user", "content": "Look up the customer."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {
+                        "name": "lookup_customer",
+                        "arguments": json.dumps({"email": "jmueller@example.de", "name": "Jürgen Müller"}),
+                    },
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_1",
+            "content": json.dumps({"name": "Jürgen Müller", "iban": "DE89370400440532013000"}),
+        },
+    ]
+    gw.client().chat.completions.create(model="chat", messages=history, tools=TOOLS)
+    sent = gw.received("us-global")[0].body["messages"]
+    arguments = json.loads(sent[1]["tool_calls"][0]["function"]["arguments"])
+    result = json.loads(sent[2]["content"])
+    assert "Müller" not in arguments["name"] and "Müller" not in result["name"], (arguments, result)
+    assert arguments["email"] != "jmueller@example.de" and result["iban"] != "DE89370400440532013000"
+
+
 def test_streamed_tool_call_arguments_are_restored(gw: E2E) -> None:
     gw.fakes["us-global"].chunk_chars = 1
     chunks = gw.client().chat.completions.create(
@@ -268,6 +300,15 @@ HI = [{"role": "user", "content": "hi"}]
         (json.dumps({"model": 5, "messages": HI}).encode(), 400, "model"),
         (json.dumps({"model": "chat", "messages": HI, "stream": "yes"}).encode(), 400, "stream"),
         (b'{"model":"chat","messages":[{"role":"user","content":"\\ud800 hi"}]}', 400, None),
+        (b'{"model":"chat","messages":[{"role":"user","content":"\xff\xfe"}]}', 400, None),
+        (
+            b'{"model":"chat","messages":[{"role":"user","content":"hi","x":'
+            + b"[" * 100000
+            + b"]" * 100000
+            + b"}]}",
+            400,
+            None,
+        ),
     ],
     ids=[
         "empty",
@@ -280,6 +321,8 @@ HI = [{"role": "user", "content": "hi"}]
         "model-number",
         "stream-string",
         "lone-surrogate",
+        "not-utf8",
+        "nested-100000-deep",
     ],
 )
 def test_bad_input_is_a_400_in_openai_format(gw: E2E, body: bytes, status: int, param: str | None) -> None:
