@@ -29,7 +29,7 @@ def _load_surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 _SURNAME_1, _SURNAME_2 = _load_surnames()
 _HAN = "\u4e00-\u9fff"
-_SCRIPT = re.compile(r"[\u0600-\u06ff\u4e00-\u9fff]")
+_ANY_SCRIPT = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _AR_CHAR = re.compile(r"[\u0600-\u06ff]")
 
@@ -198,12 +198,23 @@ def _ru_pairs(text: str) -> Iterator[Hit]:
         yield Hit("PERSON", m.start(), m.end(), 0.6, None, "ru-name")
 
 
+def _has_other_script(text: str) -> bool:
+    """Cheap pre-check: ASCII and Latin-1 texts (most prompts) are answered without a scan."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("latin-1")  # a copy at C speed for Latin-1 text; fails fast otherwise
+    except UnicodeEncodeError:
+        return _ANY_SCRIPT.search(text) is not None
+    return False
+
+
 def nonlatin_hits(text: str) -> Iterator[Hit]:
-    """Chinese and Arabic names and Chinese addresses; nothing for texts without those scripts."""
+    """Chinese and Arabic names, Chinese addresses, inflected Russian names."""
+    if not _has_other_script(text):
+        return
     if _CYRILLIC.search(text) is not None:
         yield from _ru_pairs(text)
-    if _SCRIPT.search(text) is None:
-        return
     if _HAN_CHAR.search(text) is not None:
         yield from _zh_names(text)
         yield from _zh_addresses(text)
