@@ -37,11 +37,12 @@ _AR_CHAR = re.compile(r"[\u0600-\u06ff]")
 
 # Cues right before a name (an optional colon after labels).
 _ZH_BEFORE = re.compile(
-    r"(?:患者|病人|病患|客户|顾客|用户|会员|员工|职员|雇员|同事|联系人|姓名|名字[是叫]?|我叫|我是|他叫|她叫|名叫|叫做|"
+    r"(?:患者|病人|病患|客户|顾客|用户|会员|员工|职员|雇员|同事|联系人|姓名|名字[是叫]?|我叫|他叫|她叫|名叫|叫做|"
     r"申请人|投保人|被保险人|租户|房客|学生|家属|收件人|寄件人|法定代表人|嫌疑人|被告人?|原告|證人|证人|病歷|客戶|顧客|"
     r"員工|聯繫人|聯絡人)[ \t]*[:：]?[ \t]*"
 )
 # Cues right after a name.
+_ZH_TITLE = re.compile(r"先生|女士|小姐|老师|医生|大夫|教授|经理|律师|老師|醫生")
 _ZH_AFTER = re.compile(
     r"[ \t]*(?:先生|女士|小姐|老师|医生|大夫|教授|同学|经理|律师|護士|护士|醫生|老師|"
     r"[,，:：]?[ \t]*(?:的)?(?:手机|电话|電話|手機|身份证|身份證|邮箱|住址|地址|出生|生日|今年\d|\d{2}岁))"
@@ -53,7 +54,11 @@ _ZH_STOP = frozenset(
 )
 # Words after a cue that start with a surname character but are not names (患者高血压, 客户于...).
 _ZH_NOT_NAME = re.compile(
-    r"高血压|高血糖|高烧|高热|王国|张口|马上|方面|方法|常常|任何|于是|文件|金额|万元|石头|白天|程序|史上|关于"
+    "高血压|高血糖|高烧|高热|高中|高级|高度|高端|王国|张口|马上|方面|方法|方案|方式|常常|常规|常见|任何|任务|于是|"
+    "文件|文化|文字|金额|金融|黄金|万元|万人|石头|石油|白天|白细胞|白血|程序|程度|史上|关于|关系|关注|余额|周末|"
+    "周年|周期|江苏|江西|浙江|湖南|湖北|广东|广西|山东|山西|河南|河北|福建|云南|贵州|四川|安徽|吉林|辽宁|陕西|甘肃|"
+    "海南|武汉|苏州|杭州|南京|上海|北京|天津|重庆|康复|严重|严格|温度|牛奶|申请|申报|尚未|施工|龙头|夏天|韩国|宋代|"
+    "唐代|毛病|齐全|明确|陆续|蓝色|许多|许可|段落|雷达|钱包|孟加拉|叶子|林业|朱红|成本|成功|成绩|向前|华为|钟表"
 )
 _ZH_NAME = re.compile(rf"([{_HAN}]{{1,2}})")
 
@@ -96,6 +101,12 @@ def _zh_names(text: str) -> Iterator[Hit]:
                 seen.add(start)
                 yield Hit("PERSON", start, s, 0.75, None, "zh-name")
                 break
+        else:
+            # "王女士", "金先生": a surname alone before a title is how a person is addressed
+            title = _ZH_TITLE.fullmatch(m.group().strip()) is not None
+            if title and s >= 1 and s - 1 not in seen and text[s - 1] in _SURNAME_1:
+                seen.add(s - 1)
+                yield Hit("PERSON", s - 1, s, 0.7, None, "zh-name")
 
 
 # --- Chinese addresses -----------------------------------------------------------
@@ -122,10 +133,10 @@ def _zh_addresses(text: str) -> Iterator[Hit]:
 
 _AR_CUES = (  # noqa: SIM905
     # roles and titles: patient, Mr/Mrs, my/his/her name, name, customer, citizen, employee, student,
-    # professor, doctor, engineer, client, user, applicant, resident, sheikh; "I am", "called"
+    # professor, doctor, engineer, client, user, applicant, resident, sheikh; "called"
     "المريض المريضة السيد السيدة اسمي اسمه اسمها الاسم العميل العميلة المواطن المواطنة الموظف الموظفة "
     "الطالب الطالبة الأستاذ الأستاذة الدكتور الدكتورة المهندس المهندسة الزبون المستخدم المتقدم المقيم "
-    "المقيمة الشيخ أنا يدعى تدعى"
+    "المقيمة الشيخ يدعى تدعى"
 ).split()
 _AR_SINGLE_OK = frozenset(["اسمي", "اسمه", "اسمها", "الاسم", "يدعى", "تدعى"])
 _AR_CUE = re.compile(
@@ -160,6 +171,7 @@ def _ar_names(text: str) -> Iterator[Hit]:
                 w is None
                 or w.group() in _AR_STOP
                 or w.group().startswith(_AR_PREP_ARTICLE)
+                or (not words and w.group().startswith("ال"))  # "الطالب المجتهد": an adjective
                 or (words and w.group().startswith(_AR_AND_VERB))
             ):
                 break
