@@ -184,7 +184,7 @@ def test_inclusion_and_consistency_proofs_verify_independently(filled: E2E) -> N
     url = filled.audit_url
     size = int(cli("checkpoint", "--audit", url).stdout.splitlines()[1])
     hashes = leaves(db_path(filled), size)
-    indices, sizes = sorted({0, size // 2, size - 1}), sorted({1, 3, size // 2})
+    indices, sizes = sorted({1, size - 1}), sorted({3, size // 2})
     calls = {f"i{i}": ["proof", "--index", str(i), "--size", str(size), "--audit", url] for i in indices}
     calls |= {f"c{m}": ["proof", "--consistency", str(m), str(size), "--audit", url] for m in sizes}
     out = {key: json.loads(text) for key, text in run_all(calls).items()}

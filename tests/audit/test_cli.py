@@ -9,8 +9,10 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import msgspec
 import pytest
 from audit_cases import rec
 from audit_reference import ref_leaf_hash, ref_mth, ref_path, ref_proof
@@ -46,7 +48,10 @@ def db(tmp_path: Path) -> tuple[str, list[bytes]]:
     url = f"sqlite:///{tmp_path}/sovgate-audit.db"
     log = open_audit_log_sync(url, origin="eu.example/audit", checkpoint_every=5)
     for i in range(12):
-        r = rec(i, tenant="acme-de" if i % 2 else "acme-cn")
+        # served in the EU: the US provider was excluded by the special-categories rule
+        r = msgspec.structs.replace(
+            rec(i, tenant="acme-de" if i % 2 else "acme-cn"), excluded={"us-global": "baseline/eu-special"}
+        )
         if i % 3 == 0:  # a flow to the US of German subjects' personal data, pseudonymized
             r = AuditRecord(
                 id=f"req-{i}",
@@ -112,6 +117,9 @@ def test_show_prints_record_and_leaf_hash(db: tuple[str, list[bytes]]) -> None:
     assert hashlib.sha256(b"\x00" + base64.b64decode(s["leaf"])).hexdigest() == s["leaf_hash"]
     assert json.loads(base64.b64decode(s["leaf"])) == s["record"]
     assert s["record"]["provider"] == "us-global"
+    assert s["record"]["excluded"] == {}
+    eu = json.loads(run("show", "req-4", "--audit", url).stdout)["record"]
+    assert eu["provider"] == "eu-sovereign" and eu["excluded"] == {"us-global": "baseline/eu-special"}
     missing = run("show", "nope", "--audit", url, ok=False)
     assert missing.returncode == 1 and "no record" in missing.stderr
 
@@ -137,6 +145,51 @@ def test_export_and_report_show_cross_border_flows(db: tuple[str, list[bytes]]) 
 
     report = run("report", "--audit", url).stdout
     assert "DE" in report and "US" in report and "HEALTH" in report and "PERSONAL" in report
+
+
+def test_export_and_report_say_which_rule_excluded_which_provider(db: tuple[str, list[bytes]]) -> None:
+    url, _ = db
+    rows = [json.loads(x) for x in run("export", "--audit", url).stdout.splitlines()]
+    assert {r["id"]: r["excluded"] for r in rows if r["provider"] == "eu-sovereign"} == {
+        f"req-{i}": ["us-global: baseline/eu-special"] for i in range(12) if i % 3
+    }
+    assert all(r["excluded"] == [] for r in rows if r["provider"] == "us-global")
+    table = list(csv.reader(io.StringIO(run("export", "--format", "csv", "--audit", url).stdout)))
+    col = table[0].index("excluded")
+    assert sorted({r[col] for r in table[1:]}) == ["", "us-global: baseline/eu-special"]
+    report = run("report", "--audit", url).stdout
+    assert "Providers excluded" in report
+    line = next(x for x in report.splitlines() if "baseline/eu-special" in x)
+    assert "us-global" in line and line.split()[-2] == "8"
+
+
+@pytest.mark.parametrize("cmd", ["export", "report"])
+@pytest.mark.parametrize("bad", ["yesterday", "2026-11-26 11:20", "2026-11-26T11:20", "26.11.2026", ""])
+def test_since_and_until_must_be_times(db: tuple[str, list[bytes]], cmd: str, bad: str) -> None:
+    url, _ = db
+    for opt in ("--since", "--until"):
+        p = run(cmd, opt, bad, "--audit", url, ok=False)
+        assert p.returncode == 2 and "not an RFC 3339 time" in p.stderr and p.stdout == "", (opt, p)
+
+
+def test_since_and_until_compare_as_times(db: tuple[str, list[bytes]]) -> None:
+    url, _ = db
+    rows = [json.loads(x) for x in run("export", "--audit", url).stdout.splitlines()]
+    t5 = datetime.fromisoformat(rows[5]["time"].replace("Z", "+00:00"))
+    in_paris = t5.astimezone(timezone(timedelta(hours=1))).isoformat()  # same instant, +01:00
+    in_ny = t5.astimezone(timezone(timedelta(hours=-5))).isoformat()
+    for since in (in_paris, in_ny, rows[5]["time"]):
+        got = [
+            json.loads(x)["id"] for x in run("export", "--since", since, "--audit", url).stdout.splitlines()
+        ]
+        assert got == [r["id"] for r in rows[5:]], since
+    got = [
+        json.loads(x)["id"] for x in run("export", "--until", in_paris, "--audit", url).stdout.splitlines()
+    ]
+    assert got == [r["id"] for r in rows[:5]]
+    day = t5.date().isoformat()
+    assert len(run("export", "--since", day, "--audit", url).stdout.splitlines()) == 12
+    assert run("export", "--until", day, "--audit", url).stdout == ""
 
 
 def test_default_url_and_missing_log(tmp_path: Path) -> None:

@@ -99,7 +99,9 @@ def test_advise_json() -> None:
 
 
 def test_advise_lists_national_initiatives_and_explains_an_empty_country() -> None:
-    r = sovgate("catalog", "advise", "--operates-in", "CN,RU,DE", "--data", "personal,health", "--json")
+    r = sovgate(
+        "catalog", "advise", "--operates-in", "CN,RU,DE", "--data", "personal,health,classified", "--json"
+    )
     assert r.returncode == 0, r.stderr
     advice = {(a["country"], a["data"]): a for a in json.loads(r.stdout)}
     cn = advice[("CN", "personal")]
@@ -112,9 +114,10 @@ def test_advise_lists_national_initiatives_and_explains_an_empty_country() -> No
     ru = advice[("RU", "health")]
     assert ru["initiatives"] == [] and ru["clear"] == [] and ru["pseudonymized"] == []
     assert "no hosted service is eligible at all" in ru["notes"][0]
-    assert "no AI service hosted in Russia" in ru["notes"][0]
+    assert "no catalog service is known to be hosted in Russia" in ru["notes"][0]
     assert "ru-242fz/special-categories-in-russia" in ru["notes"][0]
     assert "eligible in the clear" in advice[("RU", "personal")]["notes"][0]
+    assert advice[("DE", "classified")]["notes"][0].startswith("only the organisation's own systems in DE")
 
     text = sovgate("catalog", "advise", "--operates-in", "CN,RU", "--data", "health").stdout
     assert (

@@ -83,3 +83,26 @@ def test_subjects_without_a_country_of_their_own_are_recorded_under_the_tenant_h
     assert provider == "us-global"
     rec = e2e.record(rid)
     assert rec.subject_jurisdictions == ("DE",)  # acme-de's home: what policy assumed, and what crossed
+
+
+def test_the_configuration_a_gateway_starts_with_is_on_the_record(e2e: E2E) -> None:
+    from sovgate.audit import open_log_reader
+
+    log = open_log_reader(e2e.audit_url)
+    try:
+        starts = [r for r in log.records() if r.kind == "admin" and r.action == "gateway.start"]
+    finally:
+        log.close_sync()
+    assert starts, "no admin record of the gateway's start"
+    details = starts[0].details
+    assert details["policies"] == "baseline" and "us-global" in details["providers"].split(",")
+    assert starts[0].fingerprint and len(starts[0].fingerprint) == 64
+
+
+def test_the_record_says_which_rule_excluded_each_provider(e2e: E2E) -> None:
+    text = "Patient John Smith (john.smith@example.de) was diagnosed with HIV."
+    provider, rid = _ask(e2e, messages=[{"role": "user", "content": text}])
+    assert provider == "fr-sovereign"
+    excluded = e2e.record(rid).excluded
+    assert excluded["us-global"].startswith("baseline/special-categories")
+    assert "fr-sovereign" not in excluded

@@ -62,6 +62,9 @@ class FakeAnthropic(FakeOpenAI):
             return _error(400, "invalid_request_error", "anthropic-version header is required")
         if self.api_key is not None and request.headers.get("x-api-key") != self.api_key:
             return _error(401, "authentication_error", "invalid x-api-key")
+        if self.raw_answer is not None:
+            raw_body, content_type = self.raw_answer
+            return web.Response(body=raw_body, headers={"Content-Type": content_type})
         if self.fail_status is not None:
             return _error(self.fail_status, "overloaded_error", "Overloaded")
         if not isinstance(body.get("max_tokens"), int) or not body.get("messages"):

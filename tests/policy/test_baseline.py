@@ -80,11 +80,15 @@ def test_personal_data_of_eu_person_pseudonymized_outside(engine: Engine) -> Non
     assert [f.rule for f in d.fired] == ["baseline/personal-eea-transfer"]
 
 
-def test_only_eu_people_are_masked(engine: Engine) -> None:
+def test_an_eu_person_in_the_request_masks_every_personal_type(engine: Engine) -> None:
+    # Findings are not linked: the US phone may belong to the EU person (QA P4), so it is masked too.
     d = engine.decide(
         tenant(), cls(Finding("PHONE", 0, 5, jurisdiction="US"), Finding("EMAIL", 6, 9)), "chat"
     )
-    assert d.verdict("us").pseudonymize == {"EMAIL"}
+    assert d.verdict("us").pseudonymize == {"EMAIL", "PHONE"}
+    # No EU/EEA person at all: nothing is masked.
+    d = engine.decide(tenant("US"), cls(Finding("PHONE", 0, 5, jurisdiction="US")), "chat")
+    assert d.verdict("us").pseudonymize == frozenset()
 
 
 def test_health_category_found_by_classifier_about_home_people(engine: Engine) -> None:

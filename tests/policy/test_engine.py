@@ -149,3 +149,13 @@ def test_every_pseudonymize_pack_protects_the_whole_request(pack: str, country: 
     c = cls(Finding("PERSON", 0, 5), Finding("EMAIL", 6, 9), Finding("PHONE", 10, 19, jurisdiction=country))
     d = engine.decide(tenant((pack,), home=home), c, "chat")
     assert d.verdict("us").pseudonymize == {"PERSON", "EMAIL", "PHONE"}
+
+
+def test_financial_data_concerns_the_people_of_the_request() -> None:
+    # A Brazilian tenant, FINANCIAL found by the classifier (no finding of its own) next to a UAE phone:
+    # the banking data is about the UAE resident, not about the tenant's home.
+    engine = Engine.compile(["ae-pdpl"], {**PROVIDERS, "ae": Provider(id="ae", hosting=("AE",))}, CAT)
+    t = Tenant(id="t", home="BR", api_key_sha256="0" * 64, policies=("ae-pdpl",), route=("us", "ae"))
+    d = engine.decide(t, cls(Finding("PHONE", 0, 9, jurisdiction="AE"), categories=("FINANCIAL",)), "chat")
+    assert d.eligible == ("ae",)
+    assert d.verdict("us").excluded_by == "ae-pdpl/banking-data-in-uae"

@@ -46,7 +46,7 @@ def audit_db(tmp_path: Path) -> Path:
     return db
 
 
-def replay(db: Path, *packs: str) -> subprocess.CompletedProcess[str]:
+def replay(db: Path, *packs: str, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": os.environ["PYTHONPATH"]}
     args = [
         "policy",
@@ -55,6 +55,7 @@ def replay(db: Path, *packs: str) -> subprocess.CompletedProcess[str]:
         str(db),
         "--config",
         str(TESTDATA / "sovgate.yaml"),
+        *extra,
         "--packs",
         *packs,
     ]
@@ -86,6 +87,11 @@ def test_replay_missing_database(tmp_path: Path) -> None:
     pytest.importorskip("sovgate.gateway.config")
     r = replay(tmp_path / "nope.db", "baseline")
     assert r.returncode == 2 and "no audit log at" in r.stderr and "nope.db" in r.stderr
+
+
+def test_replay_bad_since_is_one_clear_line(audit_db: Path) -> None:
+    r = replay(audit_db, "baseline", extra=("--since", "yesterday"))
+    assert r.returncode == 2 and "yesterday" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_recorded_traffic_file_is_well_formed() -> None:

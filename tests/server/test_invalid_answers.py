@@ -73,3 +73,34 @@ def test_only_eligible_provider_answering_garbage_is_503(gw: Setup) -> None:
     rid = exc.value.response.headers["x-sovgate-decision"]
     assert _attempts(gw, rid) == [("de-onprem", "upstream_error")]
     assert gw.audit.by_id(rid).outcome == "no_eligible_provider"
+
+
+@pytest.mark.parametrize(
+    ("answer", "stream"),
+    [
+        ((b"{}", "application/json"), False),
+        ((b'{"content": "nope"}', "application/json"), False),
+        ((b'{"content": [{"type": "text", "text": 5}]}', "application/json"), False),
+        (HTML, True),
+        (
+            (b'event: message_start\ndata: {"type": "message_start", "message": 5}\n\n', "text/event-stream"),
+            True,
+        ),
+    ],
+    ids=["empty-object", "content-not-list", "text-not-string", "html-stream", "bad-event"],
+)
+def test_invalid_anthropic_answer_is_an_upstream_error(
+    gw: Setup, answer: tuple[bytes, str], stream: bool
+) -> None:
+    gw.an.raw_answer = answer
+    with pytest.raises(openai.InternalServerError) as exc:
+        if stream:
+            with client(gw).chat.completions.with_streaming_response.create(
+                model="claude", messages=[{"role": "user", "content": "hi"}], stream=True
+            ) as resp:
+                resp.read()
+        else:
+            client(gw).chat.completions.create(model="claude", messages=[{"role": "user", "content": "hi"}])
+    assert exc.value.status_code == 503 and exc.value.code == "no_eligible_provider"
+    rid = exc.value.response.headers["x-sovgate-decision"]
+    assert _attempts(gw, rid) == [("anthropic-us", "upstream_error")]

@@ -169,8 +169,8 @@ class LogReader:
         """Records (payload not purged) in log order, filtered by time [since, until) and tenant.
         `since`/`until` are RFC 3339 times or ISO dates (AuditError otherwise), compared as times."""
         try:
-            lo = parse_time(since) if since else None
-            hi = parse_time(until) if until else None
+            lo = parse_time(since) if since is not None else None
+            hi = parse_time(until) if until is not None else None
         except ValueError as e:
             raise AuditError(str(e)) from None
         entries = self.store.iter_entries(since=lo, until=hi, tenant=tenant, with_payload_only=True)

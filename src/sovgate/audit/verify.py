@@ -10,6 +10,7 @@ is raised as `TamperError`, naming the entry.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -63,7 +64,7 @@ def verify_log(
     rng = merkle.CompactRange()
     nodes = log.store.iter_nodes()
     purged = 0
-    purges: list[_Purge] | None = None  # read when the first missing payload is met
+    purges: _Purges | None = None  # read when the first missing payload is met
     for entry in log.store.iter_entries():
         if entry.idx != rng.size:
             if entry.idx < rng.size:  # cannot happen with a primary key, but be explicit
@@ -101,18 +102,42 @@ def verify_log(
             raise TamperError(f"checkpoints of sizes {a.size} and {b.size} are inconsistent: {e}") from None
     if progress:
         progress(rng.size)
-    n_purges = len(purges) if purges is not None else len(_purges(log, signed.size))
+    n_purges = (purges or _purges(log, signed.size)).count
     return VerifyResult(rng.size, rng.root(), len(checkpoints), purged, n_purges, _witnessed(log, witnesses))
 
 
-@dataclass(frozen=True)
-class _Purge:
-    index: int
-    cutoff: str
-    tenant: str  # "" = all tenants
+class _Purges:
+    """The signed purge records, indexed so that "is there a purge after entry i whose cutoff is
+    later than t" is one bisection (a log purged daily for years has thousands of them)."""
+
+    def __init__(self, purges: list[tuple[int, str, str]]) -> None:  # (index, cutoff, tenant)
+        self.count = len(purges)
+        by_scope: dict[str, list[tuple[int, str]]] = {}
+        for index, cutoff, tenant in purges:
+            by_scope.setdefault(tenant, []).append((index, cutoff))
+        # per scope ("" = all tenants): indices ascending, and the latest cutoff from there on
+        self._scopes: dict[str, tuple[list[int], list[str]]] = {}
+        for scope, items in by_scope.items():
+            items.sort()
+            suffix, best = [], ""
+            for _, cutoff in reversed(items):
+                best = max(best, cutoff)
+                suffix.append(best)
+            self._scopes[scope] = ([i for i, _ in items], suffix[::-1])
+
+    def covers(self, entry: Entry) -> bool:
+        for scope in ("", entry.tenant or ""):
+            found = self._scopes.get(scope)
+            if found is None:
+                continue
+            indices, latest_cutoff = found
+            k = bisect.bisect_right(indices, entry.idx)  # first purge after the entry
+            if k < len(indices) and entry.time < latest_cutoff[k]:
+                return True
+        return False
 
 
-def _purges(log: LogReader, size: int) -> list[_Purge]:
+def _purges(log: LogReader, size: int) -> _Purges:
     """The signed purge records (read ahead of the main pass, which checks them again in order)."""
     out = []
     for entry in log.store.admin_entries():
@@ -120,22 +145,20 @@ def _purges(log: LogReader, size: int) -> list[_Purge]:
             break
         rec = _check_entry(entry)
         if rec.kind == "admin" and rec.action == PURGE_ACTION and "cutoff" in rec.details:
-            out.append(_Purge(entry.idx, rec.details["cutoff"], rec.details.get("tenant", "")))
-    return out
+            out.append((entry.idx, rec.details["cutoff"], rec.details.get("tenant", "")))
+    return _Purges(out)
 
 
-def _check_purged(entry: Entry, purges: list[_Purge]) -> None:
+def _check_purged(entry: Entry, purges: _Purges) -> None:
     """A missing payload is retention only if a signed purge later in the log covers its time
     (and tenant); anything else is an erasure."""
-    for p in purges:
-        if p.index > entry.idx and entry.time < p.cutoff and p.tenant in ("", entry.tenant):
-            return
-    raise TamperError(
-        f"the payload was erased but no signed purge (admin record {PURGE_ACTION!r}) covers its time "
-        f"{entry.time}",
-        entry.idx,
-        entry.id,
-    )
+    if not purges.covers(entry):
+        raise TamperError(
+            f"the payload was erased but no signed purge (admin record {PURGE_ACTION!r}) covers its "
+            f"time {entry.time}",
+            entry.idx,
+            entry.id,
+        )
 
 
 def _rewritten(size: int, what: str, checkpoints: dict[int, Checkpoint]) -> None:

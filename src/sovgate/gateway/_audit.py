@@ -34,6 +34,8 @@ def to_audit_record(rec: RequestRecord) -> AuditRecord:
         subject_jurisdictions=subject_jurisdictions(rec),
         rules=rule_records(rec.fired),
         eligible=rec.eligible,
+        # for each excluded provider, the first rule that excluded it: the decision's "why not"
+        excluded={v.provider: v.excluded_by for v in rec.verdicts if not v.eligible and v.excluded_by},
         provider=rec.provider,
         provider_operator_country=rec.operator_country,
         provider_hosting=rec.hosting,

@@ -30,6 +30,19 @@ class LocatedYaml:
         self.node = yaml.compose(text, Loader=Loader)
         self.data: Any = yaml.load(text, Loader=Loader)
 
+    def scalar(self, path: KeyPath) -> str | None:
+        """The source text of the scalar at exactly `path` (e.g. an all-digit hex digest YAML read as int)."""
+        node = self.node
+        for key in path:
+            node = _child(node, key)
+            if node is None:
+                return None
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def duplicate(self) -> tuple[KeyPath, int, int] | None:
+        """(key path, first line, repeated line) of the first key given twice in one mapping, if any."""
+        return _duplicate(self.node, ()) if self.node is not None else None
+
     def line(self, path: KeyPath) -> int | None:
         """1-based line of the value at `path`, or of its nearest existing parent."""
         node = self.node
@@ -50,3 +63,35 @@ class LocatedYaml:
             node = child
             best = node.start_mark.line + 1
         return best
+
+
+def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _duplicate(node: yaml.Node, path: KeyPath) -> tuple[KeyPath, int, int] | None:
+    # PyYAML lets a repeated key silently replace the first: a typo'd override would go unnoticed
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in seen:
+                    return (*path, k.value), seen[k.value], k.start_mark.line + 1
+                seen[k.value] = k.start_mark.line + 1
+                found = _duplicate(v, (*path, k.value))
+            else:
+                found = _duplicate(v, path)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _duplicate(item, (*path, i))
+            if found is not None:
+                return found
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shlex
 import sys
 from importlib import resources
 from pathlib import Path
@@ -109,12 +110,18 @@ def explain(
         if len(cfg.tenants) != 1:
             _die(f"--tenant is needed: the config has {len(cfg.tenants)} tenants")
         tenant = cfg.tenants[0].id
+    elif all(t.id != tenant for t in cfg.tenants):
+        _die(f"--tenant {tenant}: unknown tenant (known: {', '.join(t.id for t in cfg.tenants) or 'none'})")
     try:
         body = msgspec.json.decode(sys.stdin.buffer.read() if str(request) == "-" else request.read_bytes())
     except OSError as exc:
         _die(f"{request}: cannot read ({exc.strerror or exc})")
     except msgspec.DecodeError as exc:
         _die(f"{request}: malformed JSON ({exc})")
+    except UnicodeDecodeError as exc:
+        _die(f"{request}: not valid UTF-8 (byte {exc.start})")
+    except RecursionError:
+        _die(f"{request}: the JSON is nested too deeply")
     if not isinstance(body, dict):
         _die(f"{request}: the request must be a JSON object")
     try:
@@ -132,8 +139,9 @@ def init(
     if path.exists() and not force:
         _die(f"{path} exists (use --force to overwrite)")
     text = resources.files("sovgate.gateway").joinpath("starter.yaml").read_text("utf-8")
-    path.write_text(text, "utf-8")
-    typer.echo(f"wrote {path}; edit it, then: sovgate serve --config {path}")
+    run = f"sovgate serve --config {shlex.quote(str(path))}"
+    path.write_text(text.replace("sovgate serve --config sovgate.yaml", run, 1), "utf-8")
+    typer.echo(f"wrote {path}; edit it, then: {run}")
 
 
 def register(app: typer.Typer) -> None:

@@ -74,6 +74,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     max_classify_chars: int = 1_000_000  # more text in one request is refused (413), not classified
     # virtual models served on /v1/embeddings (only there); every other model is a chat model
     embedding_models: tuple[str, ...] = ("embed",)
+    metrics: bool = True  # serve GET /metrics (no API key) on the API port
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
 
@@ -141,6 +142,10 @@ def parse_config(
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(name, (), f"invalid YAML: {problem}", line) from None
+    repeated = doc.duplicate()
+    if repeated is not None:
+        path, first, line = repeated
+        raise ConfigError(name, path, f"duplicate key (first given at line {first})", line)
     return _Loader(doc, name, os.environ if env is None else env, resolve_secrets).load()
 
 
@@ -320,6 +325,13 @@ class _Loader:
             return str((self.base_dir / spec).resolve())
         return spec
 
+    def _digest(self, path: KeyPath, digest: Any) -> str:
+        if isinstance(digest, int | float):  # all digits: YAML read a number; the source text is the digest
+            digest = self.doc.scalar(path)
+        if not isinstance(digest, str) or not _SHA256.match(digest.lower()):
+            raise self.fail(path, "must be 64 hex digits (sha256 of the key)")
+        return digest.lower()
+
     def _tenant(self, i: int, raw: Any) -> Tenant:
         base: KeyPath = ("tenants", i)
         if not isinstance(raw, dict):
@@ -342,10 +354,8 @@ class _Loader:
                 raise self.fail((*base, "api_key_env"), f"environment variable {env_name} is not set")
             else:
                 fields["api_key_sha256"] = ""
-        elif not isinstance(digest, str) or not _SHA256.match(digest.lower()):
-            raise self.fail((*base, "api_key_sha256"), "must be 64 hex digits (sha256 of the key)")
         else:
-            fields["api_key_sha256"] = digest.lower()
+            fields["api_key_sha256"] = self._digest((*base, "api_key_sha256"), digest)
         if isinstance(fields.get("policies"), str):
             fields["policies"] = [fields["policies"]]
         if isinstance(fields.get("policies"), list):

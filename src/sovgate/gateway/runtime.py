@@ -7,7 +7,7 @@ the other commands start without loading detectors and policy packs.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
 from sovgate.gateway._protection import Protect
@@ -100,6 +100,8 @@ async def open_gateway(
             log = await open_audit_log(config.gateway.audit)
             stack.push_async_callback(log.close)
             fingerprint = log.fingerprint
+            # the configuration and policies this process will apply are themselves on the record
+            await log.append(_start_record(config, log.fingerprint))
 
             async def audit(rec: Any) -> int:
                 return await log.append(to_audit_record(rec))
@@ -120,3 +122,26 @@ async def open_gateway(
             fingerprint=fingerprint,
             conversation_key=_conversation_key,
         )
+
+
+def _start_record(config: Config, fingerprint: Callable[[bytes], str]) -> Any:
+    """The admin record of a gateway process starting with `config` (one per worker process)."""
+    import os
+
+    from sovgate import __version__
+    from sovgate.audit import admin_record
+
+    packs = sorted({p for t in config.tenants for p in t.policies})
+    return admin_record(
+        "gateway.start",
+        details={
+            "config": config.source,
+            "region": config.gateway.region,
+            "policies": ",".join(packs),
+            "providers": ",".join(p.id for p in config.providers),
+            "tenants": ",".join(t.id for t in config.tenants),
+            "version": __version__,
+            "pid": str(os.getpid()),
+        },
+        fingerprint=fingerprint(config.text.encode()),
+    )

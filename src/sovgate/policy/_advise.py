@@ -100,18 +100,29 @@ def initiatives(country: str, catalog: Catalog) -> tuple[tuple[str, ...], tuple[
 
 
 def _notes(
-    country: str, catalog: Catalog, clear: list[str], pseudo: list[str], rules: list[str]
+    country: str,
+    catalog: Catalog,
+    clear: list[str],
+    pseudo: list[str],
+    fired: Sequence[tuple[str, str]],
 ) -> tuple[str, ...]:
-    """Say plainly when nothing hosted is eligible in the clear, and why."""
+    """Say plainly when nothing hosted is eligible in the clear, and why (fired: (rule, effect))."""
+    on_prem = [rule for rule, effect in fired if effect == "require_on_prem"]
+    if on_prem:
+        return (
+            f"only the organisation's own systems in {country} qualify ({', '.join(on_prem)}); "
+            "no hosted service ever does",
+        )
+    rules = [rule for rule, effect in fired if effect != "allow"]
     if clear or not rules:
         return ()
     what = "in the clear" if pseudo else "at all"
     hosted_here = [i.id for i in catalog.entries() if not i.self_hosted and country in i.provider.hosting]
     if not hosted_here:
         return (
-            f"no hosted service is eligible {what} (rules: {', '.join(rules)}): the catalog has no AI "
-            f"service hosted in {catalog.name(country)} (the reference lists none); run a self-hostable "
-            f"model in {country} or configure a local provider",
+            f"no hosted service is eligible {what} (rules: {', '.join(rules)}): no catalog service is "
+            f"known to be hosted in {catalog.name(country)} (the reference confirms none); run a "
+            f"self-hostable model in {country} or configure a local provider",
         )
     return (f"no hosted service is eligible {what}: {', '.join(rules)}",)
 
@@ -180,11 +191,7 @@ def advise(countries: Sequence[str], data: Sequence[str], catalog: Catalog) -> l
                     notes=()
                     if decision.refused
                     else _notes(
-                        country,
-                        catalog,
-                        clear,
-                        pseudo,
-                        [f.rule for f in decision.fired if f.effect != "allow"],
+                        country, catalog, clear, pseudo, [(f.rule, f.effect) for f in decision.fired]
                     ),
                 )
             )

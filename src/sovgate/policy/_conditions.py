@@ -16,6 +16,7 @@ RequestPred = Callable[[Request], bool]
 _ENTITY = frozenset(ENTITY_TYPES)
 _SPECIAL = frozenset(SPECIAL_CATEGORIES)
 _PERSONAL_KINDS = _ENTITY | _SPECIAL | {PERSONAL}
+_ABOUT_PEOPLE = _SPECIAL | {"FINANCIAL"}  # categories whose subjects are the request's people
 
 
 WHEN_KEYS = (
@@ -80,9 +81,9 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
         if want:
             narrow(frozenset({PERSONAL}))
             kinds |= _ENTITY
-    # Whose data: the listed kinds, plus the people they are about (special categories concern the
-    # identified persons of the request); no kinds listed: all personal data.
-    if not kinds or not kinds.isdisjoint(_SPECIAL):
+    # Whose data: the listed kinds, plus the people they are about (special categories and financial
+    # data concern the identified persons of the request); no kinds listed: all personal data.
+    if not kinds or not kinds.isdisjoint(_ABOUT_PEOPLE):
         kinds |= _ENTITY | (_SPECIAL if not kinds else frozenset())
     subject_kinds = frozenset(kinds)
     subject_filter: frozenset[str] | None = None

@@ -89,8 +89,9 @@ class Engine:
         fired: list[FiredRule] = []
         refused: FiredRule | None = None
         excluded: dict[int, Rule] = {}
-        masked: dict[int, frozenset[str]] = {}
-        masked_by: dict[int, Rule] = {}
+        # (targets, entity types, rule) per firing pseudonymize rule; resolved per provider below, which
+        # is cheaper than a dict update per target (most rules mask the same set: the request's types).
+        pseudo: list[tuple[frozenset[int], frozenset[str], Rule]] = []
         for pack in chain:
             shielded: frozenset[int] = frozenset()
             for rule in pack.rules:
@@ -112,14 +113,8 @@ class Engine:
                     shielded = shielded | targets
                 elif effect == "pseudonymize":
                     entities = rule.pseudonymize(req)
-                    if entities:
-                        for i in targets:
-                            m = masked.get(i)
-                            if m is None:
-                                masked[i] = entities
-                                masked_by[i] = rule
-                            elif not entities <= m:
-                                masked[i] = m | entities
+                    if entities and targets:
+                        pseudo.append((targets, entities, rule))
                 else:  # deny_provider, require_on_prem: the first exclusion of a provider sticks
                     for i in targets - excluded.keys():
                         excluded[i] = rule
@@ -137,12 +132,17 @@ class Engine:
                 verdicts.append(ProviderVerdict(pid, False, excluded_by=rule.key, reason=rule.fired.reason))
             elif refused is not None:
                 verdicts.append(ProviderVerdict(pid, False, excluded_by=refused.rule, reason=refused.reason))
-            elif idx in masked:
-                verdicts.append(
-                    ProviderVerdict(
-                        pid, True, pseudonymize=frozenset(masked[idx]), reason=masked_by[idx].fired.reason
-                    )
-                )
             else:
-                verdicts.append(ProviderVerdict(pid, True))
+                mask: frozenset[str] | None = None
+                by: Rule | None = None
+                for targets, entities, prule in pseudo:
+                    if idx in targets:
+                        if mask is None:
+                            mask, by = entities, prule
+                        elif entities is not mask and not entities <= mask:
+                            mask = mask | entities
+                if by is not None and mask is not None:
+                    verdicts.append(ProviderVerdict(pid, True, pseudonymize=mask, reason=by.fired.reason))
+                else:
+                    verdicts.append(ProviderVerdict(pid, True))
         return Decision(fired=tuple(fired), verdicts=tuple(verdicts), refused=refused)

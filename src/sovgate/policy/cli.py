@@ -163,6 +163,9 @@ def replay_cmd(
     try:
         records = (r for r in map(from_audit, log.records(since=since, tenant=tenant)) if r is not None)
         report = replay(records, engine, {t.id: t for t in cfg.tenants}, draft)
+    except AuditError as exc:  # e.g. a --since that is not an RFC 3339 time or ISO date
+        _die(str(exc))
+        return
     finally:
         log.close_sync()
     if json_out:

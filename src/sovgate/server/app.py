@@ -97,6 +97,9 @@ class App:
         if endpoint is None:
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
+            if path == "/metrics" and not self.gateway.config.gateway.metrics:
+                err = GatewayError(404, f"Unknown path {path}.", code="not_found")
+                return await _respond(send, err.status, err.body(), None, "none")
             if path == "/metrics" and method == "GET":
                 head = [
                     (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),

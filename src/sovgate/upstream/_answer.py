@@ -33,6 +33,23 @@ _CHECKS = {
 _chunk = msgspec.json.Decoder(_Completion).decode  # a chunk has `choices` too (maybe empty)
 
 
+class _Message(msgspec.Struct):
+    """Anthropic's Messages answer, as far as its translation needs it."""
+
+    content: list[_Object]
+
+
+_message = msgspec.json.Decoder(_Message).decode
+
+
+def check_message(provider: str, data: bytes) -> None:
+    """UpstreamError unless `data` is an Anthropic Messages answer (a JSON object with a content list)."""
+    try:
+        _message(data)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        raise UpstreamError(provider, "invalid answer (not a Messages response)") from None
+
+
 def check_reply(provider: str, endpoint: Endpoint, reply: Reply) -> Reply:
     """`reply`, or UpstreamError when its body is not a chat.completion / embeddings list."""
     if not reply.body:

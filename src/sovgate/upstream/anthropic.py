@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from sovgate.types import Provider
+from sovgate.upstream._answer import check_message
 from sovgate.upstream._anthropic_wire import StreamTranslator, to_completion, to_messages_request
 from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._http import Endpoint as Target
@@ -47,9 +48,10 @@ class AnthropicAdapter:
         status, data = await exchange(self.provider, self._http, self._target, payload)
         if status != 200:
             self._fail(status, data)
+        check_message(self.provider.id, data)
         try:
             return Reply(200, _encode(to_completion(_decode(data))))
-        except (msgspec.DecodeError, AttributeError):
+        except (msgspec.DecodeError, AttributeError, TypeError, KeyError):
             raise UpstreamError(self.provider.id, "unreadable answer") from None
 
     def _fail(self, status: int, data: bytes) -> None:
@@ -78,7 +80,7 @@ async def _translate(provider: Provider, resp: Response, tr: StreamTranslator) -
                     continue
                 try:
                     out.extend(b"data: " + chunk for chunk in tr.feed(data))
-                except (msgspec.DecodeError, AttributeError):
+                except (msgspec.DecodeError, AttributeError, TypeError, KeyError):
                     raise UpstreamError(pid, "unreadable stream event") from None
             if out:
                 yield out

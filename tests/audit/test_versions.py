@@ -1,0 +1,83 @@
+"""Leaf versions (QA A0): a log written by sovgate before the index was signed (v1 leaves without
+`index`) still verifies, is extended with v2 leaves, and tampering with its old rows is still caught."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+from audit_cases import rec
+
+import sovgate.audit.log as log_module
+from sovgate.audit import LogReader, decode_leaf, open_audit_log_sync, open_log_reader
+from sovgate.audit.record import LEAF_VERSION, AuditRecord
+from sovgate.audit.verify import TamperError, verify_log
+
+_V1_DROPPED = ("index", "excluded", "details")  # fields v1 leaves written before e3bc6a7 lack
+
+
+def _v1_leaf(record: AuditRecord, index: int) -> bytes:
+    """The leaf as sovgate wrote it before the index was signed (record.py at 543f4e4)."""
+    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V1_DROPPED}
+    return msgspec.json.encode(data | {"v": 1}, order="sorted")
+
+
+@pytest.fixture
+def mixed(audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch) -> tuple[str, dict]:
+    """Entries 0..7 written as v1 (no index), 8..11 by the current writer."""
+    with monkeypatch.context() as m:
+        m.setattr(log_module, "sequenced_leaf", _v1_leaf)
+        old = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
+        for i in range(8):
+            old.append_sync(rec(i))
+        old.close_sync()
+    new = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
+    for i in range(8, 12):
+        new.append_sync(rec(i))
+    new.close_sync()
+    return audit_url, log_kwargs
+
+
+def _reader(mixed: tuple[str, dict]) -> LogReader:
+    url, kw = mixed
+    return open_log_reader(url, key_path=kw["key_path"])
+
+
+def test_old_leaves_verify_and_the_log_continues_in_the_new_version(mixed: tuple[str, dict]) -> None:
+    log = _reader(mixed)
+    leaves = [decode_leaf(e.payload or b"") for e in log.store.iter_entries()]
+    assert [(r.v, r.index) for r in leaves[:8]] == [(1, None)] * 8
+    assert [(r.v, r.index) for r in leaves[8:]] == [(LEAF_VERSION, i) for i in range(8, 12)]
+    assert LEAF_VERSION == 2
+    assert verify_log(log).size == 12
+    log.close_sync()
+
+
+def test_old_rows_moved_are_still_caught(mixed: tuple[str, dict]) -> None:
+    log = _reader(mixed)
+    sql = log.store.q("UPDATE audit_entries SET idx = ? WHERE idx = ?")
+    conn = log.store.reader()
+    for a, b in ((-1, 2), (2, 3), (3, -1)):  # rows 2 and 3 exchange places
+        conn.execute(sql, (a, b))
+    with pytest.raises(TamperError) as exc:
+        verify_log(log)  # a v1 leaf names no index: the tree node over 2..3 tells
+    assert exc.value.index == 2
+    log.close_sync()
+
+
+def test_a_new_leaf_without_its_index_is_refused(mixed: tuple[str, dict]) -> None:
+    """Only v1 may omit the index: a v2 leaf rewritten without it (hashes recomputed) fails."""
+    from sovgate.audit import merkle
+
+    log = _reader(mixed)
+    e = log.store.entry_at(9)
+    assert e is not None and e.payload is not None
+    new = e.payload.replace(b'"index":9,', b'"index":null,')
+    conn = log.store.reader()
+    conn.execute(
+        log.store.q("UPDATE audit_entries SET payload = ?, leaf_hash = ? WHERE idx = 9"),
+        (new, merkle.leaf_hash(new)),
+    )
+    with pytest.raises(TamperError, match="signed at index None") as exc:
+        verify_log(log)
+    assert exc.value.index == 9
+    log.close_sync()
