@@ -45,6 +45,7 @@ _ZH_BEFORE = re.compile(
 _ZH_TITLE = re.compile(r"先生|女士|小姐|老师|医生|大夫|教授|经理|律师|老師|醫生")
 _ZH_AFTER = re.compile(
     r"[ \t]*(?:先生|女士|小姐|老师|医生|大夫|教授|同学|经理|律师|護士|护士|醫生|老師|"
+    r"患有|确诊|被诊断|罹患|"
     r"[,，:：]?[ \t]*(?:的)?(?:手机|电话|電話|手機|身份证|身份證|邮箱|住址|地址|出生|生日|今年\d|\d{2}岁))"
 )
 # Characters that end a name: function words, verbs and nouns that often follow one.
