@@ -43,11 +43,13 @@ _ZH_BEFORE = re.compile(
 )
 # Cues right after a name.
 _ZH_TITLE = re.compile(r"先生|女士|小姐|老师|医生|大夫|教授|经理|律师|老師|醫生")
+# (a literal first character lets the regex engine skip ahead; the gap before the cue is
+# stepped over in code)
 _ZH_AFTER = re.compile(
-    r"[ \t]*(?:先生|女士|小姐|老师|医生|大夫|教授|同学|经理|律师|護士|护士|醫生|老師|"
-    r"患有|确诊|被诊断|罹患|"
-    r"[,，:：]?[ \t]*(?:的)?(?:手机|电话|電話|手機|身份证|身份證|邮箱|住址|地址|出生|生日|今年\d|\d{2}岁))"
+    r"先生|女士|小姐|老师|医生|大夫|教授|同学|经理|律师|護士|护士|醫生|老師|患有|确诊|被诊断|罹患|"
+    r"手机|电话|電話|手機|身份证|身份證|邮箱|住址|地址|出生|生日|今年\d"
 )
+_ZH_CONTACT_GAP = " \t,，:：的"
 # Characters that end a name: function words, verbs and nouns that often follow one.
 _ZH_STOP = frozenset(
     "的是在有和与跟及说患住今已于因被将对从向把给也都就还又要会能来去到了曾等电手身女先小老医同经昨这那为请"
@@ -91,7 +93,11 @@ def _zh_names(text: str) -> Iterator[Hit]:
             seen.add(span[0])
             yield Hit("PERSON", span[0], span[1], 0.8, None, "zh-name")
     for m in _ZH_AFTER.finditer(text):
+        title = _ZH_TITLE.fullmatch(m.group()) is not None
         s = m.start()
+        gap = " \t" if title or m.group() in ("患有", "确诊", "被诊断", "罹患") else _ZH_CONTACT_GAP
+        while s > 0 and text[s - 1] in gap and m.start() - s < 3:
+            s -= 1
         # try the longest name ending here: compound surname + 2 given characters down to 1 + 1
         for length in (4, 3, 2):
             start = s - length
@@ -104,7 +110,6 @@ def _zh_names(text: str) -> Iterator[Hit]:
                 break
         else:
             # "王女士", "金先生": a surname alone before a title is how a person is addressed
-            title = _ZH_TITLE.fullmatch(m.group().strip()) is not None
             if title and s >= 1 and s - 1 not in seen and text[s - 1] in _SURNAME_1:
                 seen.add(s - 1)
                 yield Hit("PERSON", s - 1, s, 0.7, None, "zh-name")
@@ -123,11 +128,19 @@ _ZH_ADDRESS_LEAD = "住在于到是为址家寄送我他她"
 
 
 def _zh_addresses(text: str) -> Iterator[Hit]:
-    for m in _ZH_ADDRESS.finditer(text):
-        s, e = m.span()
-        while s < e - 6 and text[s] in _ZH_ADDRESS_LEAD:
-            s += 1
-        yield Hit("ADDRESS", s, e, 0.8, "CN", "zh-address")
+    # every address ends in 号: match only in a window before each one
+    last_end = 0
+    p = text.find("号")
+    while p >= 0:
+        for m in _ZH_ADDRESS.finditer(text, max(last_end, p - 40), min(len(text), p + 16)):
+            if m.end() <= p or m.start() > p:
+                continue
+            s, e = m.span()
+            while s < e - 6 and text[s] in _ZH_ADDRESS_LEAD:
+                s += 1
+            last_end = e
+            yield Hit("ADDRESS", s, e, 0.8, "CN", "zh-address")
+        p = text.find("号", max(p + 1, last_end))
 
 
 # --- Arabic names -----------------------------------------------------------------
