@@ -60,8 +60,25 @@ def email_hits(text: str) -> Iterator[Hit]:
         yield Hit("EMAIL", s, e, 0.99, None, "email")
 
 
+# Scanning with _IPV4 tries its alternation at every character; a dotted-digit literal finds
+# the few places worth trying in a fraction of the time.
+_IPV4_HINT = re.compile(r"\.\d{1,3}\.\d")
+
+
+def _ipv4_candidates(text: str) -> Iterator[re.Match[str]]:
+    last = 0
+    for h in _IPV4_HINT.finditer(text):
+        # an address starts at most 3 characters before the hint and is at most 15 long; the
+        # lookahead after it reads 2 more (endpos would otherwise pose as the end of the string)
+        lo, hi = max(last, h.start() - 3), min(len(text), h.start() + 14)
+        for m in _IPV4.finditer(text, lo, hi):
+            if m.start() >= last:
+                last = m.end()
+                yield m
+
+
 def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
-    for m in _IPV4.finditer(text):
+    for m in _ipv4_candidates(text):
         ver = cues.before("version", m.start(), 40)
         if ver is not None and cues.before("ip", m.start(), m.start() - ver.end) is None:
             continue

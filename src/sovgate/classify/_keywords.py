@@ -45,7 +45,8 @@ class KeywordIndex:
                     lst.append(e)
         auto = ahocorasick.Automaton()
         for key, es in entries.items():
-            auto.add_word(key, (len(key), tuple(es)))
+            # a CJK keyword needs no boundary on its CJK side: "电话13912345678", "患者王芳"
+            auto.add_word(key, (len(key), tuple(es), key[0] >= "\u3000", key[-1] >= "\u3000"))
         auto.make_automaton()
         self._auto = auto
 
@@ -53,11 +54,11 @@ class KeywordIndex:
         """All keyword hits in `low` (a same-length lower-cased text), ordered by end."""
         out: list[KeywordHit] = []
         n = len(low)
-        for end_idx, (klen, es) in self._auto.iter(low):
+        for end_idx, (klen, es, cjk_start, cjk_end) in self._auto.iter(low):
             end = end_idx + 1
             start = end - klen
-            left_word = start > 0 and _is_word(low[start - 1])
-            right_word = end < n and _is_word(low[end])
+            left_word = not cjk_start and start > 0 and _is_word(low[start - 1])
+            right_word = not cjk_end and end < n and _is_word(low[end])
             for kind, open_start, open_end in es:
                 if left_word and not open_start:
                     continue

@@ -29,6 +29,7 @@ HONORIFICS = _HONORIFICS = frozenset(
     madame mademoiselle sr sra srta señor señora señorita don doña dña sig sigra signor signora
     panem panu pana panią panie panowie
     signorina dott dottssa dottoressa avv ing dhr mevr mw mevrouw meneer heer pan pani panna
+    господин госпожа господина госпожи г-н г-жа гражданин гражданка
     """.split()  # noqa: SIM905
 )
 # Words that may sit inside a name (lower case).
@@ -71,7 +72,8 @@ _BARE_LABELS = frozenset(
         mieterin assicurato assicurata asegurado asegurada assuré assurée ubezpieczony
         ubezpieczona alumno alumna studente studentessa student studentin étudiant étudiante
         leerling uczeń uczennica applicant antragsteller antragstellerin titular titulaire
-        titolare intestatario intestataria
+        titolare intestatario intestataria клиент клиентка пациент пациентка сотрудник сотрудница
+        фио заявитель абонент
         """.split()  # noqa: SIM905
 )
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")

@@ -39,6 +39,9 @@ _HOMOGLYPHS: dict[str, str] = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u00a0": " ", "\u202f": " ", "\u2007": " ",
 }  # fmt: skip
+# Arabic-Indic and Eastern Arabic-Indic (Persian/Urdu) digits -> ASCII digits: "٠٥٠١٢٣٤٥٦٧"
+_HOMOGLYPHS.update({chr(0x660 + d): str(d) for d in range(10)})
+_HOMOGLYPHS.update({chr(0x6F0 + d): str(d) for d in range(10)})
 
 # Any character that may need rewriting. ASCII text never does.
 _SUSPECT = re.compile(

@@ -368,9 +368,41 @@ _ALNUM_KIND: list[tuple[IdSpec, bool]] = [(sp, False) for _, sp in _ALNUM_SPECS]
 ]
 
 
+# Every letter-bearing or formatted ID holds digits within a few characters of its start,
+# so the combined pattern only needs to run around digit runs, not at every character.
+_DIGITS = re.compile(r"\d+")
+_WINDOW = 20
+
+
+def _digit_windows(text: str) -> Iterator[tuple[int, int]]:
+    """Merged [lo, hi) windows of _WINDOW characters around each digit run."""
+    n = len(text)
+    lo = hi = -1
+    for d in _DIGITS.finditer(text):
+        a, b = max(0, d.start() - _WINDOW), min(n, d.end() + _WINDOW)
+        if a > hi:
+            if hi >= 0:
+                yield lo, hi
+            lo = a
+        hi = max(hi, b)
+    if hi >= 0:
+        yield lo, hi
+
+
+def _alnum_candidates(text: str) -> Iterator[re.Match[str]]:
+    last = 0
+    for lo, hi in _digit_windows(text):
+        # endpos acts as the end of the string for lookaheads: end a window between words only
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        for m in _ALNUM_ALL.finditer(text, max(lo, last), hi):
+            last = m.end()
+            yield m
+
+
 def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     home = LANG_COUNTRY.get(lang or "", None)
-    for m in _ALNUM_ALL.finditer(text):
+    for m in _alnum_candidates(text):
         sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
         s, e = m.start(), m.end()
         value = re.sub(r"\D", "", m.group()) if formatted else m.group().replace(".", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sovgate.classify import _address, _dates, _names
+from sovgate.classify import _address, _dates, _names, _nonlatin
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 
@@ -19,3 +19,4 @@ class PeopleDetector:
     def hits(self, text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         yield from _address.address_hits(text, lang, cues)
         yield from self._names.hits(text, lang, cues)
+        yield from _nonlatin.nonlatin_hits(text)
