@@ -40,7 +40,7 @@ def test_ticket_prompt_carries_valid_personal_data() -> None:
 def test_quick_run_direct(tmp_path: Path) -> None:
     out = tmp_path / "overhead.json"
     argv = [sys.executable, str(BENCH / "run.py"), "--quick", "--targets", "direct"]
-    argv += ["--duration", "0.3", "--warmup", "0.1", "--out", str(out)]
+    argv += ["--duration", "0.2", "--warmup", "0.05", "--out", str(out)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     result = json.loads(out.read_text())
@@ -65,7 +65,7 @@ def test_quick_run_sovgate_pseudonymizes(tmp_path: Path) -> None:
     """The real `sovgate serve` (full pipeline) under the harness: answers, streams, no raw PII out."""
     out = tmp_path / "overhead.json"
     argv = [sys.executable, str(BENCH / "run.py"), "--quick", "--targets", "sovgate", "--prompts", "ticket"]
-    argv += ["--concurrency", "1", "--duration", "0.5", "--warmup", "0.1", "--out", str(out)]
+    argv += ["--concurrency", "1", "--duration", "0.3", "--warmup", "0.05", "--out", str(out)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     result = json.loads(out.read_text())
