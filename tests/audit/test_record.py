@@ -60,7 +60,7 @@ def test_findings_are_summarized_without_values() -> None:
             Finding("EMAIL", 44, 50),
         )
     )
-    summary = summarize_findings(c)
+    summary = summarize_findings(c.findings)
     assert summary == (FindingSummary("EMAIL", None, 1), FindingSummary("PHONE", "DE", 2))
     leaf = encode_leaf(normalize(AuditRecord(id="x", findings=summary)))
     for value in ("1234567", "7654321", "a@b.de", text):

@@ -20,11 +20,11 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
-from sovgate.types import Classification, FiredRule
+from sovgate.types import FiredRule
 
 # 1: no `index` in the leaf (logs written before the index was signed; some v1 leaves carry it).
 # 2: `index` signed and required; `excluded` and `details` added.
@@ -179,9 +179,18 @@ def decode_leaf(data: bytes) -> AuditRecord:
     return _decoder.decode(data)
 
 
-def summarize_findings(classification: Classification) -> tuple[FindingSummary, ...]:
-    """Count findings by (kind, jurisdiction): what a record keeps of a classification."""
-    counts = Counter((f.kind, f.jurisdiction) for f in classification.findings)
+class _Found(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def jurisdiction(self) -> str | None: ...
+
+
+def summarize_findings(findings: Iterable[_Found]) -> tuple[FindingSummary, ...]:
+    """Count findings by (kind, jurisdiction): what a record keeps of them (no spans, no values).
+
+    Takes `Classification.findings` or any findings with a kind and a jurisdiction."""
+    counts = Counter((f.kind, f.jurisdiction) for f in findings)
     return tuple(
         FindingSummary(kind=k, jurisdiction=j, count=n)
         for (k, j), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 
-from sovgate.audit import AuditRecord, FindingSummary, rule_records
+from sovgate.audit import AuditRecord, rule_records, summarize_findings
 from sovgate.gateway.record import RequestRecord
 from sovgate.types import ENTITY_TYPES
 
@@ -20,7 +19,6 @@ def subject_jurisdictions(rec: RequestRecord) -> tuple[str, ...]:
 
 
 def to_audit_record(rec: RequestRecord) -> AuditRecord:
-    counts = Counter((f.kind, f.jurisdiction) for f in rec.findings)
     # every provider the request was sent to, with what was masked for it (() = in the clear):
     # a provider that failed after the request went out may still have received it
     protection = {a.provider: a.pseudonymized for a in rec.attempts if a.sent}
@@ -29,7 +27,7 @@ def to_audit_record(rec: RequestRecord) -> AuditRecord:
         time=datetime.fromtimestamp(rec.time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         tenant=rec.tenant,
         model=rec.model,
-        findings=tuple(FindingSummary(kind=k, jurisdiction=j, count=n) for (k, j), n in counts.items()),
+        findings=summarize_findings(rec.findings),
         categories=rec.categories,
         subject_jurisdictions=subject_jurisdictions(rec),
         rules=rule_records(rec.fired),

@@ -7,6 +7,7 @@ the other commands start without loading detectors and policy packs.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
@@ -126,8 +127,6 @@ async def open_gateway(
 
 def _start_record(config: Config, fingerprint: Callable[[bytes], str]) -> Any:
     """The admin record of a gateway process starting with `config` (one per worker process)."""
-    import os
-
     from sovgate import __version__
     from sovgate.audit import admin_record
 
