@@ -13,6 +13,7 @@ _ICD = re.compile(
     r"(?i:icd(?:-?1[01])?(?:-code)?|diagnos\w*|code)\s*[:#]?\s*((?-i:[A-TV-Z]\d{2}(?:\.\d{1,2})?[A-Z]?))\b"
 )
 _RSID = re.compile(r"\brs\d{3,10}\b")
+_RSID_HINT = re.compile(r"rs\d{3}")  # literal-led: the engine jumps from one "rs" to the next
 
 
 def category_hits(text: str, cues: Cues) -> Iterator[Hit]:
@@ -23,6 +24,6 @@ def category_hits(text: str, cues: Cues) -> Iterator[Hit]:
     if "icd" in low or "diagn" in low or "code" in low:
         for m in _ICD.finditer(text):
             yield Hit("HEALTH", m.start(1), m.end(1), 0.9, None, "ICD-10")
-    if "rs" in low:
+    if _RSID_HINT.search(text) is not None:  # "rs" alone is in "first", "years", ...
         for m in _RSID.finditer(text):
             yield Hit("GENETIC", m.start(), m.end(), 0.8, None, "rsid")

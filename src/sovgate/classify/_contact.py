@@ -47,17 +47,33 @@ _OBFUSCATED = re.compile(
 )
 
 
+# Both e-mail patterns start with a character class behind a lookbehind, which the regex engine
+# tries at every position of the text; they run only near what every match must contain.
+_OBFUSCATED_AT = re.compile(r"[\[({]\s*(?:[Aa][Tt]|@)\s*[\])}]")
+_LOCAL_MAX = 64  # RFC 5321 local part
+_DOMAIN_MAX = 255
+
+
 def email_hits(text: str) -> Iterator[Hit]:
-    if "(" in text or "[" in text or "{" in text:
+    if ("(" in text or "[" in text or "{" in text) and _OBFUSCATED_AT.search(text) is not None:
         for m in _OBFUSCATED.finditer(text):
             yield Hit("EMAIL", m.start(), m.end(), 0.85, None, "obfuscated_email")
-    if "@" not in text:
-        return
-    for m in _EMAIL.finditer(text):
-        s, e = m.start(), m.end()
-        while text[s] in ".'-":
-            s += 1
-        yield Hit("EMAIL", s, e, 0.99, None, "email")
+    at = text.find("@")
+    last = 0
+    while at != -1:
+        # a match holding this "@" starts at most 64 characters before it; the domain and the
+        # lookahead after it fit in the window (endpos would otherwise pose as the text's end)
+        lo, hi = max(last, at - _LOCAL_MAX), min(len(text), at + _DOMAIN_MAX + 2)
+        m = _EMAIL.search(text, lo, hi)
+        if m is not None and m.start() <= at < m.end():
+            s, e = m.start(), m.end()
+            while text[s] in ".'-":
+                s += 1
+            yield Hit("EMAIL", s, e, 0.99, None, "email")
+            last = e
+            at = text.find("@", e)
+        else:
+            at = text.find("@", at + 1)
 
 
 # Scanning with _IPV4 tries its alternation at every character; a dotted-digit literal finds
@@ -77,13 +93,18 @@ def _ipv4_candidates(text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
+# Every IPv6 match has a colon next to a hex digit or another colon ("From: Anna" has neither);
+# prose with many label colons skips both full scans.
+_IPV6_HINT = re.compile(r"[0-9A-Fa-f:]:[0-9A-Fa-f:]")
+
+
 def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
     for m in _ipv4_candidates(text):
         ver = cues.before("version", m.start(), 40)
         if ver is not None and cues.before("ip", m.start(), m.start() - ver.end) is None:
             continue
         yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv4")
-    if "::" in text or text.count(":") >= 5:
+    if ("::" in text or text.count(":") >= 5) and _IPV6_HINT.search(text) is not None:
         for rx in (_IPV6, _IPV6_FULL):
             for m in rx.finditer(text):
                 try:

@@ -38,6 +38,7 @@ _CHARS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("it", re.compile("[àèìòù]")),
     ("nl", re.compile(r"\b(?:ij|ij\w+)\b|\w+ij\w*")),
 )
+_ASCII_CHARS = _CHARS[-1:]  # the others look for letters outside ASCII
 _TOKEN = re.compile(r"[^\W\d_]+")
 # Scripts that identify the language (or its family) on their own.
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -49,10 +50,14 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("el", re.compile("[\u0370-\u03ff]")),
 )
 
+_ANY_SCRIPT = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _SCRIPTS) + "]")
+_ANY_CHAR = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _CHARS[:-1]) + "]")
+
 
 def detect_language(text: str, default: str = "en") -> str:
     sample = text[:600].lower()
-    if not sample.isascii():
+    ascii_only = sample.isascii()
+    if not ascii_only and _ANY_SCRIPT.search(sample) is not None:
         for lang, rx in _SCRIPTS:
             if len(rx.findall(sample)) >= 3:
                 return lang
@@ -63,7 +68,11 @@ def detect_language(text: str, default: str = "en") -> str:
             w = 1.0 / len(langs)
             for lang in langs:
                 scores[lang] = scores.get(lang, 0.0) + w
-    for lang, rx in _CHARS:
+    # most texts carry none of the telling letters: one search rules out five findalls
+    with_letters = not ascii_only and _ANY_CHAR.search(sample) is not None
+    for lang, rx in _CHARS if with_letters else _ASCII_CHARS:
+        if lang == "nl" and "ij" not in sample:
+            continue  # its pattern backtracks through every word; most texts have no "ij"
         n = len(rx.findall(sample))
         if n:
             scores[lang] = scores.get(lang, 0.0) + min(n, 5) * 0.5
