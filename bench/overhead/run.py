@@ -157,7 +157,7 @@ def _pii_check(upstream_base: str, bench: Bench, target: tg.Target) -> dict[str,
     if stats["chat"] == before["chat"]:
         return {"forwarded": False, "answer": answer["error_sample"] or answer["sample"]}
     body = stats["last_chat_body"]
-    seen = [v for t in workload.tickets() for v in t.pii if v in body]
+    seen = [v for t in workload.tickets() for v in t.pii if v in body]  # any variant
     return {
         "forwarded": True,
         "raw_pii_values_reaching_upstream": sorted(set(seen)),

@@ -3,9 +3,11 @@
 Two prompts: `ticket`, a ~2 KB support ticket carrying personal data (a name, an
 e-mail address, a German IBAN with valid check digits, a phone number and a
 street address), so a gateway's detectors do real work; and `short`, a one-line
-question without personal data. Every request of the ticket prompt is one of
-`VARIANTS` different tickets (other person, IBAN, phone), so nothing can be
-answered from a cache keyed on the text.
+question without personal data. Both come in `VARIANTS` different texts (ticket:
+other person, IBAN, phone; short: other question and wording), used in turn, so
+nothing can be answered from a cache keyed on the user's text: sovgate memoizes
+detection of up to 1,024 repeated texts, and a cycle longer than that never hits.
+The system message is the same in every request, as in real traffic.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import msgspec
 
 DATA = Path(__file__).resolve().parent / "data"
 SYSTEM = "You are a helpful customer support assistant of Example Shop GmbH, an online retailer in Berlin."
-VARIANTS = 32
+VARIANTS = 2048
 PROMPTS = ("short", "ticket")
 
 
@@ -60,6 +62,27 @@ def tickets(n: int = VARIANTS) -> list[Ticket]:
     return out
 
 
+_OPENERS = ("In one sentence:", "Briefly:", "In plain words:", "Quick question:")
+_CLOSERS = (
+    "",
+    " Thanks!",
+    " Keep it simple.",
+    " No jargon, please.",
+    " One example helps.",
+    " Answer for a beginner.",
+    " Be concise.",
+    " Thank you in advance.",
+)
+
+
+def shorts(n: int = VARIANTS) -> list[str]:
+    """`n` different one-line questions (about 90 bytes), none with personal data."""
+    questions = (DATA / "short.txt").read_text().split("\n")
+    combos = [f"{o} {q}{c}" for c in _CLOSERS for o in _OPENERS for q in questions if q]
+    m = len(combos)  # beyond the combinations, repeats are numbered
+    return [combos[i % m] + (f" ({i // m})" if i >= m else "") for i in range(n)]
+
+
 def chat_body(model: str, user_text: str, stream: bool) -> bytes:
     body: dict[str, object] = {
         "model": model,
@@ -74,7 +97,7 @@ def chat_body(model: str, user_text: str, stream: bool) -> bytes:
 def bodies(prompt: str, model: str, stream: bool) -> list[str]:
     """Request bodies (JSON text) for one prompt kind; the load generator cycles through them."""
     if prompt == "short":
-        texts = [(DATA / "short.txt").read_text().strip()]
+        texts = shorts()
     elif prompt == "ticket":
         texts = [t.text for t in tickets()]
     else:

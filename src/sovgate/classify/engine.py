@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import urllib.parse
@@ -36,6 +37,12 @@ _PRIORITY: dict[str, int] = {
     "PERSON": 30,
 }
 _HAS_DIGIT = re.compile(r"\d")
+# Memoized detection: up to 1,024 texts of up to 8 KB each (a few MB at most); longer texts
+# are detected afresh each time rather than crowding out the many short repeated ones.
+_MEMO_ENTRIES = 1024
+_MEMO_TEXT_MAX = 8192
+# (kind, start, end, score, jurisdiction, detail) of one finding, without its segment index
+_Found = tuple[str, int, int, float, str | None, str | None]
 _TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
 
 
@@ -124,6 +131,10 @@ class Classifier:
         )
         self._keywords = KeywordIndex(table)
         self._people = PeopleDetector()
+        # Requests repeat text verbatim: the system prompt and few-shot examples in every request,
+        # the whole conversation so far in every turn. Detection is a pure function of (text,
+        # language), so repeated segments are found once (lru_cache is thread-safe).
+        self._found = functools.lru_cache(maxsize=_MEMO_ENTRIES)(self._find)
 
     @classmethod
     def default(cls) -> Classifier:
@@ -166,13 +177,17 @@ class Classifier:
         """All findings in `text`, with offsets into `text` itself."""
         if not text:
             return []
+        lang = _lang_code(lang) or detect_language(normalize(text).text)
+        found = self._found(text, lang) if len(text) <= _MEMO_TEXT_MAX else self._find(text, lang)
+        return [Finding(k, s, e, score, j, segment, d) for k, s, e, score, j, d in found]
+
+    def _find(self, text: str, lang: str) -> tuple[_Found, ...]:
         norm = normalize(text)
-        lang = _lang_code(lang) or detect_language(norm.text)
-        out: list[Finding] = []
+        out = []
         for h in self._hits(norm.text, lang):
             s, e = norm.span(h.start, h.end)
-            out.append(Finding(h.kind, s, e, round(h.score, 3), h.jurisdiction, segment, h.detail))
-        return out
+            out.append((h.kind, s, e, round(h.score, 3), h.jurisdiction, h.detail))
+        return tuple(out)
 
     def classify(self, segments: Sequence[Segment], lang: str | None = None) -> Classification:
         """Findings for every inspectable segment of a request, plus the category summary."""
