@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -120,6 +122,7 @@ class _Record:
     sample: str = ""
     error_sample: str = ""
     stream_incomplete: int = 0
+    sent: int = 0
 
 
 def build_requests(url: str, bodies: list[bytes], headers: list[tuple[str, str]]) -> list[bytes]:
@@ -150,10 +153,14 @@ async def _worker(
     rec: _Record,
     window: list[float],
     budget: list[int] | None,
+    cursor: Iterator[int],
 ) -> None:
-    """Send requests until the window closes (or the request budget is spent)."""
+    """Send requests until the window closes (or the request budget is spent).
+
+    All workers draw from one `cursor`, so consecutive requests carry different bodies
+    (per-worker cursors would send each body c times in a row, and a gateway that memoizes
+    repeated text would answer all but the first from its memo)."""
     conn: _Connection | None = None
-    i = wid
     n = len(requests)
     perf = time.perf_counter
     while True:
@@ -167,6 +174,8 @@ async def _worker(
             if conn is None or conn.closed:
                 conn = await _connect(host, port)
             keep = not rec.sample
+            i = next(cursor)
+            rec.sent += 1
             t0 = perf()
             resp = await conn.send(requests[i % n], keep)
             t1 = perf()
@@ -178,7 +187,6 @@ async def _worker(
             conn = None
             await asyncio.sleep(0.01)
             continue
-        i += 1
         if not resp.keep_alive:
             assert conn.transport is not None
             conn.transport.close()
@@ -256,8 +264,9 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         loop.call_at(loop.time() + args.warmup, mark, "start")
     else:
         mark("start")
+    cursor = itertools.count(args.start)
     workers = [
-        asyncio.create_task(_worker(w, host, port, requests, args.stream, rec, window, budget))
+        asyncio.create_task(_worker(w, host, port, requests, args.stream, rec, window, budget, cursor))
         for w in range(args.concurrency)
     ]
     if budget is None:
@@ -284,6 +293,7 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         "stream": args.stream,
         "duration_s": elapsed,
         "completed": rec.completed,
+        "sent": rec.sent,  # warm-up and unfinished requests included: where the next phase starts
         "errors": rec.errors,
         "error_kinds": rec.error_kinds,
         "statuses": {str(k): v for k, v in rec.statuses.items()},
@@ -310,6 +320,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--duration", type=float, default=3.0)
     parser.add_argument("--requests", type=int, default=0, help="send exactly N requests instead")
+    parser.add_argument("--start", type=int, default=0, help="index of the first body to send")
     parser.add_argument("--stream", action="store_true", help="expect SSE answers ending in [DONE]")
     parser.add_argument("--cpu-pid", type=int, default=0, help="root pid of the process tree to meter")
     parser.add_argument("--cores", default="", help="the metered process's cores, e.g. 1 or 1,2 (noise)")

@@ -80,6 +80,10 @@ class Bench:
         self.client_core = client_core
         self.gateway_core = gateway_core
         self._bodies: dict[tuple[str, str, bool], Path] = {}
+        # Each prompt's bodies are sent as one sequence across phases, modes and targets: a phase
+        # starts where the last one stopped, so sovgate's memo of repeated text never sees a
+        # text again before 2,048 others have passed (it holds 1,024).
+        self._sent: dict[str, int] = {}
 
     def bodies_file(self, target: tg.Target, prompt: str, stream: bool) -> Path:
         model = tg.MODEL
@@ -108,6 +112,7 @@ class Bench:
         argv += ["--concurrency", str(concurrency), "--warmup", str(warmup), "--duration", str(duration)]
         if requests:
             argv += ["--requests", str(requests)]
+        argv += ["--start", str(self._sent.get(prompt, 0))]
         if stream:
             argv.append("--stream")
         if target.proc is not None:
@@ -125,6 +130,7 @@ class Bench:
         if done.returncode != 0 or not done.stdout.strip():
             raise RuntimeError(f"load generator failed ({done.returncode}):\n{done.stderr[-3000:]}")
         result: dict[str, Any] = msgspec.json.decode(done.stdout.strip().splitlines()[-1])
+        self._sent[prompt] = self._sent.get(prompt, 0) + result["sent"]
         if target.proc is not None and target.proc.popen.poll() is not None:
             raise RuntimeError(f"{target.name} died during the phase:\n{target.proc.log_tail()}")
         return result
