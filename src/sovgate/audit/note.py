@@ -13,6 +13,7 @@ Formats (C2SP signed-note.md, tlog-checkpoint.md, tlog-cosignature.md):
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import struct
 from dataclasses import dataclass
@@ -69,11 +70,12 @@ class Signer:
             raise NoteError("signer key id does not match its key")
         return signer
 
-    @property
+    # cached: the writer signs a head at every batch, and the key id is part of each signature
+    @functools.cached_property
     def public(self) -> bytes:
         return _raw_pub(self.private)
 
-    @property
+    @functools.cached_property
     def key_id(self) -> bytes:
         return _key_id(self.name, self.alg, self.public)
 
