@@ -52,7 +52,9 @@ _WEAK_WORDS = frozenset(
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()) + "".join(
     c for c in map(chr, range(0x391, 0x430)) if c.isupper()
 )
-_CAP_TOKEN = re.compile(rf"(?<![\w'’])[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
+# The capital comes first and the "not inside a word" check after it (a two-character lookbehind):
+# a pattern that opens with a character class lets the regex engine skip to candidates at C speed.
+_CAP_TOKEN = re.compile(rf"[{_UPPER}](?<![\w'’].)[^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?", re.S)
 _PARTICLE_GAP = re.compile(
     r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"  # noqa: E501
 )
@@ -164,7 +166,7 @@ class _NameTable:
     noun) without the binary search.
     """
 
-    __slots__ = ("_bits", "_hash", "_rank", "_zipf")
+    __slots__ = ("_bits", "_cache", "_hash", "_rank", "_zipf")
 
     def __init__(self, hashes: array, zipf: array, rank: array) -> None:
         self._hash, self._zipf, self._rank = hashes, zipf, rank
@@ -173,9 +175,20 @@ class _NameTable:
             b = h & _BIT_MASK
             bits[b >> 3] |= 1 << (b & 7)
         self._bits = bytes(bits)
+        # the table never changes and texts reuse their words: answers by word, bounded
+        self._cache: dict[str, tuple[int, int] | None] = {}
 
     def get(self, word: str) -> tuple[int, int] | None:
         """(10 x zipf, rank) of a name, or None."""
+        got = self._cache.get(word, _MISSING)
+        if got is _MISSING:
+            cache = self._cache
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            got = cache[word] = self._lookup(word)
+        return got  # type: ignore[return-value]
+
+    def _lookup(self, word: str) -> tuple[int, int] | None:
         h = _crc(word)
         b = h & _BIT_MASK
         if not self._bits[b >> 3] & (1 << (b & 7)):
@@ -190,6 +203,8 @@ class _NameTable:
 
 
 _BITS = 22
+_CACHE_SIZE = 20_000  # words per table (about 2 MB at most)
+_MISSING = object()
 _BIT_MASK = (1 << _BITS) - 1
 
 
@@ -311,6 +326,8 @@ class NameFinder:
     def __init__(self) -> None:
         self.source, self.first, self.last = _load_tables()
         self._not_lone = _NOT_LONE_NAMES | _place_words()
+        # _flags is a pure function of the word: one memo across texts, bounded
+        self._memo: dict[str, tuple[bool, ...]] = {}
 
     def _popular_first(self, w: str) -> bool:
         """Among the 200 most given first names somewhere ("Pierre", "Georgia", "Florence")."""
@@ -373,7 +390,9 @@ class NameFinder:
                 honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         found: list[Hit] = []
-        memo: dict[str, tuple[bool, ...]] = {}  # per call: texts repeat their words
+        memo = self._memo
+        if len(memo) >= _CACHE_SIZE:
+            memo.clear()
         lone: dict[str, object] = {}
         n = len(toks)
         first = self.first
@@ -634,9 +653,6 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
         core = core[:-2] if core.endswith(("'s", "’s")) else core
         if core.lower() in parts and (core[1:].islower() or core.isupper()):
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
-
-
-_MISSING = object()
 
 
 def _strong_first(f: tuple[int, int] | None) -> bool:
