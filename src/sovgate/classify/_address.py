@@ -448,29 +448,38 @@ _LABEL_LINE = re.compile(
 )
 
 
+_C = re.compile  # the country tests, compiled once
+_PL_CODE, _PL_STREET = _C(r"\b\d{2}-\d{3}\b"), _C(r"(?i)\b(?:ul\.|ulica|aleja|osiedle)\s")
+_NL_CODE = _C(r"\b\d{4}\s?[A-Z]{2}\b")
+_NL_STREET = _C(r"(?i)(?:straat|laan|weg|plein|gracht|kade|dijk|steeg|pad|singel)\b")
+_DE_STREET, _FIVE_DIGITS = _C(r"(?i)(?:stra(?:ß|ss)e|str\.|gasse|allee|platz|weg)\b"), _C(r"\b\d{5}\b")
+_FR_STREET = _C(r"(?i)\b(?:rue|boulevard|avenue|chemin|allée|impasse|quai)\b")
+_ES_STREET = _C(r"(?i)\b(?:calle|camino|avenida|paseo|plaza|ronda|pasaje|travesía|carretera)\b")
+_IT_STREET, _IT_PROVINCE = (
+    _C(r"(?i)\b(?:via|viale|piazza|corso|largo|vicolo|strada|contrada)\b"),
+    _C(r"\([A-Z]{2}\)"),
+)
+_US_STATE_ZIP, _US_MILITARY = _C(r",\s?[A-Z]{2}\s\d{5}(?:-\d{4})?\b"), _C(r"\b(?:APO|FPO|DPO)\b")
+_GB_CODE = _C(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
+
+
 def _country(addr: str) -> str | None:
     a = addr
-    if re.search(r"\b\d{2}-\d{3}\b", a) or re.search(r"(?i)\b(?:ul\.|ulica|aleja|osiedle)\s", a):
+    if _PL_CODE.search(a) or _PL_STREET.search(a):
         return "PL"
-    if re.search(r"\b\d{4}\s?[A-Z]{2}\b", a) and re.search(
-        r"(?i)(?:straat|laan|weg|plein|gracht|kade|dijk|steeg|pad|singel)\b", a
-    ):
+    if _NL_CODE.search(a) and _NL_STREET.search(a):
         return "NL"
-    if re.search(r"(?i)(?:stra(?:ß|ss)e|str\.|gasse|allee|platz|weg)\b", a) and re.search(r"\b\d{5}\b", a):
+    if _DE_STREET.search(a) and _FIVE_DIGITS.search(a):
         return "DE"
-    if re.search(r"(?i)\b(?:rue|boulevard|avenue|chemin|allée|impasse|quai)\b", a) and re.search(
-        r"\b\d{5}\b", a
-    ):
+    if _FR_STREET.search(a) and _FIVE_DIGITS.search(a):
         return "FR"
-    if re.search(r"(?i)\b(?:calle|camino|avenida|paseo|plaza|ronda|pasaje|travesía|carretera)\b", a):
+    if _ES_STREET.search(a):
         return "ES"
-    if re.search(r"(?i)\b(?:via|viale|piazza|corso|largo|vicolo|strada|contrada)\b", a) or re.search(
-        r"\([A-Z]{2}\)", a
-    ):
+    if _IT_STREET.search(a) or _IT_PROVINCE.search(a):
         return "IT"
-    if re.search(r",\s?[A-Z]{2}\s\d{5}(?:-\d{4})?\b", a) or re.search(r"\b(?:APO|FPO|DPO)\b", a):
+    if _US_STATE_ZIP.search(a) or _US_MILITARY.search(a):
         return "US"
-    if re.search(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", a):
+    if _GB_CODE.search(a):
         return "GB"
     return None
 
@@ -486,7 +495,8 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         stop = _STOP_TAIL.search(val, 6)
         if stop is not None:
             e = s + stop.start()
-        g0 = next(_street_matches(text, s, e), None)
+        # the value usually starts with the street: then that is the first match
+        g0 = _ADDRESS.match(text, s, e) or next(_street_matches(text, s, e), None)
         if (
             g0 is not None
             and g0.start() > s
