@@ -15,7 +15,7 @@ import re
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 
 from sovgate.classify._address import USPS_SUFFIXES
@@ -52,7 +52,9 @@ _WEAK_WORDS = frozenset(
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()) + "".join(
     c for c in map(chr, range(0x391, 0x430)) if c.isupper()
 )
-_CAP_TOKEN = re.compile(rf"(?<![\w'’])[{_UPPER}][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?")
+# The capital comes first and the "not inside a word" check after it (a two-character lookbehind):
+# a pattern that opens with a character class lets the regex engine skip to candidates at C speed.
+_CAP_TOKEN = re.compile(rf"[{_UPPER}](?<![\w'’].)[^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*\.?", re.S)
 _PARTICLE_GAP = re.compile(
     r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"  # noqa: E501
 )
@@ -77,7 +79,9 @@ _BARE_LABELS = frozenset(
         """.split()  # noqa: SIM905
 )
 _PHRASE_GAP = re.compile(r"[ \t]*\n?[ \t]*")
-_PREV_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
+# The word before trailing blanks ("...Dear " -> "Dear"): `([^\W\d_]+)[ \t]+$` matched on the reversed
+# text, where it is anchored instead of tried at every position
+_PREV_WORD_REVERSED = re.compile(r"\n?[ \t]+([^\W\d_]+)")
 
 
 _PLACE_WORDS = frozenset(
@@ -111,6 +115,8 @@ _HONOR_PARTICLES = re.compile(
     r"(?i)\b(?:mevrouw|mevr|meneer|dhr|heer|herr|frau|mr|mrs|ms|dr|prof|madame|monsieur|mme|señora|señor|sra|sr|"
     r"signora|signor|sig|pan|pani)\.? ((?:(?:van|de|der|den|die|ter|ten|von|zu|di|da|del|della|la|le|du) )+)$"
 )
+# what _HONOR_PARTICLES must end with, checked on the last characters before searching it all
+_ENDS_WITH_PARTICLE = re.compile(r"(?i)(?:van|de|der|den|die|ter|ten|von|zu|di|da|del|della|la|le|du) \n?\Z")
 _COMPANY_WORDS = frozenset(
     """
     incorporated holdings group bank fund trust partners associates international technologies
@@ -148,7 +154,7 @@ _ENUM = re.compile(
 )
 _NAMING = re.compile(r"(?i)nam|nom|heiß|heis|appel|llam|chiam|heet|nazyw|imię|calls|call me")
 _LOWER_WORDS = re.compile(r"[a-zß-öø-ÿą-ž]+(?: [a-zß-öø-ÿą-ž]+){0,2}")
-_ENUM_JOIN = re.compile(r" (?:and|und|et|y|e|en|i|or|oder|ou|o|of|lub) (?=[^\W\d_a-zß-ÿ])")
+_ENUM_JOIN = re.compile(r" (?:and|und|e[tn]?|y|i|o(?:r|der|u|f)?|lub) (?=[^\W\d_a-zß-ÿ])")  # grouped: faster
 _ENUM_ITEM = re.compile(r"[^\W\d_][\w'’-]+")
 _ENUM_JOINERS = frozenset(["and", "und", "et", "y", "e", "en", "i", "or", "oder", "ou", "o", "of", "lub"])
 
@@ -164,7 +170,7 @@ class _NameTable:
     noun) without the binary search.
     """
 
-    __slots__ = ("_bits", "_hash", "_rank", "_zipf")
+    __slots__ = ("_bits", "_cache", "_hash", "_rank", "_zipf")
 
     def __init__(self, hashes: array, zipf: array, rank: array) -> None:
         self._hash, self._zipf, self._rank = hashes, zipf, rank
@@ -173,9 +179,20 @@ class _NameTable:
             b = h & _BIT_MASK
             bits[b >> 3] |= 1 << (b & 7)
         self._bits = bytes(bits)
+        # the table never changes and texts reuse their words: answers by word, bounded
+        self._cache: dict[str, tuple[int, int] | None] = {}
 
     def get(self, word: str) -> tuple[int, int] | None:
         """(10 x zipf, rank) of a name, or None."""
+        got = self._cache.get(word, _MISSING)
+        if got is _MISSING:
+            cache = self._cache
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            got = cache[word] = self._lookup(word)
+        return got  # type: ignore[return-value]
+
+    def _lookup(self, word: str) -> tuple[int, int] | None:
         h = _crc(word)
         b = h & _BIT_MASK
         if not self._bits[b >> 3] & (1 << (b & 7)):
@@ -190,6 +207,8 @@ class _NameTable:
 
 
 _BITS = 22
+_CACHE_SIZE = 20_000  # words per table (about 2 MB at most)
+_MISSING = object()
 _BIT_MASK = (1 << _BITS) - 1
 
 
@@ -311,6 +330,21 @@ class NameFinder:
     def __init__(self) -> None:
         self.source, self.first, self.last = _load_tables()
         self._not_lone = _NOT_LONE_NAMES | _place_words()
+        # _flags and _word are pure functions of the word: memos across texts, bounded
+        self._memo: dict[str, tuple[bool, ...]] = {}
+        self._words: dict[str, tuple[str, bool]] = {}
+
+    def _word(self, w: str) -> tuple[str, bool]:
+        """(w without a trailing dot and possessive 's, lower case; whether it alone is no name)."""
+        got = self._words.get(w)
+        if got is None:
+            if len(self._words) >= _CACHE_SIZE:
+                self._words.clear()
+            core = w.rstrip(".")
+            key = core[:-2] if core.endswith(("'s", "’s")) else core
+            f = self.first.get(key)
+            got = self._words[w] = (key.lower(), f is None or f[0] >= 50 or core.lower() in self._not_lone)
+        return got
 
     def _popular_first(self, w: str) -> bool:
         """Among the 200 most given first names somewhere ("Pierre", "Georgia", "Florence")."""
@@ -373,20 +407,22 @@ class NameFinder:
                 honored.add(g.end())
         toks = [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         found: list[Hit] = []
-        memo: dict[str, tuple[bool, ...]] = {}  # per call: texts repeat their words
-        lone: dict[str, object] = {}
+        memo = self._memo
+        if len(memo) >= _CACHE_SIZE:
+            memo.clear()
         n = len(toks)
         first = self.first
+        words = self._words
         i = 0
         while i < n:
             # a run of capitalised tokens separated by a space, a hyphen or name particles ("van der")
             j = i + 1
             while j < n and j - i < 6:
-                pe, pw = toks[j - 1][1], toks[j - 1][2]
-                gap = text[pe : toks[j][0]]
-                if gap != " " and gap != "-":
+                _, pe, pw = toks[j - 1]
+                ns = toks[j][0]
+                if ns - pe != 1 or (text[pe] != " " and text[pe] != "-"):
                     # particles join only after a first name: "Liv van den Wittenboer", not "Kaution von X"
-                    if len(gap) > 16 or not _PARTICLE_GAP.fullmatch(gap):
+                    if ns - pe > 16 or not _PARTICLE_GAP.fullmatch(text, pe, ns):
                         break
                     if not (_strong_first(first.get(pw)) or toks[i][0] in starts or toks[i][0] in honored):
                         break
@@ -394,17 +430,11 @@ class NameFinder:
                     break
                 j += 1
             s0, _, w0 = toks[i]
-            if j == i + 1 and s0 not in starts:
-                # fast path for lone capitalised words (most of them in German prose): only a
-                # popular first name, an honorific in front or a cue can make them a name
-                core = w0.rstrip(".")
-                key = core[:-2] if core.endswith(("'s", "’s")) else core
-                f = lone.get(key, _MISSING)
-                if f is _MISSING:
-                    f = lone[key] = first.get(key)
-                if (f is None or f[0] >= 50 or core.lower() in self._not_lone) and s0 not in honored:
-                    i = j
-                    continue
+            # fast path for lone capitalised words (most of them in German prose): only a
+            # popular first name, an honorific in front or a cue can make them a name
+            if j == i + 1 and s0 not in starts and (words.get(w0) or self._word(w0))[1] and s0 not in honored:
+                i = j
+                continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
             after = nxt.group(1) if nxt else ""
             for hit in self._judge(text, toks, list(range(i, j)), after, starts, memo):
@@ -414,7 +444,7 @@ class NameFinder:
         yield from self._enumerations(text, memo)
         yield from self._lowercase_after_cue(text, label_starts | named, memo)
         if found:
-            yield from _repeats(text, toks, found)
+            yield from _repeats(text, toks, found, self._word, words)
 
     def _lowercase_after_cue(
         self, text: str, starts: set[int], memo: dict[str, tuple[bool, ...]]
@@ -524,7 +554,11 @@ class NameFinder:
         before = text[max(0, start - 50) : start]
         strong = honor or start in starts or _honorific_before(before)
         lead = 0  # "Mevrouw de Grunt": particles between the honorific and the name belong to it
-        hp = _HONOR_PARTICLES.search(before)
+        hp = (
+            _HONOR_PARTICLES.search(before)
+            if _ENDS_WITH_PARTICLE.search(before, max(0, len(before) - 8))
+            else None
+        )
         if hp is not None:
             strong, lead = True, len(hp.group(1))
         if not strong and clean[0].lower() in _PLACE_WORDS:
@@ -558,8 +592,7 @@ class NameFinder:
             run, words, clean, flags = run[1:], words[1:], clean[1:], flags[1:]
             start = toks[run[0]][0]
             before = text[max(0, start - 50) : start]
-        pw = _PREV_WORD.search(before)
-        weak = pw is not None and pw.group(1).lower() in _WEAK_WORDS
+        weak = _weak_before(before)
         if clean[0].lower() in _PLACE_WORDS and not strong:
             return
         if (
@@ -615,7 +648,13 @@ class NameFinder:
         yield Hit("PERSON", s, e, score, None, "name")
 
 
-def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> Iterator[Hit]:
+def _repeats(
+    text: str,
+    toks: list[tuple[int, int, str]],
+    found: list[Hit],
+    word: Callable[[str], tuple[str, bool]],
+    known: dict[str, tuple[str, bool]],
+) -> Iterator[Hit]:
     """Once "Martino Padovesi" is a name, a lone "Martino" elsewhere in the text is too."""
     parts: set[str] = set()
     for h in found:
@@ -626,17 +665,16 @@ def _repeats(text: str, toks: list[tuple[int, int, str]], found: list[Hit]) -> I
     spans = sorted((h.start, h.end) for h in found)
     k = 0
     for s, _, w in toks:  # toks and spans are both in text order: one merge pass
+        if (known.get(w) or word(w))[0] not in parts:  # (w without dot and 's, lower case)
+            continue
         while k < len(spans) and spans[k][1] <= s:
             k += 1
         if k < len(spans) and spans[k][0] <= s:
             continue  # already part of a name
         core = w.rstrip(".")
         core = core[:-2] if core.endswith(("'s", "’s")) else core
-        if core.lower() in parts and (core[1:].islower() or core.isupper()):
+        if core[1:].islower() or core.isupper():
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
-
-
-_MISSING = object()
 
 
 def _strong_first(f: tuple[int, int] | None) -> bool:
@@ -652,8 +690,8 @@ def _is_initial(w: str) -> bool:
 
 
 def _weak_before(before: str) -> bool:
-    pw = _PREV_WORD.search(before)
-    return pw is not None and pw.group(1).lower() in _WEAK_WORDS
+    pw = _PREV_WORD_REVERSED.match(before[::-1])
+    return pw is not None and pw.group(1)[::-1].lower() in _WEAK_WORDS
 
 
 def _honorific_before(before: str) -> bool:
