@@ -46,7 +46,12 @@ class KeywordIndex:
         auto = ahocorasick.Automaton()
         for key, es in entries.items():
             # a CJK keyword needs no boundary on its CJK side: "电话13912345678", "患者王芳"
-            auto.add_word(key, (len(key), tuple(es), key[0] >= "\u3000", key[-1] >= "\u3000"))
+            cjk_start, cjk_end = key[0] >= "\u3000", key[-1] >= "\u3000"
+            # most raw matches sit inside longer words ("at" in "that"): when no entry of the key
+            # may start (end) inside a word, such a match is dropped before looking at entries
+            closed_start = not cjk_start and not any(open_start for _, open_start, _ in es)
+            closed_end = not cjk_end and not any(open_end for _, _, open_end in es)
+            auto.add_word(key, (len(key), tuple(es), cjk_start, cjk_end, closed_start, closed_end))
         auto.make_automaton()
         self._auto = auto
 
@@ -54,11 +59,15 @@ class KeywordIndex:
         """All keyword hits in `low` (a same-length lower-cased text), ordered by end."""
         out: list[KeywordHit] = []
         n = len(low)
-        for end_idx, (klen, es, cjk_start, cjk_end) in self._auto.iter(low):
+        for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in self._auto.iter(low):
             end = end_idx + 1
             start = end - klen
             left_word = not cjk_start and start > 0 and _is_word(low[start - 1])
+            if left_word and closed_start:
+                continue
             right_word = not cjk_end and end < n and _is_word(low[end])
+            if right_word and closed_end:
+                continue
             for kind, open_start, open_end in es:
                 if left_word and not open_start:
                     continue

@@ -7,6 +7,7 @@ also runs language-independent rules, so a wrong guess costs little.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _WORDS: dict[str, str] = {
     "en": "the and is are was were of to in for on with my your you this that have has it be not please "
@@ -30,15 +31,16 @@ for _lang, _ws in _WORDS.items():
     for _w in _ws.split():
         _INDEX[_w] = (*_INDEX.get(_w, ()), _lang)
 
-_CHARS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("de", re.compile("[äöüß]")),
-    ("pl", re.compile("[ąćęłńśźż]")),
-    ("fr", re.compile("[éèêàçùœ]")),
-    ("es", re.compile("[ñ¿¡áíóú]")),
-    ("it", re.compile("[àèìòù]")),
-    ("nl", re.compile(r"\b(?:ij|ij\w+)\b|\w+ij\w*")),
+# Letters that point to a language (counted together, one pass), then Dutch "ij" words.
+_LETTERS: tuple[tuple[str, str], ...] = (
+    ("de", "äöüß"),
+    ("pl", "ąćęłńśźż"),
+    ("fr", "éèêàçùœ"),
+    ("es", "ñ¿¡áíóú"),
+    ("it", "àèìòù"),
 )
-_ASCII_CHARS = _CHARS[-1:]  # the others look for letters outside ASCII
+_ANY_LETTER = re.compile("[" + "".join(letters for _, letters in _LETTERS) + "]")
+_NL = re.compile(r"\b(?:ij|ij\w+)\b|\w+ij\w*")
 _TOKEN = re.compile(r"[^\W\d_]+")
 # Scripts that identify the language (or its family) on their own.
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -51,7 +53,6 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _ANY_SCRIPT = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _SCRIPTS) + "]")
-_ANY_CHAR = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _CHARS[:-1]) + "]")
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -68,14 +69,18 @@ def detect_language(text: str, default: str = "en") -> str:
             w = 1.0 / len(langs)
             for lang in langs:
                 scores[lang] = scores.get(lang, 0.0) + w
-    # most texts carry none of the telling letters: one search rules out five findalls
-    with_letters = not ascii_only and _ANY_CHAR.search(sample) is not None
-    for lang, rx in _CHARS if with_letters else _ASCII_CHARS:
-        if lang == "nl" and "ij" not in sample:
-            continue  # its pattern backtracks through every word; most texts have no "ij"
-        n = len(rx.findall(sample))
+    if not ascii_only:
+        found = _ANY_LETTER.findall(sample)
+        if found:
+            counts = Counter(found)
+            for lang, letters in _LETTERS:
+                n = sum(counts[c] for c in letters)
+                if n:
+                    scores[lang] = scores.get(lang, 0.0) + min(n, 5) * 0.5
+    if "ij" in sample:  # the Dutch pattern backtracks through every word: only where it can match
+        n = len(_NL.findall(sample))
         if n:
-            scores[lang] = scores.get(lang, 0.0) + min(n, 5) * 0.5
+            scores["nl"] = scores.get("nl", 0.0) + min(n, 5) * 0.5
     if not scores:
         return default
     return max(scores.items(), key=lambda kv: kv[1])[0]
