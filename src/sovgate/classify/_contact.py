@@ -10,6 +10,7 @@ import phonenumbers
 
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
+from sovgate.classify._numbers import digit_runs
 
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-])[A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
@@ -93,23 +94,69 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
                 yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv6")
 
 
+# _PHONE starts with a lookbehind, so finditer would try it at every character. A match starts
+# at a digit that begins a digit run, or at the "+" / "(" / "+(" right before one.
+_PHONE_LOOKBEHIND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/.-")
+
+
+def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_PHONE.finditer(text)`."""
+    last = 0
+    for a, _ in digit_runs(text):
+        if a < last:
+            continue
+        c1 = text[a - 1] if a else ""
+        if c1 == "+":
+            starts: tuple[int, ...] = (a - 1,)
+        elif c1 == "(":
+            starts = (a - 2, a - 1, a) if a >= 2 and text[a - 2] == "+" else (a - 1, a)
+        elif c1 in _PHONE_LOOKBEHIND:
+            continue  # (a digit run is never preceded by an ASCII digit)
+        else:
+            starts = (a,)
+        for p in starts:
+            if p >= last and (m := _PHONE.match(text, p)) is not None:
+                last = m.end()
+                yield m
+                break
+
+
+def _phone_number(core: str, region: str | None) -> tuple[bool, bool, str | None] | None:
+    """(valid, possible, region of the number) for `core` parsed in `region`, None if unparseable."""
+    try:
+        num = phonenumbers.parse(core, region)
+    except phonenumbers.NumberParseException:
+        return None
+    valid = phonenumbers.is_valid_number(num)
+    possible = valid or phonenumbers.is_possible_number(num)
+    return valid, possible, phonenumbers.region_code_for_number(num) if possible else None
+
+
 def phone_hits(
     text: str, lang: str | None, cues: Cues, claimed: Sequence[tuple[int, int]] = ()
 ) -> Iterator[Hit]:
     region = LANG_COUNTRY.get(lang or "", "US")
-    for m in _PHONE.finditer(text):
+    parsed: dict[tuple[str, str | None], tuple[bool, bool, str | None] | None] = {}  # texts repeat numbers
+
+    def number(core: str, region: str | None) -> tuple[bool, bool, str | None] | None:
+        if (core, region) not in parsed:
+            parsed[core, region] = _phone_number(core, region)
+        return parsed[core, region]
+
+    for m in _phone_candidates(text):
         raw = m.group()
         s, e = m.start(), m.end()
-        if any(s < ce and cs < e for cs, ce in claimed):
-            continue
+        if e - s < 7 or any(s < ce and cs < e for cs, ce in claimed):
+            continue  # (fewer than 7 characters hold fewer than 7 digits)
         # trim unbalanced parenthesis at either end
         core = _EXT.sub("", raw)
-        digits = sum(c.isdigit() for c in core)
+        groups = _DIGIT_GROUP.findall(core)  # the digits of core: \d, the rest are separators
+        digits = sum(map(len, groups))
         if digits < 7 or digits > 15:
             continue
         if _DATE_LIKE.fullmatch(core) or _DOTTED4.fullmatch(core):
             continue  # dates, IPs and versions ("32.0.3817.91")
-        if sum(1 for g in _DIGIT_GROUP.findall(core) if len(g) == 1) >= 3:
+        if sum(1 for g in groups if len(g) == 1) >= 3:
             continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
@@ -125,28 +172,25 @@ def phone_hits(
             continue
         if not cue and not intl and not core.startswith(("0", "(")) and region not in _NO_TRUNK_PREFIX:
             continue  # without a phone word, a national number shows its trunk prefix ("030 …")
-        try:
-            num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
-        except phonenumbers.NumberParseException:
+        got = number(core, None if intl and core.startswith("+") else region)
+        if got is None:
             continue
-        valid = phonenumbers.is_valid_number(num)
+        valid, possible, juris = got
         if not valid and intl:
-            valid = phonenumbers.is_possible_number(num)
+            valid = possible
         if not valid and not intl and cue and digits >= 9 and core.startswith(("0", "(")):
             # a national number next to a phone word: which of our countries' plans accepts it?
             for other in _OTHER_REGIONS:
                 if other == region:
                     continue
-                try:
-                    alt = phonenumbers.parse(core, other)
-                except phonenumbers.NumberParseException:
-                    continue
-                if phonenumbers.is_valid_number(alt):
-                    num, valid = alt, True
+                alt = number(core, other)
+                if alt is not None and alt[0]:
+                    valid, juris = True, alt[2]
                     break
         if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
-        juris = phonenumbers.region_code_for_number(num) if valid else None
+        if not valid:
+            juris = None
         if juris in ("001", "ZZ"):
             juris = None
         score = 0.9 if valid and cue else 0.75 if valid else 0.6
