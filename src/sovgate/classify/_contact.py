@@ -146,17 +146,18 @@ def phone_hits(
     for m in _phone_candidates(text):
         raw = m.group()
         s, e = m.start(), m.end()
-        if e - s < 7 or any(s < ce and cs < e for cs, ce in claimed):
+        if e - s < 7 or (claimed and any(s < ce and cs < e for cs, ce in claimed)):
             continue  # (fewer than 7 characters hold fewer than 7 digits)
         # trim unbalanced parenthesis at either end
         core = _EXT.sub("", raw)
-        groups = _DIGIT_GROUP.findall(core)  # the digits of core: \d, the rest are separators
-        digits = sum(map(len, groups))
+        # the digits of core are its \d characters, the rest are separators
+        group_lengths = list(map(len, _DIGIT_GROUP.findall(core)))
+        digits = sum(group_lengths)
         if digits < 7 or digits > 15:
             continue
         if _DATE_LIKE.fullmatch(core) or _DOTTED4.fullmatch(core):
             continue  # dates, IPs and versions ("32.0.3817.91")
-        if sum(1 for g in groups if len(g) == 1) >= 3:
+        if group_lengths.count(1) >= 3:
             continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None

@@ -341,9 +341,12 @@ def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     """Cards and national IDs among the digit runs of `text`."""
     home = LANG_COUNTRY.get(lang or "", None)
     for m in _digit_run_matches(text):
-        if m.end() - m.start() < 8 or _IPV4_LIKE.fullmatch(m.group()) or _DATE_LIKE.fullmatch(m.group()):
+        if m.end() - m.start() < 8:
             continue
-        if _VERSION_LIKE.fullmatch(m.group()) and cues.before("id", m.start(), 60) is None:
+        run = m.group()
+        if _IPV4_LIKE.fullmatch(run) or _DATE_LIKE.fullmatch(run):
+            continue
+        if _VERSION_LIKE.fullmatch(run) and cues.before("id", m.start(), 60) is None:
             continue
         if _INTL_PREFIX.search(text, max(0, m.start() - 6), m.start()):
             continue  # "+34 699 123 456": the rest of a phone number
