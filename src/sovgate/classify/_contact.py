@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 from collections.abc import Iterator, Sequence
 
 import phonenumbers
@@ -96,7 +97,7 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
 
 # _PHONE starts with a lookbehind, so finditer would try it at every character. A match starts
 # at a digit that begins a digit run, or at the "+" / "(" / "+(" right before one.
-_PHONE_LOOKBEHIND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/.-")
+_PHONE_LOOKBEHIND = frozenset(string.ascii_letters + string.digits + "_+/.-")  # its lookbehind class
 
 
 def _phone_candidates(text: str) -> Iterator[re.Match[str]]:

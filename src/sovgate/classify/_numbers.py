@@ -10,6 +10,7 @@ with no "order / case / invoice number" cue in front of them.
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -209,6 +210,10 @@ _ZEROS = re.compile(rb"00*")
 # other scripts: ASCII digit runs, and every other decimal digit as a run of its own
 _DIGIT_RUNS = re.compile(r"[0-9]+|\d")
 _DIGITS = re.compile(r"\d+")
+_span = re.Match.span
+_UPPER = frozenset(string.ascii_uppercase)
+_LETTERS = frozenset(string.ascii_letters)
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
 @lru_cache(maxsize=1)  # the detectors of one text ask in turn
@@ -221,8 +226,8 @@ def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        return tuple(m.span() for m in _DIGIT_RUNS.finditer(text))
-    return tuple(m.span() for m in _ZEROS.finditer(raw.translate(_DIGIT_MAP)))
+        return tuple(map(_span, _DIGIT_RUNS.finditer(text)))
+    return tuple(map(_span, _ZEROS.finditer(raw.translate(_DIGIT_MAP))))
 
 
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
@@ -241,17 +246,13 @@ _IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")  # groups may be split by a space or 
 _SPACE = re.compile(r"\s")
 
 
-_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-
 def _iban_candidates(text: str) -> Iterator[re.Match[str]]:
     """The matches of `_IBAN.finditer(text)`: an IBAN's check digits start a digit run right
     after two ASCII letters, so only those places are tried."""
     last = 0
-    for a, b in digit_runs(text):
+    for a, _ in digit_runs(text):
         if (
-            b - a >= 2
-            and a - 2 >= last
+            a - 2 >= last
             and text[a - 1] in _LETTERS
             and text[a - 2] in _LETTERS
             and (m := _IBAN.match(text, a - 2)) is not None
@@ -323,7 +324,7 @@ _INTL_PREFIX = re.compile(r"\+\d{1,3}[ ]?$")
 _MAX_GROUPS = 24  # long number tables are looked at in overlapping slices
 
 
-_RUN_LOOKBEHIND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,@/+-")
+_RUN_LOOKBEHIND = _ASCII_ALNUM | frozenset("_.,@/+-")  # the class in _DIGIT_RUN's lookbehind
 
 
 def _digit_run_matches(text: str) -> Iterator[re.Match[str]]:
@@ -508,10 +509,7 @@ def _digit_windows(runs: tuple[tuple[int, int], ...], n: int) -> Iterator[tuple[
 # - a codice fiscale is a word of 16 letters and digits. In Latin-1 text those are ASCII, and
 #   bytes.find locates words that long; elsewhere _CF_HEAD finds its first 8 characters (the
 #   non-overlapping matches cannot skip one: they never cross the character in front of it).
-_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-_ASCII_ALNUM_CODES = frozenset(map(ord, _ASCII_ALNUM))
-_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_ALNUM_MAP = bytes(0x61 if i in _ASCII_ALNUM_CODES else 0x20 for i in range(256))
+_ALNUM_MAP = bytes(0x61 if chr(i) in _ASCII_ALNUM else 0x20 for i in range(256))
 _LONG_WORD = b"a" * 16
 # (?i:[A-Z]) also matches U+0130 U+0131 U+017F U+212A, (?i:[LMNPQRSTUV]) also U+017F
 _CF_HEAD = re.compile(r"[A-Za-z\u0130\u0131\u017f\u212a]{6}[0-9LMNPQRSTUVlmnpqrstuv\u017f]{2}")
