@@ -122,27 +122,29 @@ def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
                 break
 
 
-def _phone_number(core: str, region: str | None) -> tuple[bool, bool, str | None] | None:
-    """(valid, possible, region of the number) for `core` parsed in `region`, None if unparseable."""
+def _phone_number(core: str, region: str | None, possible_ok: bool) -> tuple[bool, str | None] | None:
+    """Whether `core` read in `region` is a valid number (or a possible one, if `possible_ok`),
+    and the number's region if so; None if it does not parse."""
     try:
         num = phonenumbers.parse(core, region)
     except phonenumbers.NumberParseException:
         return None
-    valid = phonenumbers.is_valid_number(num)
-    possible = valid or phonenumbers.is_possible_number(num)
-    return valid, possible, phonenumbers.region_code_for_number(num) if possible else None
+    ok = phonenumbers.is_valid_number(num) or (possible_ok and phonenumbers.is_possible_number(num))
+    return ok, phonenumbers.region_code_for_number(num) if ok else None
 
 
 def phone_hits(
     text: str, lang: str | None, cues: Cues, claimed: Sequence[tuple[int, int]] = ()
 ) -> Iterator[Hit]:
     region = LANG_COUNTRY.get(lang or "", "US")
-    parsed: dict[tuple[str, str | None], tuple[bool, bool, str | None] | None] = {}  # texts repeat numbers
+    # a text often repeats its number ("Phone: …", "call me at …"): parse each once
+    parsed: dict[tuple[str, str | None, bool], tuple[bool, str | None] | None] = {}
 
-    def number(core: str, region: str | None) -> tuple[bool, bool, str | None] | None:
-        if (core, region) not in parsed:
-            parsed[core, region] = _phone_number(core, region)
-        return parsed[core, region]
+    def number(core: str, region: str | None, possible_ok: bool) -> tuple[bool, str | None] | None:
+        key = (core, region, possible_ok)
+        if key not in parsed:
+            parsed[key] = _phone_number(core, region, possible_ok)
+        return parsed[key]
 
     for m in _phone_candidates(text):
         raw = m.group()
@@ -174,25 +176,22 @@ def phone_hits(
             continue
         if not cue and not intl and not core.startswith(("0", "(")) and region not in _NO_TRUNK_PREFIX:
             continue  # without a phone word, a national number shows its trunk prefix ("030 …")
-        got = number(core, None if intl and core.startswith("+") else region)
+        # (an international number only needs to be possible)
+        got = number(core, None if intl and core.startswith("+") else region, intl)
         if got is None:
             continue
-        valid, possible, juris = got
-        if not valid and intl:
-            valid = possible
+        valid, juris = got
         if not valid and not intl and cue and digits >= 9 and core.startswith(("0", "(")):
             # a national number next to a phone word: which of our countries' plans accepts it?
             for other in _OTHER_REGIONS:
                 if other == region:
                     continue
-                alt = number(core, other)
+                alt = number(core, other, False)
                 if alt is not None and alt[0]:
-                    valid, juris = True, alt[2]
+                    valid, juris = alt
                     break
         if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
-        if not valid:
-            juris = None
         if juris in ("001", "ZZ"):
             juris = None
         score = 0.9 if valid and cue else 0.75 if valid else 0.6
