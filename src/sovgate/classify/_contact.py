@@ -112,7 +112,7 @@ def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
         elif c1 == "(":
             starts = (a - 2, a - 1, a) if a >= 2 and text[a - 2] == "+" else (a - 1, a)
         elif c1 in _PHONE_LOOKBEHIND:
-            continue  # (a digit run is never preceded by an ASCII digit)
+            continue  # the lookbehind fails, and a start before c1 would hold no digit
         else:
             starts = (a,)
         for p in starts:
