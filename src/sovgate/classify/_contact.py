@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 from collections.abc import Iterator, Sequence
 
 import phonenumbers
 
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
+from sovgate.classify._numbers import digit_runs
 
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-])[A-Za-z0-9À-ÖØ-öø-ÿ.+%'_-]{1,64}@(?:[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f-]{0,61}[A-Za-z0-9\u00c0-\u024f])?\.)+"
@@ -114,23 +116,72 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
                 yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv6")
 
 
+# _PHONE starts with a lookbehind, so finditer would try it at every character. A match starts
+# at a digit that begins a digit run, or at the "+" / "(" / "+(" right before one.
+_PHONE_LOOKBEHIND = frozenset(string.ascii_letters + string.digits + "_+/.-")  # its lookbehind class
+
+
+def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_PHONE.finditer(text)`."""
+    last = 0
+    for a, _ in digit_runs(text):
+        if a < last:
+            continue
+        c1 = text[a - 1] if a else ""
+        if c1 == "+":
+            starts: tuple[int, ...] = (a - 1,)
+        elif c1 == "(":
+            starts = (a - 2, a - 1, a) if a >= 2 and text[a - 2] == "+" else (a - 1, a)
+        elif c1 in _PHONE_LOOKBEHIND:
+            continue  # the lookbehind fails, and a start before c1 would hold no digit
+        else:
+            starts = (a,)
+        for p in starts:
+            if p >= last and (m := _PHONE.match(text, p)) is not None:
+                last = m.end()
+                yield m
+                break
+
+
+def _phone_number(core: str, region: str | None, possible_ok: bool) -> tuple[bool, str | None] | None:
+    """Whether `core` read in `region` is a valid number (or a possible one, if `possible_ok`),
+    and the number's region if so; None if it does not parse."""
+    try:
+        num = phonenumbers.parse(core, region)
+    except phonenumbers.NumberParseException:
+        return None
+    ok = phonenumbers.is_valid_number(num) or (possible_ok and phonenumbers.is_possible_number(num))
+    return ok, phonenumbers.region_code_for_number(num) if ok else None
+
+
 def phone_hits(
     text: str, lang: str | None, cues: Cues, claimed: Sequence[tuple[int, int]] = ()
 ) -> Iterator[Hit]:
     region = LANG_COUNTRY.get(lang or "", "US")
-    for m in _PHONE.finditer(text):
+    # a text often repeats its number ("Phone: …", "call me at …"): parse each once
+    parsed: dict[tuple[str, str | None, bool], tuple[bool, str | None] | None] = {}
+
+    def number(core: str, region: str | None, possible_ok: bool) -> tuple[bool, str | None] | None:
+        key = (core, region, possible_ok)
+        if key not in parsed:
+            parsed[key] = _phone_number(core, region, possible_ok)
+        return parsed[key]
+
+    for m in _phone_candidates(text):
         raw = m.group()
         s, e = m.start(), m.end()
-        if any(s < ce and cs < e for cs, ce in claimed):
-            continue
+        if e - s < 7 or (claimed and any(s < ce and cs < e for cs, ce in claimed)):
+            continue  # (fewer than 7 characters hold fewer than 7 digits)
         # trim unbalanced parenthesis at either end
         core = _EXT.sub("", raw)
-        digits = sum(c.isdigit() for c in core)
+        # the digits of core are its \d characters, the rest are separators
+        group_lengths = list(map(len, _DIGIT_GROUP.findall(core)))
+        digits = sum(group_lengths)
         if digits < 7 or digits > 15:
             continue
         if _DATE_LIKE.fullmatch(core) or _DOTTED4.fullmatch(core):
             continue  # dates, IPs and versions ("32.0.3817.91")
-        if sum(1 for g in _DIGIT_GROUP.findall(core) if len(g) == 1) >= 3:
+        if group_lengths.count(1) >= 3:
             continue  # "1 2 3 4 5 6 7": counting, not dialling
         intl = core.startswith(("+", "00"))
         cue = cues.before("phone", s, 50) is not None
@@ -146,28 +197,22 @@ def phone_hits(
             continue
         if not cue and not intl and not core.startswith(("0", "(")) and region not in _NO_TRUNK_PREFIX:
             continue  # without a phone word, a national number shows its trunk prefix ("030 …")
-        try:
-            num = phonenumbers.parse(core, None if intl and core.startswith("+") else region)
-        except phonenumbers.NumberParseException:
+        # (an international number only needs to be possible)
+        got = number(core, None if intl and core.startswith("+") else region, intl)
+        if got is None:
             continue
-        valid = phonenumbers.is_valid_number(num)
-        if not valid and intl:
-            valid = phonenumbers.is_possible_number(num)
+        valid, juris = got
         if not valid and not intl and cue and digits >= 9 and core.startswith(("0", "(")):
             # a national number next to a phone word: which of our countries' plans accepts it?
             for other in _OTHER_REGIONS:
                 if other == region:
                     continue
-                try:
-                    alt = phonenumbers.parse(core, other)
-                except phonenumbers.NumberParseException:
-                    continue
-                if phonenumbers.is_valid_number(alt):
-                    num, valid = alt, True
+                alt = number(core, other, False)
+                if alt is not None and alt[0]:
+                    valid, juris = alt
                     break
         if not (valid or (cue and digits >= 7)) or (plain_long and not cue and not valid):
             continue
-        juris = phonenumbers.region_code_for_number(num) if valid else None
         if juris in ("001", "ZZ"):
             juris = None
         score = 0.9 if valid and cue else 0.75 if valid else 0.6

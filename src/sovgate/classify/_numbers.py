@@ -10,8 +10,11 @@ with no "order / case / invoice number" cue in front of them.
 from __future__ import annotations
 
 import re
+import string
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
@@ -56,6 +59,7 @@ from stdnum.us import ssn as us_ssn
 
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
+from sovgate.classify._keywords import KeywordHit
 
 
 def _safe(fn: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -75,6 +79,17 @@ def _emirates_id(v: str) -> bool:
 def _saudi_id(v: str) -> bool:
     # National ID (1...) / Iqama (2...): 10 digits, Luhn-style check digit.
     return len(v) == 10 and v[0] in "12" and _luhn.is_valid(v)
+
+
+_cn_ric_valid = _safe(cn_ric.is_valid)
+
+
+def _cn_ric(v: str) -> bool:
+    # every German IBAN holds an 18-digit run: most fail on the birth month (digits 11-12)
+    # much sooner than in stdnum (which reads fullwidth digits, hence only ASCII here)
+    if len(v) == 18 and v.isascii() and not "01" <= v[10:12] <= "12":
+        return False
+    return _cn_ric_valid(v)
 
 
 _NINO = re.compile(r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
@@ -128,7 +143,7 @@ _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("in.aadhaar", "IN", (12,), _safe(in_aadhaar.is_valid)),
     IdSpec("jp.mynumber", "JP", (12,), _safe(jp_in.is_valid)),
     IdSpec("kr.rrn", "KR", (13,), _safe(kr_rrn.is_valid)),
-    IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
+    IdSpec("cn.ric", "CN", (18,), _cn_ric, strong=True),
     IdSpec("ae.eid", "AE", (15,), _emirates_id, strong=True),
     IdSpec("sa.nid", "SA", (10,), _saudi_id),
     IdSpec("ru.inn", "RU", (10, 12), _safe(ru_inn.is_valid), keyword_only=("инн", "inn")),
@@ -137,6 +152,7 @@ _BY_LEN: dict[int, tuple[IdSpec, ...]] = {}
 for _s in _DIGIT_SPECS:
     for _n in _s.lengths:
         _BY_LEN[_n] = (*_BY_LEN.get(_n, ()), _s)
+_STRONG_BY_LEN = {n: tuple(sp for sp in specs if sp.strong) for n, specs in _BY_LEN.items()}
 
 # IDs with letters: (regex, spec). The regex finds the candidate, the spec validates it.
 _ALNUM_SPECS: tuple[tuple[re.Pattern[str], IdSpec], ...] = (
@@ -172,7 +188,7 @@ _ALNUM_SPECS: tuple[tuple[re.Pattern[str], IdSpec], ...] = (
     ),
     (
         re.compile(r"\b\d{17}[\dXx]\b"),
-        IdSpec("cn.ric", "CN", (18,), _safe(cn_ric.is_valid), strong=True),
+        IdSpec("cn.ric", "CN", (18,), _cn_ric, strong=True),
     ),
 )
 
@@ -185,6 +201,34 @@ _FORMATTED = (
     (re.compile(r"\b756\.\d{4}\.\d{4}\.\d{2}\b"), "ch.ssn"),
 )
 _SPEC_BY_DETAIL = {s.detail: s for s in _DIGIT_SPECS}
+
+# Digit runs, shared by every number detector. A regex scan over prose tests each character
+# against `\d` (slow); for Latin-1 text (no digits outside ASCII), map the digits to "0" and
+# everything else to " " with bytes.translate, and the scan becomes a literal search.
+_DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_ZEROS = re.compile(rb"00*")
+# other scripts: ASCII digit runs, and every other decimal digit as a run of its own
+_DIGIT_RUNS = re.compile(r"[0-9]+|\d")
+_DIGITS = re.compile(r"\d+")
+_span = re.Match.span
+_UPPER = frozenset(string.ascii_uppercase)
+_LETTERS = frozenset(string.ascii_letters)
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+
+
+@lru_cache(maxsize=1)  # the detectors of one text ask in turn
+def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
+    r"""[start, end) of the digit runs of `text`, in order.
+
+    Every `\d` character not preceded by an ASCII digit starts a run, so a regex that starts
+    with `\d` after a lookbehind excluding ASCII digits can only match at a run start.
+    """
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return tuple(map(_span, _DIGIT_RUNS.finditer(text)))
+    return tuple(map(_span, _ZEROS.finditer(raw.translate(_DIGIT_MAP))))
+
 
 _SEP = r"(?:[ \t]?[-./][ \t]?|[ \t]{1,2}|\r?\n)"
 _DIGIT_RUN = re.compile(rf"(?<![A-Za-z0-9_.,@/+-])\d+(?:{_SEP}\d+)*(?![A-Za-z0-9_@])")
@@ -199,13 +243,31 @@ _IBAN = re.compile(
 _IBAN_GROUPS = re.compile(r"[A-Za-z0-9]+")  # groups may be split by a space or a line break
 
 
+_SPACE = re.compile(r"\s")
+
+
+def _iban_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_IBAN.finditer(text)`: an IBAN's check digits start a digit run right
+    after two ASCII letters, so only those places are tried."""
+    last = 0
+    for a, _ in digit_runs(text):
+        if (
+            a - 2 >= last
+            and text[a - 1] in _LETTERS
+            and text[a - 2] in _LETTERS
+            and (m := _IBAN.match(text, a - 2)) is not None
+        ):
+            last = m.end()
+            yield m
+
+
 def iban_hits(text: str) -> Iterator[Hit]:
-    for m in _IBAN.finditer(text):
+    for m in _iban_candidates(text):
         # greedy match may run into the next word: drop trailing groups until valid
         groups = [g for g in _IBAN_GROUPS.finditer(text, m.start(), m.end())]
         while groups:
             s, e = m.start(), groups[-1].end()
-            if _iban.is_valid(re.sub(r"\s", "", text[s:e]).upper()):
+            if _iban.is_valid(_SPACE.sub("", text[s:e]).upper()):
                 yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
                 break
             groups.pop()
@@ -235,21 +297,25 @@ def _card_issuer(d: str) -> str | None:
 
 
 def _groups(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
-    return [(g.start(), g.end()) for g in re.finditer(r"\d+", text[m.start() : m.end()])]
+    s = m.start()
+    return [(g.start() - s, g.end() - s) for g in _DIGITS.finditer(text, s, m.end())]
 
 
 def _windows(text: str, start: int, groups: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
     """Contiguous sub-sequences of digit groups that could be an ID or a card, longest first."""
+    pieces = [text[start + a : start + b] for a, b in groups]
     g = len(groups)
     spans = []
     for i in range(g):
+        s = start + groups[i][0]
         digits = ""
         for j in range(i, min(g, i + 8)):
-            digits += text[start + groups[j][0] : start + groups[j][1]]
-            if len(digits) > 19:
+            digits += pieces[j]
+            n = len(digits)
+            if n > 19:
                 break
-            if len(digits) >= 8:
-                spans.append((start + groups[i][0], start + groups[j][1], digits))
+            if n >= 8:
+                spans.append((s, start + groups[j][1], digits))
     spans.sort(key=lambda x: -len(x[2]))
     return iter(spans)
 
@@ -258,30 +324,50 @@ _INTL_PREFIX = re.compile(r"\+\d{1,3}[ ]?$")
 _MAX_GROUPS = 24  # long number tables are looked at in overlapping slices
 
 
+_RUN_LOOKBEHIND = _ASCII_ALNUM | frozenset("_.,@/+-")  # the class in _DIGIT_RUN's lookbehind
+
+
+def _digit_run_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `_DIGIT_RUN.finditer(text)`: one can only start where a digit run does."""
+    last = 0
+    for a, _ in digit_runs(text):
+        if a < last or (a and text[a - 1] in _RUN_LOOKBEHIND):
+            continue  # inside the previous match, or the lookbehind fails
+        if (m := _DIGIT_RUN.match(text, a)) is not None:
+            last = m.end()
+            yield m
+
+
 def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     """Cards and national IDs among the digit runs of `text`."""
     home = LANG_COUNTRY.get(lang or "", None)
-    for m in _DIGIT_RUN.finditer(text):
-        if m.end() - m.start() < 8 or _IPV4_LIKE.fullmatch(m.group()) or _DATE_LIKE.fullmatch(m.group()):
+    for m in _digit_run_matches(text):
+        if m.end() - m.start() < 8:
             continue
-        if _VERSION_LIKE.fullmatch(m.group()) and cues.before("id", m.start(), 60) is None:
+        run = m.group()
+        if _IPV4_LIKE.fullmatch(run) or _DATE_LIKE.fullmatch(run):
+            continue
+        if _VERSION_LIKE.fullmatch(run) and cues.before("id", m.start(), 60) is None:
             continue
         if _INTL_PREFIX.search(text, max(0, m.start() - 6), m.start()):
             continue  # "+34 699 123 456": the rest of a phone number
         groups = _groups(text, m)
         taken: list[tuple[int, int]] = []
+        context: dict[int, tuple[KeywordHit | None, KeywordHit | None]] = {}  # windows share starts
         for lo in range(0, max(1, len(groups) - 8), _MAX_GROUPS - 8):
             for s, e, digits in _windows(text, m.start(), groups[lo : lo + _MAX_GROUPS]):
-                if any(s < te and ts < e for ts, te in taken[-16:]):
+                if taken and any(s < te and ts < e for ts, te in taken[-16:]):
                     continue
-                hit = _classify_digits(cues, s, e, digits, home)
+                if s not in context:
+                    context[s] = _id_context(cues, s)
+                hit = _classify_digits(cues, s, e, digits, home, *context[s])
                 if hit is not None:
                     taken.append((s, e))
                     yield hit
 
 
-def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) -> Hit | None:
-    n = len(digits)
+def _id_context(cues: Cues, s: int) -> tuple[KeywordHit | None, KeywordHit | None]:
+    """The ID keyword and the "not an ID" word (order no., phone) that apply at `s`."""
     id_cue = cues.before("id", s, 60)
     not_id = cues.before("not_id", s, 40)
     if id_cue is not None and not_id is not None and not_id.start > id_cue.start:
@@ -290,7 +376,31 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
     if phone_cue is not None and (id_cue is None or phone_cue.start > id_cue.start):
         id_cue = None  # "passport ok, phone 699 123 456": the nearer word wins
         not_id = not_id or phone_cue
-    if 12 <= n <= 19 and id_cue is None and _luhn.is_valid(digits):
+    return id_cue, not_id
+
+
+_LUHN_DOUBLE = bytes.maketrans(b"0123456789", b"0246813579")  # digit -> digit sum of its double
+
+
+def _luhn_valid(digits: str) -> bool:
+    r"""`stdnum.luhn.is_valid` for a run of `\d` characters, summing bytes instead of ints."""
+    if not digits.isascii():
+        return False  # stdnum's alphabet is 0-9: other digits fail its lookup
+    rev = digits[::-1].encode()
+    return (sum(rev[::2]) + sum(rev[1::2].translate(_LUHN_DOUBLE)) - 48 * len(rev)) % 10 == 0
+
+
+def _classify_digits(
+    cues: Cues,
+    s: int,
+    e: int,
+    digits: str,
+    home: str | None,
+    id_cue: KeywordHit | None,
+    not_id: KeywordHit | None,
+) -> Hit | None:
+    n = len(digits)
+    if 12 <= n <= 19 and id_cue is None and _luhn_valid(digits):
         # one random number in ten passes Luhn: a card needs an issuer range and either a card
         # word nearby or card-style grouping ("4111 1111 1111 1111")
         issuer = _card_issuer(digits) if n >= 13 else None
@@ -308,7 +418,7 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
         if not_id is not None:
             return None
         # (weak checksums pass for one random number in ten: those need their keyword)
-        specs = tuple(sp for sp in specs if sp.strong)
+        specs = _STRONG_BY_LEN.get(n, ())
         if not specs:
             return None
         hinted = None
@@ -325,8 +435,13 @@ def _classify_digits(cues: Cues, s: int, e: int, digits: str, home: str | None) 
             and (not sp.keyword_only or any(w in cue_text for w in sp.keyword_only))
         )
     # keyword-specific or home-country validators first; weak tax-office formats last
-    ordered = sorted(
-        specs, key=lambda sp: (sp.country != hinted, bool(sp.keyword_only), sp.country != home, not sp.strong)
+    ordered = (
+        specs
+        if len(specs) == 1
+        else sorted(
+            specs,
+            key=lambda sp: (sp.country != hinted, bool(sp.keyword_only), sp.country != home, not sp.strong),
+        )
     )
     for sp in ordered:
         if not sp.check(digits):
@@ -370,34 +485,92 @@ _ALNUM_KIND: list[tuple[IdSpec, bool]] = [(sp, False) for _, sp in _ALNUM_SPECS]
 
 # Every letter-bearing or formatted ID holds digits within a few characters of its start,
 # so the combined pattern only needs to run around digit runs, not at every character.
-_DIGITS = re.compile(r"\d+")
 _WINDOW = 20
 
 
-def _digit_windows(text: str) -> Iterator[tuple[int, int]]:
+def _digit_windows(runs: tuple[tuple[int, int], ...], n: int) -> Iterator[tuple[int, int]]:
     """Merged [lo, hi) windows of _WINDOW characters around each digit run."""
-    n = len(text)
-    lo = hi = -1
-    for d in _DIGITS.finditer(text):
-        a, b = max(0, d.start() - _WINDOW), min(n, d.end() + _WINDOW)
-        if a > hi:
-            if hi >= 0:
-                yield lo, hi
-            lo = a
-        hi = max(hi, b)
-    if hi >= 0:
-        yield lo, hi
+    if not runs:
+        return
+    first = prev = runs[0][0]
+    for a, b in runs:
+        if a - prev > 2 * _WINDOW:  # the windows of neighbouring runs neither overlap nor touch
+            yield max(0, first - _WINDOW), min(n, prev + _WINDOW)
+            first = a
+        prev = b
+    yield max(0, first - _WINDOW), min(n, prev + _WINDOW)
+
+
+# Within a window, _ALNUM_ALL.finditer would still try all its alternatives at every character.
+# Its matches can only start in a few places, so only those are tried:
+# - every alternative but the codice fiscale starts at most 3 characters before its first
+#   digit, which starts a digit run: right at the run ("12345678Z"), or after the letters of an
+#   NIE ("X1234567L", "X-1234567L") or a NINO ("AB123456C", "AB 12 34 56 C");
+# - a codice fiscale is a word of 16 letters and digits. In Latin-1 text those are ASCII, and
+#   bytes.find locates words that long; elsewhere _CF_HEAD finds its first 8 characters (the
+#   non-overlapping matches cannot skip one: they never cross the character in front of it).
+_ALNUM_MAP = bytes(0x61 if chr(i) in _ASCII_ALNUM else 0x20 for i in range(256))
+_LONG_WORD = b"a" * 16
+# (?i:[A-Z]) also matches U+0130 U+0131 U+017F U+212A, (?i:[LMNPQRSTUV]) also U+017F
+_CF_HEAD = re.compile(r"[A-Za-z\u0130\u0131\u017f\u212a]{6}[0-9LMNPQRSTUVlmnpqrstuv\u017f]{2}")
+
+
+def _id_starts(text: str, runs: tuple[tuple[int, int], ...]) -> list[int]:
+    """Where an ID other than a codice fiscale may start, in order."""
+    out: list[int] = []
+    for a, _ in runs:
+        c1 = text[a - 1] if a else " "
+        if a >= 3 and c1 == " " and text[a - 2] in _UPPER and text[a - 3] in _UPPER:
+            out.append(a - 3)  # "AB 12 …"
+        if a >= 2 and ((c1 in " -" and text[a - 2] in "XYZ") or (c1 in _UPPER and text[a - 2] in _UPPER)):
+            out.append(a - 2)  # "X 123…", "AB12…"
+        if c1 in "XYZ":
+            out.append(a - 1)  # "X123…"
+        if c1 not in _ASCII_ALNUM:
+            out.append(a)
+    return out
+
+
+def _long_words(text: str) -> list[int] | None:
+    """Starts of the ASCII words of 16 or more letters and digits; None if `text` is not Latin-1."""
+    try:
+        classes = text.encode("latin-1").translate(_ALNUM_MAP)
+    except UnicodeEncodeError:
+        return None
+    out: list[int] = []
+    at = classes.find(_LONG_WORD)
+    while at >= 0:
+        out.append(at)
+        end = classes.find(b" ", at + 16)
+        if end < 0:
+            break
+        at = classes.find(_LONG_WORD, end)
+    return out
 
 
 def _alnum_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of _ALNUM_ALL.finditer over each window around the digit runs."""
+    runs = digit_runs(text)
+    if not runs:
+        return
+    n = len(text)
+    words = _long_words(text)
+    starts = _id_starts(text, runs)
+    if words:
+        starts = sorted(starts + words)
     last = 0
-    for lo, hi in _digit_windows(text):
+    for lo, hi in _digit_windows(runs, n):
         # endpos acts as the end of the string for lookaheads: end a window between words only
-        while hi < len(text) and text[hi].isalnum():
+        while hi < n and text[hi].isalnum():
             hi += 1
-        for m in _ALNUM_ALL.finditer(text, max(lo, last), hi):
-            last = m.end()
-            yield m
+        lo = max(lo, last)
+        tries = starts[bisect_left(starts, lo) : bisect_left(starts, hi)]
+        if words is None:
+            tries = sorted(set(tries).union(m.start() for m in _CF_HEAD.finditer(text, lo, hi)))
+        for p in tries:
+            if p >= last and (m := _ALNUM_ALL.match(text, p, hi)) is not None:
+                last = m.end()
+                yield m
 
 
 def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:

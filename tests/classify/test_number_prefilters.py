@@ -1,0 +1,69 @@
+"""The number and phone detectors try their patterns only at digit runs: same matches as a full scan.
+
+The candidate generators know where each pattern can start; a pattern edit that breaks that
+shows up here. Texts mix digits with the separators, prefixes and letters the patterns look
+at, and digits outside ASCII (which take the regex path of digit_runs).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sovgate.classify import _contact, _numbers
+
+PIECES = st.sampled_from(
+    [
+        "0", "1", "4", "7", "9", "12", "784", "756", "00", "+", "(", ")", " ", "  ", "-", ".", "/", ",", "\n",
+        "@", "_", "#", "x", "ext.", "X", "Z", "A", "D", "E", "L", "S", "a", "de", "DE", "GB",
+        "\u0664", "\uff14", "\u0131", "\u017f", "\u212a", "é", "中", "RSSMRA85T10A562S", "ABCDEFGHIJKLMNOP",
+        "DE44 1007 0000 0532 0525 95", "DE\u0664\u0664 1007 0000 0532 0525 95",
+        "+49 30 20146525", "12345678Z", "X-1234567L", "AB 12 34 56 C",
+        "123-45-6789", "756.1234.5678.97", " filler words here ",
+    ]
+)  # fmt: skip
+TEXTS = st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 .-", max_size=12)), max_size=40).map("".join)
+
+
+def _spans(matches: object) -> list[tuple[int, int, str | None]]:
+    return [(m.start(), m.end(), m.lastgroup) for m in matches]  # type: ignore[attr-defined]
+
+
+def _alnum_reference(text: str) -> list[re.Match[str]]:
+    """_ALNUM_ALL.finditer over the windows around each digit run, as before the prefilter."""
+    out: list[re.Match[str]] = []
+    last = 0
+    for lo, hi in _numbers._digit_windows(tuple(m.span() for m in re.finditer(r"\d+", text)), len(text)):
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        for m in _numbers._ALNUM_ALL.finditer(text, max(lo, last), hi):
+            last = m.end()
+            out.append(m)
+    return out
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_digit_runs_cover_every_digit(text: str) -> None:
+    runs = _numbers.digit_runs(text)
+    assert "".join(text[a:b] for a, b in runs) == "".join(re.findall(r"\d", text))
+    assert all(b <= a2 for (_, b), (a2, _) in pairwise(runs))
+    # a digit that follows anything but an ASCII digit starts a run
+    assert all(text[i - 1] in "0123456789" for a, b in runs for i in range(a + 1, b))
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_number_candidates_equal_a_full_scan(text: str) -> None:
+    assert _spans(_numbers._iban_candidates(text)) == _spans(_numbers._IBAN.finditer(text))
+    assert _spans(_numbers._digit_run_matches(text)) == _spans(_numbers._DIGIT_RUN.finditer(text))
+    assert _spans(_contact._phone_candidates(text)) == _spans(_contact._PHONE.finditer(text))
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_alnum_candidates_equal_the_windowed_scan(text: str) -> None:
+    assert _spans(_numbers._alnum_candidates(text)) == _spans(_alnum_reference(text))
