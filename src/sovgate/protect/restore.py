@@ -35,21 +35,28 @@ def json_escape(text: str) -> str:
 class _Matcher:
     """The known tokens of one session/scope, ready for restoring."""
 
-    __slots__ = ("cand_free", "cand_lb", "first", "literals", "maxlen", "repl")
+    __slots__ = ("_cands", "first", "literals", "maxlen", "repl")
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.repl: dict[str, str] = dict(pairs)
         self.literals = Literals(self.repl)
-        self.cand_free: set[str] = set()  # tails that may still grow into a match anywhere
-        self.cand_lb: set[str] = set()  # ... only after a non-word character
-        for tok in self.repl:
-            lb, la = self.literals.flags(tok)
-            cand = self.cand_lb if lb else self.cand_free
-            cand.update(tok[:i] for i in range(1, len(tok)))
-            if la:  # a full match at the end of the buffer waits for the next character
-                cand.add(tok)
         self.maxlen = self.literals.maxlen
         self.first = self.literals.first
+        self._cands: tuple[set[str], set[str]] | None = None  # only streams need them
+
+    def _candidates(self) -> tuple[set[str], set[str]]:
+        """Tails that may still grow into a match: anywhere, and only after a non-word character."""
+        if self._cands is None:
+            free: set[str] = set()
+            lb_only: set[str] = set()
+            for tok in self.repl:
+                lb, la = self.literals.flags(tok)
+                cand = lb_only if lb else free
+                cand.update(tok[:i] for i in range(1, len(tok)))
+                if la:  # a full match at the end of the buffer waits for the next character
+                    cand.add(tok)
+            self._cands = (free, lb_only)
+        return self._cands
 
     def sub(self, text: str) -> str:
         if not self.literals:
@@ -66,7 +73,7 @@ class _Matcher:
     def hold_from(self, text: str, pos: int) -> int:
         """Earliest q >= pos where text[q:] could still become (or extend) a match."""
         n = len(text)
-        free, lb = self.cand_free, self.cand_lb
+        free, lb = self._candidates()
         for q in range(max(pos, n - self.maxlen), n):
             tail = text[q:]
             if tail in free:
