@@ -351,7 +351,7 @@ def _after_label(text: str, pos: int) -> re.Match[str] | None:
 # Where a street form can start (see _street_matches): a number that a letter soon follows
 # ("12 Rue", "12, rue", "12a", "887 59 Guild", "4/6 Main"; not "+49 30 2014")
 _DIGIT_START = re.compile(r"\d(?<!\w\d)(?=\d{0,5}(?:\s\d{1,5})?(?:\s?[/-]\s?\d{1,5})?,?\s?[^\W\d_])")
-_BLANK_DIGIT = re.compile(r"\s(?=\d)")
+_DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"\S+")
 _LETTER = re.compile(rf"[^\W\d_]|{_UP}")
 _LETTERS_ONLY = re.compile(rf"(?:[^\W\d_]|{_UP}|-)+")
@@ -372,8 +372,20 @@ def _street_matches(text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
     before it with a street type, "P.O.", "Box"... or a non-ASCII word, or, for compounds
     ("Helga Heser Allee 5"), with a capital in the letter-only words before it.
     """
-    starts = {m.start() for m in _DIGIT_START.finditer(text, lo, hi)}
-    for q in (m.start() for m in _BLANK_DIGIT.finditer(text, lo, hi)):
+    # one scan for runs of digits gives both kinds of places: a run not after a word character
+    # (where _DIGIT_START can match) and a run after a blank `q`
+    starts: set[int] = set()
+    blanks: list[int] = []
+    for d in _DIGITS.finditer(text, lo, hi):
+        p = d.start()
+        c = text[p - 1] if p else " "
+        if c.isalnum() or c == "_":  # \w
+            continue
+        if _DIGIT_START.match(text, p, hi) is not None:
+            starts.add(p)
+        if p > lo and c.isspace():
+            blanks.append(p - 1)
+    for q in blanks:
         t0 = q  # start of the token before the blank
         while t0 > lo and not text[t0 - 1].isspace():
             t0 -= 1
@@ -484,13 +496,45 @@ def _country(addr: str) -> str | None:
     return None
 
 
+def _window_matches(text: str, lo: int, hi: int, probes: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """_street_matches(text, lo, hi), tried first at the probes (c, p): a character `c` that no
+    street form can hold (":", "="), then blanks, then `p` (where a label's value starts).
+
+    No match crosses `c`, so the matches before it are those of the window cut after it (the
+    pattern cannot look past `c` without taking it), and the scan resumes fresh after it. Blanks
+    start no match: the next one is tried at `p`, and a match there skips the search inside it.
+    """
+    pos = lo
+    for c, p in probes:
+        if c < pos or p >= hi:
+            continue
+        yield from _street_matches(text, pos, c + 1)
+        m = _ADDRESS.match(text, p, hi)
+        if m is None:
+            pos = p + 1
+            continue
+        yield m
+        pos = m.end()
+    yield from _street_matches(text, pos, hi)
+
+
 def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
     taken: list[tuple[int, int]] = []
+    probes: list[tuple[int, int]] = []
+    after: dict[int, re.Match[str] | None] = {}  # "delivery address" and "address" end alike
     for cue in cues.all("addr_label"):
-        m = _after_label(text, cue.end)
+        if cue.end in after:
+            m = after[cue.end]
+        else:
+            m = after[cue.end] = _after_label(text, cue.end)
         if m is None:
             continue
         s, e = m.span(1)
+        c = s - 1
+        while text[c] in " \t":
+            c -= 1
+        if text[c] in ":=" and (c, s) not in probes:
+            probes.append((c, s))
         val = m.group(1)
         stop = _STOP_TAIL.search(val, 6)
         if stop is not None:
@@ -526,7 +570,8 @@ def address_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
             windows[-1] = (windows[-1][0], hi)
         else:
             windows.append((lo, hi))
-    for m in (m for lo, hi in windows for m in _street_matches(text, lo, hi)):
+    probes.sort()
+    for m in (m for lo, hi in windows for m in _window_matches(text, lo, hi, probes)):
         s, e = m.span()
         while e > s and text[e - 1] in " ,.":
             if text[e - 1] == "." and re.search(r"(?:\b[A-Z][a-z]{0,3}|str)\.$", text[s:e]):
