@@ -361,3 +361,18 @@ async def test_loopback_and_no_proxy_hosts_bypass_the_proxy(monkeypatch: pytest.
         finally:
             await pool.close()
     srv.close()
+
+
+async def test_chunks_that_arrive_in_one_read_come_out_together(pool: HttpPool) -> None:
+    # an SSE stream whose events are separate chunks of chunked encoding, sent in one write:
+    # the client hands them over at once, so the gateway forwards them in one write too
+    events = [b'data: {"n": %d}\n\n' % i for i in range(5)] + [b"data: [DONE]\n\n"]
+    body = b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in events) + b"0\r\n\r\n"
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    srv, url = await serve(RawServer(lambda req: head + body))
+    resp = await pool.post(Endpoint(url, {}), b"{}", 5)
+    reads = [chunk async for chunk in resp.iter_chunks(5)]
+    resp.release()
+    assert b"".join(reads) == b"".join(events)
+    assert len(reads) < len(events), [len(r) for r in reads]
+    srv.close()

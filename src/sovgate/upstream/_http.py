@@ -215,11 +215,15 @@ class _Connection(asyncio.Protocol):
         return Response(self, status, self._headers)
 
     async def next_chunk(self, timeout: float | None = None) -> bytes | None:
-        """The next body chunk, None at the end; TimeoutError after `timeout` s without data."""
+        """What arrived of the body since the last call (None at the end); TimeoutError after
+        `timeout` s without data. A stream's events that came in one read (httptools reports each
+        chunk of chunked encoding on its own) are returned together, to go out in one write."""
         while True:
             if self._body:
-                chunk = self._body.popleft()
-                self._buffered -= len(chunk)
+                body = self._body
+                chunk = body.popleft() if len(body) == 1 else b"".join(body)
+                body.clear()
+                self._buffered = 0
                 if self._reading_paused and self._buffered < _HIGH_WATER // 2 and self.transport is not None:
                     self.transport.resume_reading()
                     self._reading_paused = False
