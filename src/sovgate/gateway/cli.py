@@ -78,7 +78,11 @@ def serve(
     if workers > 1 and hasattr(os, "fork"):
         from sovgate.gateway._workers import run_workers
 
-        raise typer.Exit(run_workers(uvicorn.Config(app, **options), workers))
+        try:
+            code = run_workers(uvicorn.Config(app, **options), workers)
+        except OSError as exc:  # as uvicorn reports it for one worker: no traceback
+            _die(f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}")
+        raise typer.Exit(code)
     uvicorn.run(app, **options)
 
 
