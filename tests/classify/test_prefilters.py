@@ -30,3 +30,37 @@ def test_alnum_id_candidates_equal_a_full_scan(parts: list[str]) -> None:
     text = " filler words here ".join(parts)
     full = [m.span() for m in _numbers._ALNUM_ALL.finditer(text)]
     assert [m.span() for m in _numbers._alnum_candidates(text)] == full
+
+
+@settings(max_examples=800)
+@given(st.text(alphabet="0123456789abcdefxyzABF: .\n", max_size=60))
+def test_ipv6_prefilter_passes_every_text_with_a_match(text: str) -> None:
+    full = [m.span() for rx in (_contact._IPV6, _contact._IPV6_FULL) for m in rx.finditer(text)]
+    if full:
+        assert _contact._ipv6_possible(text)
+    assert _contact._ipv6_possible(text) == any(
+        text[i - 1] in _contact._HEX_OR_COLON and text[i + 1] in _contact._HEX_OR_COLON
+        for i in range(1, len(text) - 1)
+        if text[i] == ":"
+    )
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="abc@.([{ }])atAT-_x", max_size=60))
+def test_email_windows_equal_a_full_scan(text: str) -> None:
+    found = [(h.start, h.end) for h in _contact.email_hits(text) if h.detail == "email"]
+    full = []
+    for m in _contact._EMAIL.finditer(text):
+        s = m.start()
+        while text[s] in ".'-":
+            s += 1
+        full.append((s, m.end()))
+    assert found == full
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(["anna", " ", "[at]", "(AT)", "{ at }", "[dot]", ".", "de", "@", "x"]), max_size=12))
+def test_obfuscated_email_hint_never_hides_a_match(parts: list[str]) -> None:
+    text = "".join(parts)
+    if _contact._OBFUSCATED.search(text):
+        assert _contact._OBFUSCATED_AT.search(text)

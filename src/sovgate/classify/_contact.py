@@ -95,9 +95,19 @@ def _ipv4_candidates(text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
-# Every IPv6 match has a colon next to a hex digit or another colon ("From: Anna" has neither);
-# prose with many label colons skips both full scans.
-_IPV6_HINT = re.compile(r"[0-9A-Fa-f:]:[0-9A-Fa-f:]")
+# Every IPv6 match has a colon between hex digits or colons ("From: Anna" has none); prose with
+# many label colons skips both full scans. Looking at each colon beats a regex scan of the text.
+_HEX_OR_COLON = frozenset("0123456789abcdefABCDEF:")
+
+
+def _ipv6_possible(text: str) -> bool:
+    last = len(text) - 1
+    i = text.find(":", 1)
+    while i != -1 and i < last:
+        if text[i - 1] in _HEX_OR_COLON and text[i + 1] in _HEX_OR_COLON:
+            return True
+        i = text.find(":", i + 1)
+    return False
 
 
 def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
@@ -106,7 +116,7 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
         if ver is not None and cues.before("ip", m.start(), m.start() - ver.end) is None:
             continue
         yield Hit("IP_ADDRESS", m.start(), m.end(), 0.95, None, "ipv4")
-    if ("::" in text or text.count(":") >= 5) and _IPV6_HINT.search(text) is not None:
+    if ("::" in text or text.count(":") >= 5) and _ipv6_possible(text):
         for rx in (_IPV6, _IPV6_FULL):
             for m in rx.finditer(text):
                 try:
