@@ -10,6 +10,7 @@ Multi-word keywords are written with single spaces and match single spaces.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -25,6 +26,10 @@ class KeywordHit(NamedTuple):
 def _is_word(c: str) -> bool:
     # CJK scripts have no spaces: their characters never extend or glue words here
     return (c.isalnum() or c == "_") and c < "\u3000"
+
+
+# the characters _is_word accepts, as a run: \w below the CJK blocks
+_WORD_RUN = re.compile("[^\\W\u3000-\U0010ffff]*")
 
 
 class KeywordIndex:
@@ -71,10 +76,8 @@ class KeywordIndex:
             for kind, open_start, open_end in es:
                 if left_word and not open_start:
                     continue
-                if open_end:
-                    e = end
-                    while e < n and _is_word(low[e]):
-                        e += 1
+                if open_end:  # the stem runs on to the end of its word
+                    e = _WORD_RUN.match(low, end).end() if right_word else end  # type: ignore[union-attr]
                     out.append(KeywordHit(kind, start, e))
                 elif not right_word:
                     out.append(KeywordHit(kind, start, end))
