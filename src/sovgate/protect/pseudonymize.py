@@ -343,17 +343,19 @@ def _sweep(
         if k == "PERSON" and " " in v.strip():
             plain_forms.setdefault(v.upper(), k)
             plain_forms.setdefault(v.lower(), k)
-    json_forms: dict[str, str] = {}
-    for v, k in plain_forms.items():
-        json_forms.setdefault(json_escape(v), k)
-        json_forms.setdefault(json.dumps(v)[1:-1], k)
     plain = Literals(plain_forms)
-    in_json = Literals(json_forms)
+    json_forms: dict[str, str] = {}
+    in_json: Literals | None = None  # built for the first JSON segment (tool arguments), if any
     out: dict[int, list[_Span]] = {}
     for i, seg in enumerate(segments):
         if seg.kind not in _REWRITABLE or not seg.text:
             continue
         jt = json_of(i)
+        if jt is not None and in_json is None:
+            for v, k in plain_forms.items():
+                json_forms.setdefault(json_escape(v), k)
+                json_forms.setdefault(json.dumps(v)[1:-1], k)
+            in_json = Literals(json_forms)
         lits, forms = (in_json, json_forms) if jt is not None else (plain, plain_forms)
         hits = [
             (start, end, forms[form], None)
