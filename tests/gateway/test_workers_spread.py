@@ -157,3 +157,16 @@ def test_a_port_in_use_is_refused(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "address already in use" in done.stderr.lower() or "in use" in done.stderr.lower(), done.stderr
+
+
+def test_a_second_gateway_does_not_join_the_port(served, tmp_path: Path) -> None:
+    port, _ = served
+    done = subprocess.run(
+        [sys.executable, "-m", "sovgate", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "in use" in done.stderr and "Traceback" not in done.stderr, done.stderr

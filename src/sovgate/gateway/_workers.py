@@ -15,6 +15,7 @@ capped the throughput. Where SO_REUSEPORT is missing, the workers share one sock
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -44,10 +45,25 @@ def _listen(config: uvicorn.Config, port: int) -> socket.socket:
     return sock
 
 
+def _refuse_if_served(config: uvicorn.Config) -> None:
+    """SO_REUSEPORT would let this server join another one's port (same user) and take half of
+    its clients; a second `serve` must fail as it does without the option."""
+    if not config.port:
+        return
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(config.host, config.host)
+    try:
+        with socket.create_connection((host, config.port), timeout=0.5):
+            pass
+    except OSError:
+        return  # nobody listening: the port is ours to bind
+    raise OSError(errno.EADDRINUSE, "address already in use (another server answers on it)")
+
+
 def run_workers(config: uvicorn.Config, workers: int) -> int:
     """Serve with `workers` processes until SIGINT/SIGTERM; returns the exit code."""
     own = hasattr(socket, "SO_REUSEPORT")
     if own:
+        _refuse_if_served(config)
         first = _listen(config, config.port)  # binding errors surface here, before any fork
         port = first.getsockname()[1]  # the port the others join when the config said 0
         pending = [first, *(_listen(config, port) for _ in range(workers - 1))]
