@@ -22,7 +22,8 @@ FRAGMENTS = [
     "P.O. Box 50", "Boîte postale 12", "USNS Dawson, FPO AE 18757", "Apartado de Correos 5",
     "address: ", "Address: ", "delivery address is ", "true story 5", "av. Roma 5", "ſtrada Roma 5",
     "İmpasse X 5", "Straße 5", "Große Berliner\nStraße 5", "131 Brandon Throughway", "Unit 2370 Box 3452",
-    "DPO AP 31399", "+49 30 2014587", "Phone: ", "Anna Schmidt", " ", ", ", "\n", ": ", "= ", "12", "4/6 Main St",
+    "DPO AP 31399", "+49 30 2014587", "Phone: ", "Anna Schmidt", " ", ", ", "\n", ": ", "= ", "12",
+    "4/6 Main St",
     "887 59 Guild", "12a", "the order 4711 was", "Löchelweg 74", "Kerkstraat 3, 1017 GC Amsterdam",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12).map("".join)
