@@ -47,3 +47,14 @@ def test_system_prompt_repeated_across_requests() -> None:
         found = clf.classify([system, user], "en")
         assert any(f.kind == "PERSON" and f.segment == 0 for f in found.findings)
     assert clf._found.cache_info().hits >= 1
+
+
+def test_a_long_system_prompt_decides_the_language_once() -> None:
+    clf = Classifier()
+    prompt = "Du bist der Assistent der Kundenbetreuung. Antworte immer auf Deutsch und bitte kurz. " * 10
+    system = Segment(path="messages[0].content", text=prompt, role="system")
+    hits = engine._guess_language.cache_info().hits
+    for question in ("Wie ist mein Kontostand?", "What is my balance?"):
+        user = Segment(path="messages[1].content", text=question, role="user")
+        assert clf.classify([system, user]).languages == ("de",)
+    assert engine._guess_language.cache_info().hits >= hits + 1

@@ -54,9 +54,11 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _ANY_SCRIPT = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _SCRIPTS) + "]")
 
+SAMPLE_CHARS = 600  # the guess reads no further
+
 
 def detect_language(text: str, default: str = "en") -> str:
-    sample = text[:600].lower()
+    sample = text[:SAMPLE_CHARS].lower()
     ascii_only = sample.isascii()
     if not ascii_only and _ANY_SCRIPT.search(sample) is not None:
         for lang, rx in _SCRIPTS:

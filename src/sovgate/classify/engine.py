@@ -16,7 +16,7 @@ from sovgate.classify._categories import category_hits
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
 from sovgate.classify._keywords import KeywordIndex, lower_same_length
-from sovgate.classify._lang import detect_language
+from sovgate.classify._lang import SAMPLE_CHARS, detect_language
 from sovgate.classify._lexicon import LEXICON
 from sovgate.classify._link import summarize_categories
 from sovgate.classify._names import HONORIFICS
@@ -41,6 +41,7 @@ _HAS_DIGIT = re.compile(r"\d")
 # are detected afresh each time rather than crowding out the many short repeated ones.
 _MEMO_ENTRIES = 1024
 _MEMO_TEXT_MAX = 8192
+_guess_language = functools.lru_cache(maxsize=256)(detect_language)
 # (kind, start, end, score, jurisdiction, detail) of one finding, without its segment index
 _Found = tuple[str, int, int, float, str | None, str | None]
 _TEXT_KINDS = frozenset({"text", "tool_arguments", "name"})
@@ -193,8 +194,9 @@ class Classifier:
         """Findings for every inspectable segment of a request, plus the category summary."""
         lang = _lang_code(lang)
         if lang is None:
-            sample = " ".join(s.text for s in segments if s.kind in _TEXT_KINDS)[:2000]
-            lang = detect_language(sample) if sample.strip() else None
+            # the guess reads the first SAMPLE_CHARS: a long system prompt decides it alone (memo)
+            sample = " ".join(s.text for s in segments if s.kind in _TEXT_KINDS)[:SAMPLE_CHARS]
+            lang = _guess_language(sample) if sample.strip() else None
         findings: list[Finding] = []
         for i, seg in enumerate(segments):
             if seg.kind in _TEXT_KINDS:
