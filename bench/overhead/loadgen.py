@@ -145,7 +145,6 @@ async def _connect(host: str, port: int) -> _Connection:
 
 
 async def _worker(
-    wid: int,
     host: str,
     port: int,
     requests: list[bytes],
@@ -266,8 +265,8 @@ async def run_phase(args: argparse.Namespace) -> dict[str, object]:
         mark("start")
     cursor = itertools.count(args.start)
     workers = [
-        asyncio.create_task(_worker(w, host, port, requests, args.stream, rec, window, budget, cursor))
-        for w in range(args.concurrency)
+        asyncio.create_task(_worker(host, port, requests, args.stream, rec, window, budget, cursor))
+        for _ in range(args.concurrency)
     ]
     if budget is None:
         await asyncio.sleep(args.warmup + args.duration)
