@@ -17,6 +17,10 @@ except ImportError:  # Windows
 
 
 class SqliteStore(SqlStore):
+    # INTEGER PRIMARY KEY is the rowid itself; BIGINT PRIMARY KEY would add a unique index to
+    # write at every commit (logs created before keep that index and work the same)
+    int_key = "INTEGER"
+
     def __init__(self, path: str) -> None:
         super().__init__()
         self._lock_fd: int | None = None

@@ -67,11 +67,11 @@ class StoredCheckpoint:
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS audit_entries (
-        idx BIGINT PRIMARY KEY, id TEXT NOT NULL, time TEXT NOT NULL, tenant TEXT,
+        idx {int_key} PRIMARY KEY, id TEXT NOT NULL, time TEXT NOT NULL, tenant TEXT,
         leaf_hash {blob} NOT NULL, payload {blob})""",
     "CREATE INDEX IF NOT EXISTS audit_entries_id ON audit_entries (id)",
     "CREATE INDEX IF NOT EXISTS audit_entries_time ON audit_entries (time)",
-    "CREATE TABLE IF NOT EXISTS audit_nodes (pos BIGINT PRIMARY KEY, hash {blob} NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS audit_nodes (pos {int_key} PRIMARY KEY, hash {blob} NOT NULL)",
     """CREATE TABLE IF NOT EXISTS audit_head (
         one INTEGER PRIMARY KEY CHECK (one = 1), size BIGINT NOT NULL, root {blob} NOT NULL, note TEXT)""",
     """CREATE TABLE IF NOT EXISTS audit_checkpoints (
@@ -121,6 +121,7 @@ class SqlStore:
     """Dialect-neutral SQL; subclasses connect and say how to lock and bulk-insert."""
 
     blob = "BLOB"
+    int_key = "BIGINT"  # the type of integer primary keys
     lock_row = ""  # appended to the head SELECT inside a write transaction
     url: str
 
@@ -152,7 +153,7 @@ class SqlStore:
 
     def create_schema(self, conn: Any) -> None:
         for stmt in _SCHEMA:
-            conn.execute(stmt.format(blob=self.blob))
+            conn.execute(stmt.format(blob=self.blob, int_key=self.int_key))
         conn.execute(
             self.q(
                 "INSERT INTO audit_head (one, size, root, note) VALUES (1, 0, ?, NULL) ON CONFLICT DO NOTHING"

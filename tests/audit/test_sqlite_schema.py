@@ -1,0 +1,42 @@
+"""The SQLite schema: rowid tables for leaves and nodes, and logs created with the older schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from audit_cases import rec
+
+from sovgate.audit import _store, open_audit_log_sync, open_log_reader
+from sovgate.audit.verify import verify_log
+
+OLD_SCHEMA = [stmt.replace("{int_key}", "BIGINT") for stmt in _store._SCHEMA]
+
+
+def _indexes(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_leaves_and_nodes_are_keyed_by_rowid(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    log = open_audit_log_sync(f"sqlite:///{db}")
+    log.append_sync(rec(1))
+    log.close_sync()
+    # an INTEGER PRIMARY KEY is the rowid: no extra unique index to write at every commit
+    row_keyed = ("sqlite_autoindex_audit_entries", "sqlite_autoindex_audit_nodes")
+    assert not {n for n in _indexes(db) if n.startswith(row_keyed)}
+    assert {"audit_entries_id", "audit_entries_time"} <= _indexes(db)
+
+
+def test_a_log_created_with_bigint_keys_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        for stmt in OLD_SCHEMA:
+            conn.execute(stmt.format(blob="BLOB"))
+    assert "sqlite_autoindex_audit_entries_1" in _indexes(db)
+    log = open_audit_log_sync(f"sqlite:///{db}")
+    assert [log.append_sync(rec(i)) for i in range(20)] == list(range(20))
+    log.close_sync()
+    reader = open_log_reader(f"sqlite:///{db}")
+    assert verify_log(reader).size == 20
