@@ -92,6 +92,17 @@ def _cn_ric(v: str) -> bool:
     return _cn_ric_valid(v)
 
 
+def _ru_snils(v: str) -> bool:
+    """Russian SNILS (СНИЛС), "112-233-445 95": 9 digits and a check number, which python-stdnum
+    does not validate. Weights 9..1; the sum is the check below 100, 0 at 100 and 101, else the sum
+    mod 101 (0 again for 100). Numbers up to 001-001-998 were issued without a check."""
+    if len(v) != 11 or not v.isascii() or not v.isdigit() or int(v[:9]) <= 1001998:
+        return False
+    total = sum(int(d) * w for d, w in zip(v[:9], range(9, 0, -1), strict=True))
+    check = total if total < 100 else 0 if total in (100, 101) else total % 101 % 100
+    return check == int(v[9:])
+
+
 _NINO = re.compile(r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
 
 
@@ -147,6 +158,7 @@ _DIGIT_SPECS: tuple[IdSpec, ...] = (
     IdSpec("ae.eid", "AE", (15,), _emirates_id, strong=True),
     IdSpec("sa.nid", "SA", (10,), _saudi_id),
     IdSpec("ru.inn", "RU", (10, 12), _safe(ru_inn.is_valid), keyword_only=("инн", "inn")),
+    IdSpec("ru.snils", "RU", (11,), _ru_snils, keyword_only=("снилс", "snils")),
 )
 _BY_LEN: dict[int, tuple[IdSpec, ...]] = {}
 for _s in _DIGIT_SPECS:
