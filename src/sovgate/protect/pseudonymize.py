@@ -110,6 +110,8 @@ class Pseudonymizer:
 
         request_text = "\x00".join(s.text for s in segments)
         glued = _glued(segments, pieces) if self.style == "surrogate" else set()
+        # full names of this request and of the conversation, for "Frau Schmidt" after "Anna Schmidt"
+        full_names = _full_names(session, pieces) if self.style == "placeholder" else {}
         masked: dict[str, int] = {}
         tokens: set[str] = set()
         replacements: dict[tuple[str | int, ...], str] = {}
@@ -119,8 +121,10 @@ class Pseudonymizer:
             out: list[str] = []
             last = 0
             for start, end, value, quoted, kind, juris in pieces[i]:
-                token = session.token_for(kind, value) or self._new_token(
-                    session, kind, value, juris, request_text, (kind, value) not in glued
+                token = (
+                    session.token_for(kind, value)
+                    or self._name_part_token(session, value, full_names, request_text)
+                    or self._new_token(session, kind, value, juris, request_text, (kind, value) not in glued)
                 )
                 tokens.add(token)
                 masked[kind] = masked.get(kind, 0) + 1
@@ -142,6 +146,28 @@ class Pseudonymizer:
             if e is not None:
                 distinct[e.kind] = distinct.get(e.kind, 0) + 1
         return new_body, ProtectionReport(masked, distinct, frozenset(tokens), self.style)
+
+    def _name_part_token(
+        self, session: PseudonymSession, value: str, full_names: dict[str, list[str]], request_text: str
+    ) -> str | None:
+        """`[PERSON_1_LAST]` for "Schmidt" alone when "Anna Schmidt" is `[PERSON_1]` (or will be, later
+        in this request): the model then knows it is the same person. None when the word is no part
+        of exactly one full name, or the full name has no numbered placeholder."""
+        owners = full_names.get(value)
+        if not owners or len(owners) != 1:
+            return None  # not a name part, or "Schmidt" of both Anna and Peter Schmidt
+        full = owners[0]
+        parent = session.token_for("PERSON", full) or self._new_token(
+            session, "PERSON", full, None, request_text, True
+        )
+        if not parent.endswith("]"):
+            return None
+        part = "LAST" if full.split()[-1] == value else "FIRST"
+        token = f"{parent[:-1]}_{part}]"
+        if session.has_token(token) or token in request_text:
+            return None
+        session.add("PERSON", value, token)
+        return token
 
     def _new_token(
         self,
@@ -178,6 +204,19 @@ class Pseudonymizer:
                 return token
             session.skip_number(label, n)
             n += 1
+
+
+def _full_names(session: PseudonymSession, pieces: dict[int, list[_Piece]]) -> dict[str, list[str]]:
+    """First and last word -> the distinct multi-word PERSON values holding it."""
+    names = {e.value for e in session if e.kind == "PERSON" and e.parent is None}
+    names.update(p[2] for ps in pieces.values() for p in ps if p[4] == "PERSON")
+    out: dict[str, list[str]] = {}
+    for name in sorted(names):
+        words = name.split()
+        if len(words) >= 2:
+            for w in {words[0], words[-1]}:
+                out.setdefault(w, []).append(name)
+    return out
 
 
 def _glued(segments: Sequence[Segment], pieces: dict[int, list[_Piece]]) -> set[tuple[str, str]]:
