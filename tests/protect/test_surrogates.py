@@ -76,6 +76,18 @@ def test_names_follow_locale_and_script():
     assert len((surrogate("PERSON", "Anna", None, rng) or "").split()) == 1
 
 
+REAL_NAMES = [("Maria Rossi", "IT"), ("Camille Lefèvre", "FR"), ("Lukas Weber", "DE"), ("Anna", "DE")]
+
+
+@pytest.mark.parametrize(("value", "juris"), REAL_NAMES)
+def test_a_name_surrogate_shares_no_part_with_the_real_name(value: str, juris: str) -> None:
+    rng = random.Random(7)
+    real = {w.casefold() for w in value.split()}
+    for _ in range(300):
+        fake = surrogate("PERSON", value, juris, rng)
+        assert fake and not real & {w.casefold() for w in fake.split()}, fake
+
+
 def test_a_surrogate_already_in_the_request_is_not_used():
     seed = 11
     first = surrogate("PERSON", "Anna Schmidt", None, random.Random(seed))

@@ -85,12 +85,14 @@ def _names(loc: str) -> dict[str, Any]:
 def _person(value: str, juris: str | None, rng: random.Random) -> str:
     loc = locale_of(value, juris)
     d = _names(loc)
+    # never a part of the real name: "Andrea Rossi" for "Maria Rossi" would still say "Rossi"
+    real = value.casefold()
+    given = [g for g in d["given"] if g.casefold() not in real] or d["given"]
+    family = [f for f in d["family"] if f.casefold() not in real] or d["family"]
     if loc in ("zh", "ja", "ko") and " " not in value.strip():
-        return str(rng.choice(d["family"]) + rng.choice(d["given"]))
+        return str(rng.choice(family) + rng.choice(given))
     parts = value.split()
-    name = (
-        rng.choice(d["given"]) if len(parts) == 1 else f"{rng.choice(d['given'])} {rng.choice(d['family'])}"
-    )
+    name = rng.choice(given) if len(parts) == 1 else f"{rng.choice(given)} {rng.choice(family)}"
     if value.isupper():
         return str(name.upper())
     if value.islower():
