@@ -180,3 +180,13 @@ def test_no_surrogate_keeps_a_word_of_the_value(kind, value):
             assert word not in out, (kind, value, out)
         if kind in ("NATIONAL_ID", "X", "CREDIT_CARD", "IBAN"):  # built from the value's shape
             assert not set("üÄ王小明ÉÖ") & set(value) & set(out)
+
+
+def test_e_mail_and_address_surrogates_share_no_name_with_the_real_value() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        # names that the German surrogate lists hold themselves
+        mail = surrogate("EMAIL", "lukas.vogel@firma.de", "DE", rng) or ""
+        assert "lukas" not in mail and "vogel" not in mail, mail
+        addr = surrogate("ADDRESS", "Lindenweg 5, 34117 Kassel", "DE", rng) or ""
+        assert "Lindenweg" not in addr and "Kassel" not in addr, addr

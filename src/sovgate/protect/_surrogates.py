@@ -19,6 +19,7 @@ import random
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -82,13 +83,17 @@ def _names(loc: str) -> dict[str, Any]:
     return dict(_data()["locales"][loc])
 
 
+def _unlike(options: list[str], value: str, fold: Callable[[str], str] = str.casefold) -> list[str]:
+    """The options that do not appear in the real value (all of them if every one does)."""
+    real = fold(value)
+    return [o for o in options if fold(o) not in real] or options
+
+
 def _person(value: str, juris: str | None, rng: random.Random) -> str:
     loc = locale_of(value, juris)
     d = _names(loc)
     # never a part of the real name: "Andrea Rossi" for "Maria Rossi" would still say "Rossi"
-    real = value.casefold()
-    given = [g for g in d["given"] if g.casefold() not in real] or d["given"]
-    family = [f for f in d["family"] if f.casefold() not in real] or d["family"]
+    given, family = _unlike(d["given"], value), _unlike(d["family"], value)
     if loc in ("zh", "ja", "ko") and " " not in value.strip():
         return str(rng.choice(family) + rng.choice(given))
     parts = value.split()
@@ -106,8 +111,10 @@ def _ascii(text: str) -> str:
 
 
 def _email(value: str, juris: str | None, rng: random.Random) -> str:
-    d = _names(locale_of(value.split("@")[0], juris))
-    local = f"{_ascii(rng.choice(d['given']))}.{_ascii(rng.choice(d['family']))}".strip(".")
+    real = value.split("@")[0]
+    d = _names(locale_of(real, juris))
+    given, family = _unlike(d["given"], real, _ascii), _unlike(d["family"], real, _ascii)
+    local = f"{_ascii(rng.choice(given))}.{_ascii(rng.choice(family))}".strip(".")
     if len(local) < 3:  # names in scripts without an ASCII spelling
         local = f"user{rng.randrange(1000, 9999)}"
     return f"{local}@{rng.choice(_EXAMPLE_DOMAINS)}"
@@ -185,11 +192,12 @@ def _date(value: str, juris: str | None, rng: random.Random) -> str | None:
 def _address(value: str, juris: str | None, rng: random.Random) -> str:
     d = _names(locale_of(value, juris))
     n = rng.randint(1, 120)
-    line = f"{n} {rng.choice(d['street'])}" if d["number_first"] else f"{rng.choice(d['street'])} {n}"
+    street = rng.choice(_unlike(d["street"], value))
+    line = f"{n} {street}" if d["number_first"] else f"{street} {n}"
     post = _DIGITS.search(value.split(",", 1)[1]) if "," in value else None
     if post is not None:
         code = "".join(rng.choice(string.digits) for _ in post.group())
-        return f"{line}, {code} {rng.choice(d['city'])}"
+        return f"{line}, {code} {rng.choice(_unlike(d['city'], value))}"
     return line
 
 
