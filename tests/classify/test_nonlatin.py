@@ -1,4 +1,4 @@
-"""Chinese, Arabic and Russian names, addresses and health terms (testdata/nonlatin.json)."""
+"""Chinese, Arabic, Russian, Japanese, Korean names; addresses; health terms (testdata/nonlatin.json)."""
 
 from __future__ import annotations
 

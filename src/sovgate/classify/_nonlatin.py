@@ -7,6 +7,10 @@ next to a cue, which keeps false alarms low:
            的手机, 电话 ...).
   Arabic:  2-4 Arabic-script words after a cue (المريض, السيد, اسمي, المواطن ...),
            ending at punctuation, a digit or a word that cannot be part of a name.
+  Japanese: a common surname (data/ja_surnames.txt) + up to 3 kanji/katakana before an
+           honorific (山田太郎さん, 佐藤様, 田中氏), or + up to 2 kanji after a cue (患者の, 氏名：).
+  Korean:  a common surname syllable (data/ko_surnames.txt) + 1-2 syllables before 씨 or
+           선생님, or after a cue (환자, 성명:, 이름은), ending where a particle or a blank follows.
 Chinese addresses: [province] [city] [district/county] street number 号.
 All patterns are compiled at import.
 """
@@ -28,8 +32,17 @@ def _load_surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 
 _SURNAME_1, _SURNAME_2 = _load_surnames()
+
+
+def _load_words(name: str) -> list[str]:
+    ref = resources.files("sovgate.classify").joinpath("data", name)
+    lines = ref.read_text(encoding="utf-8").splitlines()
+    return [w for line in lines if not line.startswith("#") for w in line.split()]
+
+
 _HAN = "\u4e00-\u9fff"
-_ANY_SCRIPT = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]")
+_ANY_SCRIPT = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_JA_KO_CHAR = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")  # kana or Hangul
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _AR_CHAR = re.compile(r"[\u0600-\u06ff]")
 
@@ -224,6 +237,44 @@ def _ru_pairs(text: str) -> Iterator[Hit]:
         yield Hit("PERSON", m.start(), m.end(), 0.6, None, "ru-name")
 
 
+# --- Japanese and Korean names ----------------------------------------------------
+# Only next to an honorific or a cue: alone, a surname-like word is often none (林 "wood",
+# 이 "this", 정말 "really").
+
+_JA_SURNAMES = sorted(_load_words("ja_surnames.txt"), key=len, reverse=True)  # 佐々木 before 佐
+_JA_SUR = "(?:" + "|".join(map(re.escape, _JA_SURNAMES)) + ")"
+_JA_GIVEN = "[\u4e00-\u9fff\u30a1-\u30f6]"  # kanji, katakana (hiragana would run into particles)
+_JA_HONORIFIC = re.compile(
+    rf"(?<![\u4e00-\u9fff])({_JA_SUR}{_JA_GIVEN}{{0,3}}?)[ \u3000]?(?:さん|様|さま|氏|くん|ちゃん|先生)"
+)
+_JA_CUE = re.compile(
+    rf"(?:患者|氏名|名前|お客様|顧客|担当者|申請者|被保険者|契約者)(?:さん)?(?:の|は|[:：])?[ \u3000]*"
+    rf"({_JA_SUR}[\u4e00-\u9fff]{{0,2}})(?![\u4e00-\u9fff])"
+)
+_JA_CHAR = re.compile("[\u3040-\u30ff]")  # kana: the text is Japanese
+
+_KO_SUR = "[" + "".join(_load_words("ko_surnames.txt")) + "]"
+_KO_END = r"(?=[\s,.!?:;)은는이가을를의에께도와과님]|입니다|이에요|예요|$)"  # a particle, a blank, the end
+_KO_TITLE = re.compile(rf"(?<![가-힣])({_KO_SUR}[가-힣]{{1,2}})(?:[ ]?씨{_KO_END}|[ ]선생님)")
+_KO_CUE = re.compile(
+    rf"(?:환자|고객|성명|이름|담당자|신청인|피보험자|계약자)(?:은|는|의)?[ \t]*[:：]?[ \t]*"
+    rf"({_KO_SUR}[가-힣]{{1,2}}){_KO_END}"
+)
+_KO_CHAR = re.compile("[가-힣]")
+
+
+def _ja_ko_names(text: str) -> Iterator[Hit]:
+    # Japanese: kana, or a cue of its own in an all-kanji line ("氏名：鈴木一郎", "佐藤様")
+    if _JA_CHAR.search(text) is not None or "氏名" in text or "様" in text:
+        for rx in (_JA_HONORIFIC, _JA_CUE):
+            for m in rx.finditer(text):
+                yield Hit("PERSON", m.start(1), m.end(1), 0.75, None, "ja-name")
+    if _KO_CHAR.search(text) is not None:
+        for rx in (_KO_TITLE, _KO_CUE):
+            for m in rx.finditer(text):
+                yield Hit("PERSON", m.start(1), m.end(1), 0.75, None, "ko-name")
+
+
 def _has_other_script(text: str) -> bool:
     """Cheap pre-check: ASCII and Latin-1 texts (most prompts) are answered without a scan."""
     if text.isascii():
@@ -236,7 +287,7 @@ def _has_other_script(text: str) -> bool:
 
 
 def nonlatin_hits(text: str) -> Iterator[Hit]:
-    """Chinese and Arabic names, Chinese addresses, inflected Russian names."""
+    """Chinese, Arabic, Japanese and Korean names, Chinese addresses, inflected Russian names."""
     if not _has_other_script(text):
         return
     if _CYRILLIC.search(text) is not None:
@@ -246,3 +297,5 @@ def nonlatin_hits(text: str) -> Iterator[Hit]:
         yield from _zh_addresses(text)
     if _AR_CHAR.search(text) is not None:
         yield from _ar_names(text)
+    if _JA_KO_CHAR.search(text) is not None or "氏名" in text or "様" in text:
+        yield from _ja_ko_names(text)
