@@ -24,20 +24,16 @@ from importlib import resources
 from sovgate.classify._hits import Hit
 
 
-def _load_surnames() -> tuple[frozenset[str], frozenset[str]]:
-    ref = resources.files("sovgate.classify").joinpath("data", "zh_surnames.txt")
-    lines = ref.read_text(encoding="utf-8").splitlines()
-    words = {w for line in lines if not line.startswith("#") for w in line.split()}
-    return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
-
-
-_SURNAME_1, _SURNAME_2 = _load_surnames()
-
-
 def _load_words(name: str) -> list[str]:
+    """The words of a data file (blank-separated; lines starting with # are its header)."""
     ref = resources.files("sovgate.classify").joinpath("data", name)
     lines = ref.read_text(encoding="utf-8").splitlines()
     return [w for line in lines if not line.startswith("#") for w in line.split()]
+
+
+_ZH_SURNAMES = frozenset(_load_words("zh_surnames.txt"))
+_SURNAME_1 = frozenset(w for w in _ZH_SURNAMES if len(w) == 1)
+_SURNAME_2 = frozenset(w for w in _ZH_SURNAMES if len(w) == 2)
 
 
 _HAN = "\u4e00-\u9fff"
