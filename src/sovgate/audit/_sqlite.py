@@ -16,6 +16,10 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 
+_BACKSTOP_PAGES = 10_000
+_CHECKPOINT_BATCHES = 32  # ~200 pages: a checkpoint short enough to finish before the next batch
+
+
 class SqliteStore(SqlStore):
     # INTEGER PRIMARY KEY is the rowid itself; BIGINT PRIMARY KEY would add a unique index to
     # write at every commit (logs created before keep that index and work the same)
@@ -39,7 +43,21 @@ class SqliteStore(SqlStore):
         # FULL: the WAL is fsync'd at every commit, so an acknowledged append survives power loss.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=60000")
+        # SQLite's automatic checkpoint runs inside the COMMIT that fills the WAL to 1,000 pages:
+        # every ~180th request at concurrency 1 waited ~2 ms longer for it. The writer checkpoints
+        # small and often between batches instead (`maintain`, after its waiters are released);
+        # the automatic one stays as a backstop.
+        conn.execute(f"PRAGMA wal_autocheckpoint={_BACKSTOP_PAGES}")
         return conn
+
+    def maintain(self, conn: sqlite3.Connection, batches: int) -> int:
+        """Checkpoint the WAL into the database every `_CHECKPOINT_BATCHES` batches; returns the
+        count of batches since the last checkpoint."""
+        if batches < _CHECKPOINT_BATCHES:
+            return batches
+        with self._writers_queue():  # not while another worker's writer commits
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        return 0
 
     @contextlib.contextmanager
     def transaction(self, conn: sqlite3.Connection) -> Iterator[None]:

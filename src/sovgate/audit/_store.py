@@ -180,6 +180,11 @@ class SqlStore:
             self._reader = self.connect()
         return self._reader
 
+    def maintain(self, conn: Any, batches: int) -> int:
+        """Housekeeping between batches, given the batches since the last (SQLite: WAL checkpoints);
+        returns the count to go on with."""
+        return 0
+
     @contextlib.contextmanager
     def write(self, conn: Any) -> Iterator[WriteTx]:
         with self.transaction(conn):

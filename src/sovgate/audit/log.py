@@ -225,6 +225,7 @@ class AuditLog(LogReader):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._closed = False
         self._wconn = store.connect()
+        self._batches = 0  # since the store's last housekeeping
         if store.head().note is None:
             with store.write(self._wconn) as tx:
                 head = tx.head()
@@ -329,6 +330,10 @@ class AuditLog(LogReader):
                     item = None
             if batch:
                 self._integrate(batch)
+                try:  # after the waiters were released: nobody waits on this
+                    self._batches = self.store.maintain(self._wconn, self._batches + 1)
+                except Exception:  # e.g. a busy database: SQLite's own checkpoint remains
+                    self._batches = 0
             if stop:
                 self._guard(lambda: self._timed_checkpoint(final=True))
                 return
