@@ -1,8 +1,10 @@
-"""SQLite specifics: rowid tables for leaves and nodes, older logs, WAL checkpoints off the commit path."""
+"""SQLite specifics: rowid tables, older logs, WAL checkpoints off the commit path, first opens at once."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 from audit_cases import rec
@@ -54,3 +56,43 @@ def test_the_writer_checkpoints_the_wal_between_batches(tmp_path: Path) -> None:
     assert wal_pages < 500, wal_pages
     reader = open_log_reader(f"sqlite:///{db}")
     assert verify_log(reader).size == 400
+
+
+_OPEN_AT_ONCE = """
+import os, sys, time
+from sovgate.audit import open_audit_log_sync
+go, url, key = sys.argv[1], sys.argv[2], sys.argv[3]
+while not os.path.exists(go):
+    time.sleep(0.001)
+log = open_audit_log_sync(url, key_path=key, hmac_secret_path=key + ".hmac")
+from audit_cases import rec
+print(log.append_sync(rec(os.getpid())))
+log.close_sync()
+"""
+
+
+def test_workers_opening_a_new_log_at_once_all_succeed(tmp_path: Path) -> None:
+    # `serve --workers N` on a first start: every worker creates the same new database at once;
+    # switching it to WAL and creating the schema must not fail with "database is locked"
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    for attempt in range(3):  # three fresh databases, four openers each
+        url = f"sqlite:///{tmp_path}/new{attempt}.db"
+        go = tmp_path / f"go{attempt}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_AT_ONCE, str(go), url, str(tmp_path / f"k{attempt}")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for _ in range(4)
+        ]
+        time.sleep(1.5)  # all four imported and waiting
+        go.touch()
+        results = [p.communicate(timeout=60) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [err[-800:] for _, err in results]
+        assert sorted(int(out) for out, _ in results) == [0, 1, 2, 3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,11 +32,15 @@ class SqliteStore(SqlStore):
         self.path = Path(path)
         self.url = f"sqlite:///{path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self.connect()
-        try:
-            self.init_schema(conn)
-        finally:
-            conn.close()
+        self._queued = threading.local()  # whether this thread holds the writers' lock
+        # Workers starting together would race to switch a new file to WAL and create the
+        # schema ("database is locked" for the loser): one at a time.
+        with self._writers_queue():
+            conn = self.connect()
+            try:
+                self.init_schema(conn)
+            finally:
+                conn.close()
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60.0)
@@ -84,13 +89,15 @@ class SqliteStore(SqlStore):
         SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5, 10 ... 100
         ms), however soon the lock is free again; with two busy workers that backoff, not the
         commits, set the pace. flock wakes the next writer the moment the last one commits."""
-        if fcntl is None:  # no flock here: SQLite's busy handler alone
+        if fcntl is None or getattr(self._queued, "held", False):  # no flock, or held already
             yield
             return
         if self._lock_fd is None:
             self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._queued.held = True
         try:
             yield
         finally:
+            self._queued.held = False
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
