@@ -52,9 +52,7 @@ class Literals:
         sorted by start and longest first. The end of `text` counts as a word boundary."""
         out = []
         n = len(text)
-        for start, lit in self._auto.iter(text, pos) if self._auto is not None else self._found(text, pos):
-            if self._auto is not None:
-                start = start + 1 - len(lit)  # pyahocorasick yields the index of the last character
+        for start, lit in self._occurrences(text, pos):
             end = start + len(lit)
             lb, la = self._flags[lit]
             if lb and start > 0 and is_word(text[start - 1]):
@@ -65,8 +63,10 @@ class Literals:
         out.sort(key=lambda m: (m[0], m[0] - m[1]))
         return out
 
-    def _found(self, text: str, pos: int) -> list[tuple[int, str]]:
-        """(start, literal) of every occurrence, overlapping ones included, by `str.find`."""
+    def _occurrences(self, text: str, pos: int) -> list[tuple[int, str]]:
+        """(start, literal) of every occurrence from `pos` on, overlapping ones included."""
+        if self._auto is not None:  # pyahocorasick yields the index of the last character
+            return [(last + 1 - len(lit), lit) for last, lit in self._auto.iter(text, pos)]
         found = []
         for lit in self._flags:
             i = text.find(lit, pos)
