@@ -189,6 +189,11 @@ def main(
     profile_seconds: float = typer.Option(15.0, help="How long to sample with --profile."),
     workers: int = typer.Option(1, help="sovgate --workers (pin them with --gateway-cores)."),
     sovgate_src: Path = typer.Option(None, help="sovgate from this src/ dir (default: this checkout)."),
+    baseline_src: Path = typer.Option(
+        None,
+        help="Also measure target 'baseline': sovgate from this src/ dir (e.g. a worktree of main), "
+        "interleaved with the others, to compare two versions side by side.",
+    ),
     gateway_cores: str = typer.Option("1", help="The core(s) each gateway is pinned to, e.g. 1 or 1,2."),
     client_cores: str = typer.Option("0", help="The core(s) of the upstream and the load generator."),
     litellm_spec: str = typer.Option(tg.LITELLM_SPEC, help="pip requirement for the LiteLLM venv."),
@@ -225,6 +230,7 @@ def main(
             "gateway_core": gw_core,
             "client_core": cl_core,
             "sovgate_workers": workers,
+            "baseline_src": str(baseline_src) if baseline_src else None,
             "nice": nice,
         },
     }
@@ -255,6 +261,14 @@ def main(
                 tlist.append(t)
             if tlist[-1].proc is not None and tlist[-1].proc is not upstream:
                 procs.append(tlist[-1].proc)  # type: ignore[arg-type]
+        if baseline_src is not None and not (soak or profile):
+            basedir = workdir / "baseline"
+            basedir.mkdir()
+            with console.status("starting the baseline sovgate"):
+                base = tg.start_sovgate(basedir, gw_core, upstream_base, workers, baseline_src)
+            base.name = "baseline"
+            tlist.insert(next((i + 1 for i, t in enumerate(tlist) if t.name == "sovgate"), len(tlist)), base)
+            procs.append(base.proc)  # type: ignore[arg-type]
         bench = Bench(workdir, cl_core, gw_core)
         if soak:
             result["soak"] = run_soak(bench, tlist[0], soak)

@@ -10,7 +10,9 @@ Multi-word keywords are written with single spaces and match single spaces.
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -32,11 +34,47 @@ def _is_word(c: str) -> bool:
 _WORD_RUN = re.compile("[^\\W\u3000-\U0010ffff]*")
 
 
+# (kind, open at the start, open at the end) of one keyword entry
+_Entry = tuple[str, bool, bool]
+# (length, entries, CJK start, CJK end, closed start, closed end) of one automaton key
+_Value = tuple[int, tuple[_Entry, ...], bool, bool, bool, bool]
+# Latin script up to Latin Extended-B: keys made of these alone go to the Latin automaton
+_OTHER = "\u0250"
+_ANY_OTHER = re.compile("[\u0250-\U0010ffff]")
+
+
+def _script(key: str) -> str:
+    """ "" for a key in Latin letters, else the script of its first other letter ("CJK", "ARABIC")."""
+    for c in key:
+        if c >= _OTHER:
+            return unicodedata.name(c, "?").split()[0]
+    return ""
+
+
+def _automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for key, es in keys.items():
+        # a CJK keyword needs no boundary on its CJK side: "电话13912345678", "患者王芳"
+        cjk_start, cjk_end = key[0] >= "\u3000", key[-1] >= "\u3000"
+        # most raw matches sit inside longer words ("at" in "that"): when no entry of the key
+        # may start (end) inside a word, such a match is dropped before looking at entries
+        closed_start = not cjk_start and not any(open_start for _, open_start, _ in es)
+        closed_end = not cjk_end and not any(open_end for _, _, open_end in es)
+        auto.add_word(key, (len(key), es, cjk_start, cjk_end, closed_start, closed_end))
+    auto.make_automaton()
+    return auto
+
+
+def _by_end_longest_first(match: tuple[int, _Value]) -> tuple[int, int]:
+    # the order one automaton reports: by end, and at one end the longer key first
+    return match[0], -match[1][0]
+
+
 class KeywordIndex:
     """Immutable after construction; `scan` is safe to call from many threads."""
 
     def __init__(self, table: Mapping[str, Iterable[str]]) -> None:
-        entries: dict[str, list[tuple[str, bool, bool]]] = {}
+        entries: dict[str, list[_Entry]] = {}
         for kind, words in table.items():
             for raw in words:
                 open_start = raw.startswith("*")
@@ -48,23 +86,38 @@ class KeywordIndex:
                 lst = entries.setdefault(key, [])
                 if e not in lst:
                     lst.append(e)
-        auto = ahocorasick.Automaton()
+        # One automaton per script: an automaton's speed falls with the number of distinct first
+        # characters (its root's children), and a Latin text never needs the CJK, Cyrillic or
+        # Arabic keywords. A script's automaton runs only when the text holds one of its letters.
+        by_script: dict[str, dict[str, tuple[_Entry, ...]]] = {}
         for key, es in entries.items():
-            # a CJK keyword needs no boundary on its CJK side: "电话13912345678", "患者王芳"
-            cjk_start, cjk_end = key[0] >= "\u3000", key[-1] >= "\u3000"
-            # most raw matches sit inside longer words ("at" in "that"): when no entry of the key
-            # may start (end) inside a word, such a match is dropped before looking at entries
-            closed_start = not cjk_start and not any(open_start for _, open_start, _ in es)
-            closed_end = not cjk_end and not any(open_end for _, _, open_end in es)
-            auto.add_word(key, (len(key), tuple(es), cjk_start, cjk_end, closed_start, closed_end))
-        auto.make_automaton()
-        self._auto = auto
+            by_script.setdefault(_script(key), {})[key] = tuple(es)
+        self._latin = _automaton(by_script.pop("", {}))
+        self._scripts = tuple(
+            (
+                re.compile(
+                    "[" + re.escape("".join(sorted({c for k in keys for c in k if c >= _OTHER}))) + "]"
+                ),
+                _automaton(keys),
+            )
+            for _, keys in sorted(by_script.items())
+        )
+
+    def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
+        """The automata's matches as (end index, value), ordered by end, longest first."""
+        if _ANY_OTHER.search(low) is None:
+            return self._latin.iter(low)
+        parts = [list(auto.iter(low)) for rx, auto in self._scripts if rx.search(low) is not None]
+        if not parts:
+            return self._latin.iter(low)
+        parts.append(list(self._latin.iter(low)))
+        return sorted(itertools.chain.from_iterable(parts), key=_by_end_longest_first)
 
     def scan(self, low: str) -> list[KeywordHit]:
         """All keyword hits in `low` (a same-length lower-cased text), ordered by end."""
         out: list[KeywordHit] = []
         n = len(low)
-        for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in self._auto.iter(low):
+        for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in self._raw(low):
             end = end_idx + 1
             start = end - klen
             left_word = not cjk_start and start > 0 and _is_word(low[start - 1])

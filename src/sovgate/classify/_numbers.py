@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 from stdnum.at import tin as at_tin
 from stdnum.at import vnr as at_vnr
@@ -60,6 +59,7 @@ from stdnum.us import ssn as us_ssn
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
 from sovgate.classify._keywords import KeywordHit
+from sovgate.classify.iban import is_valid_iban
 
 
 def _safe(fn: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -279,7 +279,7 @@ def iban_hits(text: str) -> Iterator[Hit]:
         groups = [g for g in _IBAN_GROUPS.finditer(text, m.start(), m.end())]
         while groups:
             s, e = m.start(), groups[-1].end()
-            if _iban.is_valid(_SPACE.sub("", text[s:e]).upper()):
+            if is_valid_iban(_SPACE.sub("", text[s:e]).upper()):
                 yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
                 break
             groups.pop()

@@ -28,6 +28,8 @@ from typing import Any
 import phonenumbers
 from stdnum import iban, luhn
 
+from sovgate.classify.iban import is_valid_iban
+
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%y", "%Y/%m/%d")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
 _DIGITS = re.compile(r"\d+")
@@ -152,7 +154,7 @@ def _iban(value: str, juris: str | None, rng: random.Random) -> str | None:
     for _ in range(30):  # countries with national check digits need a few tries
         new_bban = _shape(bban, rng)
         cand = country + iban.calc_check_digits(country + "00" + new_bban) + new_bban
-        if iban.is_valid(cand):
+        if is_valid_iban(cand):
             break
     if " " in value.strip():
         return " ".join(cand[i : i + 4] for i in range(0, len(cand), 4))

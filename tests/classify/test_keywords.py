@@ -1,0 +1,61 @@
+"""The keyword index: one automaton per script gives the hits one automaton for all would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sovgate.classify._keywords import KeywordIndex, _automaton, _Value, lower_same_length
+from sovgate.classify.engine import Classifier
+
+INDEX: KeywordIndex = Classifier.default()._keywords
+
+
+class _OneAutomaton(KeywordIndex):
+    """The same keywords in a single automaton (how the index worked before the split)."""
+
+    def __init__(self, index: KeywordIndex) -> None:
+        keys = dict(index._latin.items())
+        for _, auto in index._scripts:
+            keys.update(auto.items())
+        self._one = _automaton({k: v[1] for k, v in keys.items()})
+
+    def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
+        return self._one.iter(low)
+
+
+REFERENCE = _OneAutomaton(INDEX)
+KEYS = sorted(REFERENCE._one.keys())
+
+
+def test_the_split_covers_several_scripts() -> None:
+    scripts = {rx.pattern for rx, _ in INDEX._scripts}
+    assert len(INDEX._scripts) >= 4 and any("电" in p or "患" in p for p in scripts), scripts
+    assert len(REFERENCE._one) == len(KEYS) > 1500
+
+
+def test_mixed_scripts_in_one_text() -> None:
+    text = lower_same_length(
+        "Patient Anna, телефон +7 912, 电话13912345678, IBAN: DE89, هاتف 0501234567 – diagnosis"
+    )
+    got = INDEX.scan(text)
+    assert got == REFERENCE.scan(text)
+    kinds = {h.kind for h in got}
+    assert "phone" in kinds and len({text[h.start : h.end] for h in got if h.kind == "phone"}) >= 3
+
+
+# texts built from keywords of every script, glued by spaces, punctuation and letters
+_pieces = st.one_of(
+    st.sampled_from(KEYS),
+    st.sampled_from([" ", "  ", ", ", ".", "\n", "-", "’", "“", "–", "é", "x", "1", "з", "中", "ا"]),
+    st.text(min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_pieces, min_size=1, max_size=30))
+def test_same_hits_in_the_same_order(pieces: list[str]) -> None:
+    text = lower_same_length("".join(pieces))
+    assert INDEX.scan(text) == REFERENCE.scan(text)
