@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -350,12 +350,23 @@ def _digit_run_matches(text: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
-    """Cards and national IDs among the digit runs of `text`."""
+def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def number_hits(
+    text: str, lang: str | None, cues: Cues, ibans: Sequence[tuple[int, int]] = ()
+) -> Iterator[Hit]:
+    """Cards and national IDs among the digit runs of `text`.
+
+    No number may overlap an IBAN (`ibans`, its spans): it would lose to it, so the digit
+    groups of an IBAN are not tried as cards and IDs at all."""
     home = LANG_COUNTRY.get(lang or "", None)
     for m in _digit_run_matches(text):
         if m.end() - m.start() < 8:
             continue
+        if ibans and any(a <= m.start() and m.end() <= b for a, b in ibans):
+            continue  # every window of the run overlaps the IBAN
         run = m.group()
         if _IPV4_LIKE.fullmatch(run) or _DATE_LIKE.fullmatch(run):
             continue
@@ -369,6 +380,8 @@ def number_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
         for lo in range(0, max(1, len(groups) - 8), _MAX_GROUPS - 8):
             for s, e, digits in _windows(text, m.start(), groups[lo : lo + _MAX_GROUPS]):
                 if taken and any(s < te and ts < e for ts, te in taken[-16:]):
+                    continue
+                if ibans and _overlaps(s, e, ibans):
                     continue
                 if s not in context:
                     context[s] = _id_context(cues, s)
@@ -585,11 +598,16 @@ def _alnum_candidates(text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
-def alnum_id_hits(text: str, lang: str | None, cues: Cues) -> Iterator[Hit]:
+def alnum_id_hits(
+    text: str, lang: str | None, cues: Cues, ibans: Sequence[tuple[int, int]] = ()
+) -> Iterator[Hit]:
+    """Letter-bearing and formatted national IDs; none is checked where it overlaps an IBAN."""
     home = LANG_COUNTRY.get(lang or "", None)
     for m in _alnum_candidates(text):
         sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
         s, e = m.start(), m.end()
+        if ibans and _overlaps(s, e, ibans):
+            continue
         value = re.sub(r"\D", "", m.group()) if formatted else m.group().replace(".", "")
         if not sp.check(value):
             continue

@@ -159,8 +159,9 @@ class Classifier:
         hits: list[Hit] = []
         if _HAS_DIGIT.search(text) is not None:
             hits.extend(_numbers.iban_hits(text))
-            hits.extend(_numbers.number_hits(text, lang, cues))
-            hits.extend(_numbers.alnum_id_hits(text, lang, cues))
+            ibans = [(h.start, h.end) for h in hits]  # the strongest kind: nothing overlapping them stays
+            hits.extend(_numbers.number_hits(text, lang, cues, ibans))
+            hits.extend(_numbers.alnum_id_hits(text, lang, cues, ibans))
             hits.extend(_contact.ip_hits(text, cues))
             hits.extend(self._people.dates(text, cues))
             # phone parsing is the costliest check: skip spans already claimed by stronger types
