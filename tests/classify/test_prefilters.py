@@ -45,8 +45,14 @@ def test_ipv6_prefilter_passes_every_text_with_a_match(text: str) -> None:
     )
 
 
-@settings(max_examples=500)
-@given(st.text(alphabet="abc@.([{ }])atAT-_x", max_size=60))
+EMAIL_PARTS = st.one_of(
+    st.text(alphabet="abc@.([{ }])atAT-_xé", max_size=60),
+    st.sampled_from(["a" * 63, "b" * 64, "c" * 65, "x.y@example.org", "@@", "é@é.de", "'", "ab-"]),
+)
+
+
+@settings(max_examples=800)
+@given(st.lists(EMAIL_PARTS, max_size=6).map("".join))
 def test_email_windows_equal_a_full_scan(text: str) -> None:
     found = [(h.start, h.end) for h in _contact.email_hits(text) if h.detail == "email"]
     full = []

@@ -53,6 +53,13 @@ _OBFUSCATED = re.compile(
 # tries at every position of the text; they run only near what every match must contain.
 _OBFUSCATED_AT = re.compile(r"[\[({]\s*(?:[Aa][Tt]|@)\s*[\])}]")
 _LOCAL_MAX = 64  # RFC 5321 local part
+# the characters of _EMAIL's local part (and of its lookbehind)
+_LOCAL_CHARS = frozenset(
+    string.ascii_letters
+    + string.digits
+    + ".+%'_-"
+    + "".join(map(chr, [*range(0xC0, 0xD7), *range(0xD8, 0xF7), *range(0xF8, 0x100)]))
+)
 _DOMAIN_MAX = 255
 
 
@@ -63,11 +70,16 @@ def email_hits(text: str) -> Iterator[Hit]:
     at = text.find("@")
     last = 0
     while at != -1:
-        # a match holding this "@" starts at most 64 characters before it; the domain and the
-        # lookahead after it fit in the window (endpos would otherwise pose as the text's end)
-        lo, hi = max(last, at - _LOCAL_MAX), min(len(text), at + _DOMAIN_MAX + 2)
-        m = _EMAIL.search(text, lo, hi)
-        if m is not None and m.start() <= at < m.end():
+        # a match holding this "@" starts where the run of local-part characters before it does:
+        # the lookbehind fails at every later start, and at this one if the run is longer than 64
+        # or reaches `last`. The domain and the lookahead after it fit in the window (endpos
+        # would otherwise pose as the text's end).
+        floor, hi = max(last, at - _LOCAL_MAX), min(len(text), at + _DOMAIN_MAX + 2)
+        r = at
+        while r > floor and text[r - 1] in _LOCAL_CHARS:
+            r -= 1
+        m = _EMAIL.match(text, r, hi) if r < at else None
+        if m is not None:
             s, e = m.start(), m.end()
             while text[s] in ".'-":
                 s += 1
