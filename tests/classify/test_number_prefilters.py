@@ -67,3 +67,31 @@ def test_number_candidates_equal_a_full_scan(text: str) -> None:
 @given(TEXTS)
 def test_alnum_candidates_equal_the_windowed_scan(text: str) -> None:
     assert _spans(_numbers._alnum_candidates(text)) == _spans(_alnum_reference(text))
+
+
+SPACED_PARTS = st.one_of(
+    st.text(alphabet="DEGBab0123456789 ,é中", max_size=30),
+    st.sampled_from(
+        [
+            "D E 8 9 3 7 0 4 0 0 4 4 0 5 3 2 0 1 3 0 0 0",
+            "g b 2 9 n w b k 6 0 1 6 1 3 3 1 9 2 6 8 1 9",
+            "L C 5 5 H E M M 0 0 0 1 0 0 0 1 0 0 1 2 0 0 1 2 0 0 0 2 3 0 1 5",
+        ]
+    ),
+)
+
+
+@settings(max_examples=800)
+@given(st.lists(SPACED_PARTS, max_size=5).map(" ".join))
+def test_spaced_iban_prefilter_passes_every_text_with_a_candidate(text: str) -> None:
+    if _numbers._IBAN_SPACED.search(text) is not None:
+        assert _numbers._spaced_start(text)
+
+
+def test_spaced_ibans_are_found_and_validated() -> None:
+    text = "Konto L C 5 5 H E M M 0 0 0 1 0 0 0 1 0 0 1 2 0 0 1 2 0 0 0 2 3 0 1 5 bitte."
+    hits = list(_numbers.iban_hits(text))
+    assert [(text[h.start : h.end], h.jurisdiction) for h in hits] == [
+        ("L C 5 5 H E M M 0 0 0 1 0 0 0 1 0 0 1 2 0 0 1 2 0 0 0 2 3 0 1 5", "LC")
+    ]
+    assert list(_numbers.iban_hits(text.replace("5 5 H", "5 6 H"))) == []  # check digits fail

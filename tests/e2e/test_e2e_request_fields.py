@@ -106,3 +106,12 @@ def test_the_record_says_which_rule_excluded_each_provider(e2e: E2E) -> None:
     excluded = e2e.record(rid).excluded
     assert excluded["us-global"].startswith("baseline/special-categories")
     assert "fr-sovereign" not in excluded
+
+
+def test_an_iban_typed_one_character_at_a_time_is_masked(e2e: E2E) -> None:
+    spaced = "D E 8 9 3 7 0 4 0 0 4 4 0 5 3 2 0 1 3 0 0 0"
+    provider, rid = _ask(e2e, messages=[{"role": "user", "content": f"Refund to {spaced} please."}])
+    assert provider == "us-global"
+    sent = e2e.received("us-global")[0].text
+    assert spaced not in sent and "[IBAN_1]" in sent
+    assert "IBAN" in e2e.record(rid).protection["us-global"]

@@ -283,6 +283,38 @@ def iban_hits(text: str) -> Iterator[Hit]:
                 yield Hit("IBAN", s, e, 0.99, text[s : s + 2].upper(), "iban")
                 break
             groups.pop()
+    if _spaced_start(text):
+        yield from _spaced_iban_hits(text)
+
+
+# An IBAN typed one character at a time ("D E 8 9 3 7 0 4 …"), the usual way past a filter that
+# looks for IBANs: only tried where two characters and two digits stand apart ("x x 0 0 ").
+_IBAN_SPACED = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-Z] [A-Z] \d \d(?: [A-Z0-9]){11,30}|[a-z] [a-z] \d \d(?: [a-z0-9]){11,30})"
+    r"(?![A-Za-z0-9])"
+)
+_SPACED_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 if i == 0x20 else 0x78 for i in range(256))
+_SPACED_START = re.compile(r"[A-Za-z] [A-Za-z] \d \d ")
+
+
+def _spaced_start(text: str) -> bool:
+    """Whether `text` may hold a spaced IBAN: two lone characters, then two lone digits."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _SPACED_START.search(text) is not None
+    return b"x x 0 0 " in raw.translate(_SPACED_MAP)
+
+
+def _spaced_iban_hits(text: str) -> Iterator[Hit]:
+    for m in _IBAN_SPACED.finditer(text):
+        chars = m.group().split(" ")
+        # the greedy match may take single letters or digits after the IBAN: drop them until valid
+        for n in range(len(chars), 14, -1):
+            if is_valid_iban("".join(chars[:n]).upper()):
+                s = m.start()
+                yield Hit("IBAN", s, s + 2 * n - 1, 0.99, chars[0].upper() + chars[1].upper(), "iban")
+                break
 
 
 # Issuer identification ranges of the major card networks.
