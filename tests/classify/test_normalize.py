@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sovgate.classify import _normalize
 from sovgate.classify._normalize import _rewrite, normalize
 
 _TRICKY = (
@@ -91,3 +92,18 @@ def test_detect_never_crashes_and_spans_stay_in_bounds(text: str) -> None:
 def test_genuine_cyrillic_words_are_not_folded() -> None:
     assert normalize("Иван Петров").text == "Иван Петров"
     assert normalize("Сity Bank").text == "City Bank"  # Cyrillic С inside a Latin word
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=40))
+def test_the_latin1_shortcut_only_skips_texts_that_need_nothing(text: str) -> None:
+    """The shortcut says "unchanged" exactly when the full test does (Latin-1 texts)."""
+    full = _normalize._SUSPECT.search(text) is None and unicodedata.is_normalized("NFKC", text)
+    assert _normalize._latin1_unchanged(text) == full
+    if full:
+        assert normalize(text).text == text and normalize(text).starts is None
+
+
+def test_latin1_characters_that_change_are_rewritten() -> None:
+    for text, want in (("x\u00a0y", "x y"), ("m²", "m2"), ("a\u00adb", "ab"), ("½", "1⁄2")):
+        assert normalize(text).text == want, text

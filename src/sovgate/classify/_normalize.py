@@ -58,6 +58,13 @@ _SUSPECT = re.compile(
 )
 
 
+# The Latin-1 characters that normalization leaves as they are (as bytes, for bytes.translate)
+_LATIN1_KEPT = bytes(
+    i
+    for i in range(256)
+    if _SUSPECT.match(chr(i)) is None and unicodedata.normalize("NFKC", chr(i)) == chr(i)
+)
+
 _SCRIPT_HOMOGLYPHS = frozenset(c for c in _HOMOGLYPHS if "\u0370" <= c <= "\u04ff")
 _NATIVE_SCRIPT = re.compile("[\u0370-\u04ff]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -158,8 +165,20 @@ def normalize(text: str) -> Normalized:
     return _normalize_chars(text)
 
 
+def _latin1_unchanged(text: str) -> bool:
+    """Whether `text` is Latin-1 and holds no character that would be rewritten (a C-speed test;
+    Latin-1 has no combining marks, so each character is NFKC-normal or not on its own)."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not raw.translate(None, _LATIN1_KEPT)
+
+
 def _normalize_chars(text: str) -> Normalized:
-    if text.isascii() or (_SUSPECT.search(text) is None and unicodedata.is_normalized("NFKC", text)):
+    if text.isascii() or _latin1_unchanged(text):
+        return Normalized(text, text)
+    if _SUSPECT.search(text) is None and unicodedata.is_normalized("NFKC", text):
         return Normalized(text, text)
     out: list[str] = []
     starts: list[int] = []
