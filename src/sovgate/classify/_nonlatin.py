@@ -8,7 +8,8 @@ next to a cue, which keeps false alarms low:
   Arabic:  2-4 Arabic-script words after a cue (المريض, السيد, اسمي, المواطن ...),
            ending at punctuation, a digit or a word that cannot be part of a name.
   Japanese: a common surname (data/ja_surnames.txt) + up to 3 kanji/katakana before an
-           honorific (山田太郎さん, 佐藤様, 田中氏), or + up to 2 kanji after a cue (患者の, 氏名：).
+           honorific (山田太郎さん, 佐藤様, 田中氏), or + up to 2 kanji after a cue (患者の, 氏名：);
+           a given name in hiragana before an honorific (山田さくらさん) or as a name field's value.
   Korean:  a common surname syllable (data/ko_surnames.txt) + 1-2 syllables before 씨 or
            선생님, or after a cue (환자, 성명:, 이름은), ending where a particle or a blank follows.
 Chinese addresses: [province] [city] [district/county] street number 号.
@@ -247,7 +248,20 @@ _JA_CUE = re.compile(
     rf"(?:患者|氏名|名前|お客様|顧客|担当者|申請者|被保険者|契約者)(?:さん)?(?:の|は|[:：])?[ \u3000]*"
     rf"({_JA_SUR}[\u4e00-\u9fff]{{0,2}})(?![\u4e00-\u9fff])"
 )
+# Given names written in hiragana ("山田さくらさん", "氏名：佐藤ゆい"): 2-4 hiragana, which could also
+# be particles and words, so only before an honorific that is not itself the start of a word
+# ("さんざん", "さまざま", "さんぽ", "様子", "氏名") or as the whole value of a name field.
+_JA_KANA_GIVEN = "[\u3041-\u3096]{2,4}?"
+_JA_KANA_END = r"(?=[はがのをにともへでやか、。！？!?,.\s」』）)]|$)"
+_JA_HONORIFIC_KANA = re.compile(
+    rf"(?<![\u4e00-\u9fff])({_JA_SUR}{_JA_KANA_GIVEN})[ \u3000]?"
+    rf"(?:(?:さん|さま|くん|ちゃん){_JA_KANA_END}|様(?![子々式相態])|氏(?!名)|先生)"
+)
+_JA_FIELD_KANA = re.compile(
+    rf"(?:氏名|名前|お名前)[ \u3000]*[:：][ \u3000]*({_JA_SUR}[\u3041-\u3096]{{2,4}})(?=[、。,.\s]|$)"
+)
 _JA_CHAR = re.compile("[\u3040-\u30ff]")  # kana: the text is Japanese
+_JA_HIRAGANA = re.compile("[\u3041-\u3096]")
 
 _KO_SUR = "[" + "".join(_load_words("ko_surnames.txt")) + "]"
 _KO_END = r"(?=[\s,.!?:;)은는이가을를의에께도와과님]|입니다|이에요|예요|$)"  # a particle, a blank, the end
@@ -265,6 +279,10 @@ def _ja_ko_names(text: str) -> Iterator[Hit]:
         for rx in (_JA_HONORIFIC, _JA_CUE):
             for m in rx.finditer(text):
                 yield Hit("PERSON", m.start(1), m.end(1), 0.75, None, "ja-name")
+        if _JA_HIRAGANA.search(text) is not None:
+            for rx in (_JA_HONORIFIC_KANA, _JA_FIELD_KANA):
+                for m in rx.finditer(text):
+                    yield Hit("PERSON", m.start(1), m.end(1), 0.75, None, "ja-name")
     if _KO_CHAR.search(text) is not None:
         for rx in (_KO_TITLE, _KO_CUE):
             for m in rx.finditer(text):
