@@ -19,10 +19,13 @@ import ipaddress
 import ssl
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httptools
+
+T = TypeVar("T")
 
 _IDLE_S = 30.0  # a pooled connection unused for longer is closed, not reused
 _HIGH_WATER = 1 << 20  # pause reading a stream when this many bytes wait for the consumer
@@ -329,7 +332,7 @@ class HttpPool:
         parts = urlsplit(url if "://" in url else f"http://{url}")
         return (parts.hostname or "", parts.port or 80)
 
-    async def _connect(self, ep: Endpoint, timeout: float) -> _Connection:
+    async def _connect(self, ep: Endpoint, timeout: float | None) -> _Connection:
         loop = asyncio.get_running_loop()
         proxy = self._proxy(ep)
         where = f"{ep.host}:{ep.port}" + (f" via proxy {proxy[0]}:{proxy[1]}" if proxy else "")
@@ -391,15 +394,17 @@ class HttpPool:
             conn.close()
         return None
 
-    async def post(self, ep: Endpoint, body: bytes, timeout: float) -> Response:
-        """Send; return once the response head is in (the caller reads the body, then `release()`s)."""
+    async def post(self, ep: Endpoint, body: bytes, timeout: float | None) -> Response:
+        """Send; return once the response head is in (the caller reads the body, then `release()`s).
+
+        `timeout` bounds the wait for the head; None when the caller's own deadline covers it.
+        """
         if self._closed:
             raise HttpError("the client is closed")
         conn = self._idle_connection(ep)
         if conn is not None:
             try:
-                async with asyncio.timeout(timeout):
-                    return await conn.send(ep.head(len(body), conn.forward_proxy), body)
+                return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy), body))
             except HttpError:
                 # the server closed the idle connection as we sent: once more on a fresh one
                 conn.close()
@@ -408,8 +413,7 @@ class HttpPool:
                 raise
         conn = await self._connect(ep, timeout)
         try:
-            async with asyncio.timeout(timeout):
-                return await conn.send(ep.head(len(body), conn.forward_proxy), body)
+            return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy), body))
         except BaseException:
             conn.close()
             raise
@@ -433,3 +437,11 @@ class HttpPool:
         for conn in list(self._all):
             conn.close()
         self._idle.clear()
+
+
+async def _within(timeout: float | None, work: Coroutine[Any, Any, T]) -> T:
+    """`await work`, bounded by `timeout` seconds unless None (a caller's deadline covers it)."""
+    if timeout is None:
+        return await work
+    async with asyncio.timeout(timeout):
+        return await work

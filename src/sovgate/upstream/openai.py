@@ -46,7 +46,7 @@ async def exchange(provider: Provider, http: HttpPool, target: Target, data: byt
     """POST and read the whole answer within the provider's timeout."""
     try:
         async with asyncio.timeout(provider.timeout_s):
-            resp = await http.post(target, data, provider.timeout_s)
+            resp = await http.post(target, data, None)  # this deadline covers the head too
             try:
                 payload = await resp.read()
             finally:
