@@ -444,7 +444,7 @@ class NameFinder:
         yield from self._enumerations(text, memo)
         yield from self._lowercase_after_cue(text, label_starts | named, memo)
         if found:
-            yield from _repeats(text, toks, found, self._word, words)
+            yield from _repeats(text, toks, found, self._word, words, cues.low)
 
     def _lowercase_after_cue(
         self, text: str, starts: set[int], memo: dict[str, tuple[bool, ...]]
@@ -654,8 +654,11 @@ def _repeats(
     found: list[Hit],
     word: Callable[[str], tuple[str, bool]],
     known: dict[str, tuple[str, bool]],
+    low: str,
 ) -> Iterator[Hit]:
-    """Once "Martino Padovesi" is a name, a lone "Martino" elsewhere in the text is too."""
+    """Once "Martino Padovesi" is a name, a lone "Martino" elsewhere in the text is too.
+
+    `low` is the text lower-cased, same length."""
     parts: set[str] = set()
     for h in found:
         for w in text[h.start : h.end].split():
@@ -664,7 +667,7 @@ def _repeats(
                 parts.add(w.lower())  # "Anna Becker" ... "ANNA BECKER"
     spans = sorted((h.start, h.end) for h in found)
     k = 0
-    for s, _, w in toks:  # toks and spans are both in text order: one merge pass
+    for s, _, w in _tokens_starting_with(toks, parts, low):  # in text order, as the spans
         if (known.get(w) or word(w))[0] not in parts:  # (w without dot and 's, lower case)
             continue
         while k < len(spans) and spans[k][1] <= s:
@@ -675,6 +678,25 @@ def _repeats(
         core = core[:-2] if core.endswith(("'s", "’s")) else core
         if core[1:].islower() or core.isupper():
             yield Hit("PERSON", s, s + len(core), 0.7, None, "name")
+
+
+def _tokens_starting_with(
+    toks: list[tuple[int, int, str]], parts: set[str], low: str
+) -> list[tuple[int, int, str]]:
+    """The tokens whose lower-case text starts with one of `parts` (a superset of those whose key
+    is one), found with str.find instead of a pass over every token. Every part comes from the
+    text; one that `low` cannot show (its lower case is longer: "İ") sends back all tokens."""
+    at = {t[0]: t for t in toks}
+    hits: set[int] = set()
+    for p in parts:
+        i = low.find(p)
+        if i == -1:
+            return toks
+        while i != -1:
+            if i in at:
+                hits.add(i)
+            i = low.find(p, i + 1)
+    return [at[i] for i in sorted(hits)]
 
 
 def _strong_first(f: tuple[int, int] | None) -> bool:
