@@ -59,3 +59,11 @@ _pieces = st.one_of(
 def test_same_hits_in_the_same_order(pieces: list[str]) -> None:
     text = lower_same_length("".join(pieces))
     assert INDEX.scan(text) == REFERENCE.scan(text)
+
+
+def test_typographic_punctuation_runs_the_latin_automaton_only() -> None:
+    """Quotes, dashes and currency signs in Latin text start no other script's keyword."""
+    text = lower_same_length("I’m “Anna” – it costs 49,90 € … «vraiment» ‘ok’")
+    assert INDEX._any_other.search(text) is None
+    assert INDEX.scan(text) == REFERENCE.scan(text)
+    assert "name_phrase" in {h.kind for h in INDEX.scan(text)}  # "i’m" is a key of its own

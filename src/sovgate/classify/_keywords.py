@@ -38,17 +38,19 @@ _WORD_RUN = re.compile("[^\\W\u3000-\U0010ffff]*")
 _Entry = tuple[str, bool, bool]
 # (length, entries, CJK start, CJK end, closed start, closed end) of one automaton key
 _Value = tuple[int, tuple[_Entry, ...], bool, bool, bool, bool]
-# Latin script up to Latin Extended-B: keys made of these alone go to the Latin automaton
+# Latin script up to Latin Extended-B: keys that start with one of these go to the Latin automaton
 _OTHER = "\u0250"
-_ANY_OTHER = re.compile("[\u0250-\U0010ffff]")
 
 
 def _script(key: str) -> str:
-    """ "" for a key in Latin letters, else the script of its first other letter ("CJK", "ARABIC")."""
-    for c in key:
-        if c >= _OTHER:
-            return unicodedata.name(c, "?").split()[0]
-    return ""
+    """ "" for a key that starts with a Latin character (or any below U+0250), else the script
+    of its first character ("CJK", "ARABIC", "CYRILLIC")."""
+    return unicodedata.name(key[0], "?").split()[0] if key[0] >= _OTHER else ""
+
+
+def _first_chars(keys: Iterable[str]) -> re.Pattern[str]:
+    """A class of the keys' first characters: none of the keys can match where none occurs."""
+    return re.compile("[" + re.escape("".join(sorted({k[0] for k in keys}))) + "]")
 
 
 def _automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
@@ -86,26 +88,20 @@ class KeywordIndex:
                 lst = entries.setdefault(key, [])
                 if e not in lst:
                     lst.append(e)
-        # One automaton per script: an automaton's speed falls with the number of distinct first
-        # characters (its root's children), and a Latin text never needs the CJK, Cyrillic or
-        # Arabic keywords. A script's automaton runs only when the text holds one of its letters.
+        # One automaton per script of the keys' first characters: an automaton's speed falls with
+        # the number of distinct first characters (its root's children), and a Latin text never
+        # needs the CJK, Cyrillic or Arabic keywords. A script's automaton runs only when the text
+        # holds one of its keys' first characters (typographic quotes and dashes start none).
         by_script: dict[str, dict[str, tuple[_Entry, ...]]] = {}
         for key, es in entries.items():
             by_script.setdefault(_script(key), {})[key] = tuple(es)
         self._latin = _automaton(by_script.pop("", {}))
-        self._scripts = tuple(
-            (
-                re.compile(
-                    "[" + re.escape("".join(sorted({c for k in keys for c in k if c >= _OTHER}))) + "]"
-                ),
-                _automaton(keys),
-            )
-            for _, keys in sorted(by_script.items())
-        )
+        self._scripts = tuple((_first_chars(keys), _automaton(keys)) for _, keys in sorted(by_script.items()))
+        self._any_other = _first_chars(k for keys in by_script.values() for k in keys)
 
     def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
         """The automata's matches as (end index, value), ordered by end, longest first."""
-        if _ANY_OTHER.search(low) is None:
+        if not self._scripts or self._any_other.search(low) is None:
             return self._latin.iter(low)
         parts = [list(auto.iter(low)) for rx, auto in self._scripts if rx.search(low) is not None]
         if not parts:
