@@ -47,7 +47,8 @@ _ANY_LETTER = re.compile("[" + "".join(letters for _, letters in _LETTERS) + "]"
 _NL = re.compile(r"\b(?:ij|ij\w+)\b|\w+ij\w*")
 _TOKEN = re.compile(r"[^\W\d_]+")
 # The same tokens in Latin-1 text, as a positive class (about twice as fast as the negated one)
-_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+# beyond Latin-1, apart from punctuation and currency signs (no word characters: the same tokens)
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff\u2000-\u206f\u20a0-\u20c0]")
 _TOKEN_LATIN1 = re.compile("[A-Za-z\xaa\xb2\xb3\xb5\xb9\xba\xbc-\xbe\xc0-\xd6\xd8-\xf6\xf8-\xff]+")
 # Scripts that identify the language (or its family) on their own.
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
