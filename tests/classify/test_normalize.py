@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,84 @@ def test_the_latin1_shortcut_only_skips_texts_that_need_nothing(text: str) -> No
 def test_latin1_characters_that_change_are_rewritten() -> None:
     for text, want in (("x\u00a0y", "x y"), ("m²", "m2"), ("a\u00adb", "ab"), ("½", "1⁄2")):
         assert normalize(text).text == want, text
+
+
+def _reference(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The per-character table the normalizer built before its map became pieces."""
+    if "\\u" in text:
+        pytest.skip("escapes: covered by the composed-map tests")
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    latin_words = _normalize._latin_mixed_positions(text) if _normalize._NATIVE_SCRIPT.search(text) else None
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        if latin_words is not None and ch in _normalize._SCRIPT_HOMOGLYPHS and i not in latin_words:
+            continue
+        if i > pos:
+            out.append(text[pos:i])
+            starts.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
+        pos = i + 1
+        if unicodedata.combining(ch) and out and ch not in _normalize._DROP:
+            prev = out[-1][-1:] if out[-1] else ""
+            composed = unicodedata.normalize("NFC", prev + ch)
+            if prev and len(composed) == 1:
+                out[-1] = out[-1][:-1] + composed
+                ends[-1] = i + 1
+                continue
+        rep = _rewrite(ch)
+        if rep:
+            out.append(rep)
+            starts.extend([i] * len(rep))
+            ends.extend([i + 1] * len(rep))
+    out.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(out), tuple(starts), tuple(ends)
+
+
+_PIECES = st.text(
+    alphabet=st.sampled_from(
+        list("ab XY09+-.:@\n")
+        + list("äöüßé–—’“\u00a0\u202fµ²½")
+        + list(_TRICKY)
+        + list("ИванСityРal\u0301\u0308\u0327ﬁ①𝐀٣")
+    ),
+    max_size=80,
+)
+
+
+# texts in one script with look-alikes (no mixed words), and mixed ones
+_ONE_SCRIPT = st.text(
+    alphabet=st.sampled_from(list("ИванПетровАВЕКМНОРСТХаеорсху ,.–\u0301ΑΒοι")), max_size=80
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_PIECES, _ONE_SCRIPT))
+def test_pieces_give_the_same_text_and_offsets_as_the_table(text: str) -> None:
+    norm = normalize(text)
+    want_text, want_starts, want_ends = _reference(text)
+    assert norm.text == want_text
+    if norm.starts is None:
+        assert want_text == text
+    else:
+        assert norm.starts == want_starts and norm.ends == want_ends
+        for i in range(len(norm.text)):
+            for j in range(i + 1, min(len(norm.text), i + 4) + 1):
+                assert norm.span(i, j) == (want_starts[i], want_ends[j - 1])
+
+
+def test_escapes_and_rewrites_compose() -> None:
+    text = "name \\u00c4nna \\u2013 Se\\u0301verine ＩＢＡＮ"
+    norm = normalize(text)
+    assert norm.text == "name Änna - Séverine IBAN"
+    s, e = norm.span(5, 9)
+    assert text[s:e] == "\\u00c4nna"
+    s, e = norm.span(12, 20)
+    assert text[s:e] == "Se\\u0301verine"
+    s, e = norm.span(21, 25)
+    assert text[s:e] == "ＩＢＡＮ"
