@@ -22,7 +22,12 @@ def test_ipv4_candidates_equal_a_full_scan(text: str) -> None:
 @settings(max_examples=500)
 @given(
     st.lists(
-        st.one_of(ID_LIKE, st.sampled_from(["RSSMRA85T10A562S", "12345678Z", "X1234567L", "QQ123456C"])),
+        st.one_of(
+            ID_LIKE,
+            st.sampled_from(
+                ["RSSMRA85T10A562S", "12345678Z", "X1234567L", "QQ123456C", "中", "’", "–", "\u017f", "é"]
+            ),
+        ),
         max_size=6,
     )
 )

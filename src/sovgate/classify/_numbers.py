@@ -221,6 +221,8 @@ _DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
 _ZEROS = re.compile(rb"00*")
 # other scripts: ASCII digit runs, and every other decimal digit as a run of its own
 _DIGIT_RUNS = re.compile(r"[0-9]+|\d")
+_ANY_DIGIT = re.compile(r"\d")
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _DIGITS = re.compile(r"\d+")
 _span = re.Match.span
 _UPPER = frozenset(string.ascii_uppercase)
@@ -238,7 +240,10 @@ def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        return tuple(map(_span, _DIGIT_RUNS.finditer(text)))
+        if _ANY_DIGIT.search("".join(_BEYOND_LATIN1.findall(text))) is not None:
+            return tuple(map(_span, _DIGIT_RUNS.finditer(text)))  # digits of other scripts
+        # quotes, dashes, other scripts' letters: each one byte "?", so offsets stay
+        raw = text.encode("latin-1", "replace")
     return tuple(map(_span, _ZEROS.finditer(raw.translate(_DIGIT_MAP))))
 
 
@@ -294,16 +299,12 @@ _IBAN_SPACED = re.compile(
     r"(?![A-Za-z0-9])"
 )
 _SPACED_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 if i == 0x20 else 0x78 for i in range(256))
-_SPACED_START = re.compile(r"[A-Za-z] [A-Za-z] \d \d ")
 
 
 def _spaced_start(text: str) -> bool:
     """Whether `text` may hold a spaced IBAN: two lone characters, then two lone digits."""
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
-        return _SPACED_START.search(text) is not None
-    return b"x x 0 0 " in raw.translate(_SPACED_MAP)
+    # other characters than Latin-1 become "?" (mapped like letters): a superset, never a miss
+    return b"x x 0 0 " in text.encode("latin-1", "replace").translate(_SPACED_MAP)
 
 
 def _spaced_iban_hits(text: str) -> Iterator[Hit]:
@@ -563,13 +564,15 @@ def _digit_windows(runs: tuple[tuple[int, int], ...], n: int) -> Iterator[tuple[
 # - every alternative but the codice fiscale starts at most 3 characters before its first
 #   digit, which starts a digit run: right at the run ("12345678Z"), or after the letters of an
 #   NIE ("X1234567L", "X-1234567L") or a NINO ("AB123456C", "AB 12 34 56 C");
-# - a codice fiscale is a word of 16 letters and digits. In Latin-1 text those are ASCII, and
-#   bytes.find locates words that long; elsewhere _CF_HEAD finds its first 8 characters (the
-#   non-overlapping matches cannot skip one: they never cross the character in front of it).
+# - a codice fiscale is a word of 16 letters and digits. Unless the text holds one of the four
+#   non-ASCII characters its pattern takes, those are ASCII, and bytes.find locates words that
+#   long; otherwise _CF_HEAD finds its first 8 characters (the non-overlapping matches cannot
+#   skip one: they never cross the character in front of it).
 _ALNUM_MAP = bytes(0x61 if chr(i) in _ASCII_ALNUM else 0x20 for i in range(256))
 _LONG_WORD = b"a" * 16
 # (?i:[A-Z]) also matches U+0130 U+0131 U+017F U+212A, (?i:[LMNPQRSTUV]) also U+017F
 _CF_HEAD = re.compile(r"[A-Za-z\u0130\u0131\u017f\u212a]{6}[0-9LMNPQRSTUVlmnpqrstuv\u017f]{2}")
+_CF_NON_ASCII = "\u0130\u0131\u017f\u212a"  # beyond ASCII, what the codice fiscale pattern takes
 
 
 def _id_starts(text: str, runs: tuple[tuple[int, int], ...]) -> list[int]:
@@ -589,11 +592,15 @@ def _id_starts(text: str, runs: tuple[tuple[int, int], ...]) -> list[int]:
 
 
 def _long_words(text: str) -> list[int] | None:
-    """Starts of the ASCII words of 16 or more letters and digits; None if `text` is not Latin-1."""
+    """Starts of the ASCII words of 16 or more letters and digits; None if `text` holds a
+    character beyond ASCII that the codice fiscale pattern takes ("ı", "ſ", "K", "İ")."""
     try:
-        classes = text.encode("latin-1").translate(_ALNUM_MAP)
+        raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        return None
+        if any(c in text for c in _CF_NON_ASCII):
+            return None
+        raw = text.encode("latin-1", "replace")  # "?" (not alphanumeric) for each other character
+    classes = raw.translate(_ALNUM_MAP)
     out: list[int] = []
     at = classes.find(_LONG_WORD)
     while at >= 0:
