@@ -104,6 +104,8 @@ _LATIN_LETTER = re.compile("[A-Za-z\u0130\u212a]")
 def _latin_mixed_positions(text: str) -> set[int]:
     """Positions inside words that mix Latin letters with Cyrillic/Greek look-alikes."""
     out: set[int] = set()
+    if _LATIN_LETTER.search(text) is None:
+        return out
     for m in _WORD.finditer(text):
         a, b = m.span()
         if _NATIVE_SCRIPT.search(text, a, b) and _LATIN_LETTER.search(text, a, b):
