@@ -25,6 +25,8 @@ class _OneAutomaton(KeywordIndex):
     def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
         return self._one.iter(low)
 
+    scan = KeywordIndex._scan_raw  # boundaries checked per raw match, as before the baked automaton
+
 
 REFERENCE = _OneAutomaton(INDEX)
 KEYS = sorted(REFERENCE._one.keys())
@@ -59,6 +61,32 @@ _pieces = st.one_of(
 def test_same_hits_in_the_same_order(pieces: list[str]) -> None:
     text = lower_same_length("".join(pieces))
     assert INDEX.scan(text) == REFERENCE.scan(text)
+
+
+LATIN1_KEYS = [k for k in KEYS if all(c <= "\xff" for c in k)]
+# word characters, and the punctuation and spaces keys hold (which all bake to one NUL)
+_latin1_pieces = st.one_of(
+    st.sampled_from(LATIN1_KEYS),
+    st.sampled_from([" ", "  ", ", ", ",", ".", ":", "\n", "-", "'", "/", "é", "ß", "x", "1", "_"]),
+    st.sampled_from(["\x00", "\xa0", "ª", "²", "µ", "º", "¼", "×", "÷"]),
+    st.text(alphabet=st.characters(max_codepoint=0xFF), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_latin1_pieces, min_size=1, max_size=30))
+def test_latin1_text_same_hits_in_the_same_order(pieces: list[str]) -> None:
+    """Latin-1 text goes through the automaton with boundaries baked in: the same hits."""
+    text = lower_same_length("".join(pieces))
+    assert INDEX.scan(text) == REFERENCE.scan(text)
+
+
+def test_baked_keys_with_punctuation_are_checked_against_the_text() -> None:
+    # "st." and "st," bake alike; only the key that is really in the text may hit
+    for text in ("main st. 5", "main st, 5", "first street", "e-mail: x", "e mail: x", "delivery  address"):
+        low = lower_same_length(text)
+        assert INDEX.scan(low) == REFERENCE.scan(low), text
+    assert INDEX.scan("main st, 5") != INDEX.scan("main st. 5")
 
 
 def test_typographic_punctuation_runs_the_latin_automaton_only() -> None:

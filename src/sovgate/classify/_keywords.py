@@ -36,6 +36,14 @@ _WORD_RUN = re.compile("[^\\W\u3000-\U0010ffff]*")
 
 # (kind, open at the start, open at the end) of one keyword entry
 _Entry = tuple[str, bool, bool]
+# For Latin-1 text, word boundaries are baked into one more automaton: its keys carry a NUL where
+# the entry needs a boundary, and the text is mapped to the same alphabet (word characters kept,
+# every other character a NUL, a NUL padding either end). The automaton then reports only the
+# matches that become hits (a third of the raw ones: "st" in "first" never surfaces).
+_BAKE = bytes(i if (chr(i).isalnum() or i == 0x5F) else 0 for i in range(256))
+# (the key where the text must be checked, else None; its length; 1 if a NUL closes it, else 0;
+# kind; open at the end; entry order) of one entry in the baked automaton
+_Baked = tuple[str | None, int, int, str, bool, int]
 # (length, entries, CJK start, CJK end, closed start, closed end) of one automaton key
 _Value = tuple[int, tuple[_Entry, ...], bool, bool, bool, bool]
 # Latin script up to Latin Extended-B: keys that start with one of these go to the Latin automaton
@@ -63,6 +71,26 @@ def _automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
         closed_start = not cjk_start and not any(open_start for _, open_start, _ in es)
         closed_end = not cjk_end and not any(open_end for _, _, open_end in es)
         auto.add_word(key, (len(key), es, cjk_start, cjk_end, closed_start, closed_end))
+    auto.make_automaton()
+    return auto
+
+
+def _baked_automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
+    """The keys of Latin-1 characters, one per entry, boundaries baked in as NULs (see _BAKE)."""
+    baked: dict[str, list[_Baked]] = {}
+    for key, es in keys.items():
+        try:
+            fk = key.encode("latin-1").translate(_BAKE).decode("latin-1")
+        except UnicodeEncodeError:
+            continue  # never in a Latin-1 text
+        for order, (kind, open_start, open_end) in enumerate(es):
+            lead, trail = ("" if open_start else "\x00"), ("" if open_end else "\x00")
+            verify = key if fk != key else None  # punctuation or spaces bake to NUL: check the text
+            entry = (verify, len(key), len(trail), kind, open_end, order)
+            baked.setdefault(lead + fk + trail, []).append(entry)
+    auto = ahocorasick.Automaton()
+    for bkey, cands in baked.items():
+        auto.add_word(bkey, tuple(cands))
     auto.make_automaton()
     return auto
 
@@ -95,9 +123,11 @@ class KeywordIndex:
         by_script: dict[str, dict[str, tuple[_Entry, ...]]] = {}
         for key, es in entries.items():
             by_script.setdefault(_script(key), {})[key] = tuple(es)
-        self._latin = _automaton(by_script.pop("", {}))
+        latin = by_script.pop("", {})
+        self._latin = _automaton(latin)
         self._scripts = tuple((_first_chars(keys), _automaton(keys)) for _, keys in sorted(by_script.items()))
         self._any_other = _first_chars(k for keys in by_script.values() for k in keys)
+        self._baked = _baked_automaton(latin)
 
     def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
         """The automata's matches as (end index, value), ordered by end, longest first."""
@@ -111,6 +141,28 @@ class KeywordIndex:
 
     def scan(self, low: str) -> list[KeywordHit]:
         """All keyword hits in `low` (a same-length lower-cased text), ordered by end."""
+        try:
+            mapped = ("\x00" + low + "\x00").encode("latin-1").translate(_BAKE).decode("latin-1")
+        except UnicodeEncodeError:
+            return self._scan_raw(low)
+        found: list[tuple[int, int, int, KeywordHit]] = []
+        for last, cands in self._baked.iter(mapped):
+            # `last` indexes `mapped` (one ahead of `low`); a closed end's NUL is part of the match
+            for key, klen, trail, kind, open_end, order in cands:
+                end = last - trail
+                start = end - klen
+                if key is not None and low[start:end] != key:
+                    continue  # "st," where the key is "st.": both bake to "st\x00"
+                e = end
+                if open_end and mapped[end + 1] != "\x00":  # the stem runs on to the end of its word
+                    e = _WORD_RUN.match(low, end).end()  # type: ignore[union-attr]
+                found.append((end, -klen, order, KeywordHit(kind, start, e)))
+        # the order `_scan_raw` gives: by end of the key, longer keys first, entries in table order
+        found.sort()
+        return [f[3] for f in found]
+
+    def _scan_raw(self, low: str) -> list[KeywordHit]:
+        """`scan` for any text: the automata's raw matches, boundaries checked here."""
         out: list[KeywordHit] = []
         n = len(low)
         for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in self._raw(low):
