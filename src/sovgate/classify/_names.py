@@ -422,7 +422,8 @@ class NameFinder:
                 ns = toks[j][0]
                 if ns - pe != 1 or (text[pe] != " " and text[pe] != "-"):
                     # particles join only after a first name: "Liv van den Wittenboer", not "Kaution von X"
-                    if ns - pe > 16 or not _PARTICLE_GAP.fullmatch(text, pe, ns):
+                    # (a particle gap starts and ends with a blank: most gaps fail that already)
+                    if ns - pe > 16 or text[ns - 1] != " " or not _PARTICLE_GAP.fullmatch(text, pe, ns):
                         break
                     if not (_strong_first(first.get(pw)) or toks[i][0] in starts or toks[i][0] in honored):
                         break
