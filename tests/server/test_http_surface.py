@@ -256,6 +256,33 @@ def test_audit_failure_withholds_the_answer(gw: Setup) -> None:
     assert exc.value.status_code == 503 and exc.value.code == "audit_unavailable"
 
 
+def test_while_the_audit_log_fails_nothing_is_forwarded(gw: Setup) -> None:
+    def forwarded() -> int:
+        return len(gw.us.received) + len(gw.fr.received) + len(gw.de.received)
+
+    gw.audit.fail = True
+    with pytest.raises(openai.InternalServerError):
+        chat(gw, "first: the failure shows only after the answer")
+    sent = forwarded()
+    for text in ("second", "third"):
+        with pytest.raises(openai.InternalServerError) as exc:
+            chat(gw, text)
+        assert exc.value.status_code == 503 and exc.value.code == "audit_unavailable"
+        assert "no request is forwarded" in exc.value.message
+    assert forwarded() == sent  # refused before any byte left
+    with pytest.raises(openai.InternalServerError):
+        chat(gw, "a stream neither", stream=True)
+    assert forwarded() == sent
+    # the log recovers: the next refusal is recorded, and from then on requests go out again
+    gw.audit.fail = False
+    with pytest.raises(openai.InternalServerError) as exc:
+        chat(gw, "fourth")
+    refused = gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"])
+    assert (refused.status, refused.outcome) == (503, "audit_unavailable")
+    assert chat(gw, "fifth")[1].choices[0].message.content == "echo: fifth"
+    assert forwarded() == sent + 1
+
+
 def test_classifier_failure_fails_closed(gw: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(segments):  # type: ignore[no-untyped-def]
         raise RuntimeError("automaton missing")

@@ -189,6 +189,10 @@ class Gateway:
                     models.setdefault(virtual, set()).add(pid)
             self.serving[t.id] = {m: frozenset(ps) for m, ps in models.items()}
         self._background: set[asyncio.Task[Any]] = set()
+        # Set when an audit append fails, cleared when one succeeds. While set, no request is
+        # forwarded (fail closed: its answer could not be recorded, and the data would already be
+        # out); each refusal is itself appended, and the first that succeeds reopens the gateway.
+        self.audit_failing = False
         # called with (provider, outcome) after every attempt; the server points it at its metrics
         self.on_attempt: Callable[[str, str], None] | None = None
 
@@ -249,7 +253,12 @@ class Gateway:
 
     async def _append(self, rec: RequestRecord, req: Request) -> None:
         rec.duration_ms = round((time.perf_counter() - req.started) * 1000, 3)
-        await self.audit(rec)
+        try:
+            await self.audit(rec)
+        except Exception:  # (not a cancellation: that says nothing about the log)
+            self.audit_failing = True
+            raise
+        self.audit_failing = False
 
     async def _serve(self, req: Request, tenant: Tenant, body: dict[str, Any], rec: RequestRecord) -> Answer:
         model: str = body["model"]
@@ -265,6 +274,12 @@ class Gateway:
         denied = refusal(p.decision, serving, model)
         if denied is not None:
             raise denied
+        if self.audit_failing:
+            raise errors.internal(
+                "audit_unavailable",
+                "The audit log is failing, so no request is forwarded; retry shortly.",
+                503,
+            )
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
         attempts = _Attempts(self.on_attempt)
