@@ -7,7 +7,6 @@ also runs language-independent rules, so a wrong guess costs little.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 _WORDS: dict[str, str] = {
     "en": "the and is are was were of to in for on with my your you this that have has it be not please "
@@ -65,6 +64,29 @@ _ANY_SCRIPT = re.compile("[" + "".join(rx.pattern.strip("[]") for _, rx in _SCRI
 SAMPLE_CHARS = 600  # the guess reads no further
 _UNIT = 840  # divisible by every count of languages one word can belong to (1 to 8)
 
+# The scores of all languages add up as one integer: language i holds bits [32 i, 32 i + 32).
+# A word adds its weight to each of its languages' fields, so the sum over a text's function
+# words (in C: sum(map(...))) carries every language's score; no field can overflow into the
+# next (600 characters hold at most 300 words of weight <= _UNIT).
+_LANGS: tuple[str, ...] = tuple(_WORDS)
+_SHIFTS = tuple(range(0, 32 * len(_LANGS), 32))
+_MASK = (1 << 32) - 1
+_AT = {lang: i for i, lang in enumerate(_LANGS)}
+_PACKED: dict[str, int] = {
+    w: sum((_UNIT // len(langs)) << (32 * _AT[lang]) for lang in langs) for w, langs in _INDEX.items()
+}
+# the same, keyed by the word's Latin-1 bytes (the tokens of the bytes path below)
+_PACKED_B: dict[bytes, int] = {
+    w.encode("latin-1"): v for w, v in _PACKED.items() if w.isascii() or max(w) <= "\xff"
+}
+# one count per letter language, packed alike
+_LETTER_PACKED: dict[str, int] = {
+    c: sum(1 << (32 * _AT[lang]) for lang in ls) for c, ls in _LETTER_LANGS.items()
+}
+# Latin-1 bytes of _TOKEN_LATIN1's class kept, every other byte a space: bytes.split() then
+# gives the class's runs, i.e. the same tokens as its findall.
+_TOKEN_BYTES = bytes(i if _TOKEN_LATIN1.fullmatch(chr(i)) else 0x20 for i in range(256))
+
 
 def detect_language(text: str, default: str = "en") -> str:
     sample = text[:SAMPLE_CHARS].lower()
@@ -74,29 +96,46 @@ def detect_language(text: str, default: str = "en") -> str:
             if len(rx.findall(sample)) >= 3:
                 return lang
     # Scores in units of 1/_UNIT: a function word shared by k languages gives each _UNIT // k.
-    # Integers add up the same in any order, so the words are counted first (in C), then scored.
-    scores: dict[str, int] = {}
-    latin1 = ascii_only or _BEYOND_LATIN1.search(sample) is None
-    tokens = (_TOKEN_LATIN1 if latin1 else _TOKEN).findall(sample)
-    for tok, count in Counter(filter(_INDEX.__contains__, tokens)).items():
-        langs = _INDEX[tok]
-        w = count * (_UNIT // len(langs))
-        for lang in langs:
-            scores[lang] = scores.get(lang, 0) + w
+    if ascii_only or _BEYOND_LATIN1.search(sample) is None:
+        # beyond Latin-1 only punctuation and currency signs: they become "?", no token changes
+        tokens_b = sample.encode("latin-1", "replace").translate(_TOKEN_BYTES).split()
+        words: list[str] | list[bytes] = list(filter(_PACKED_B.__contains__, tokens_b))
+        packed = sum(map(_PACKED_B.__getitem__, words))
+    else:
+        words = list(filter(_PACKED.__contains__, _TOKEN.findall(sample)))
+        packed = sum(map(_PACKED.__getitem__, words))
+    scores = [(packed >> shift) & _MASK for shift in _SHIFTS]
+    letters = 0
     if not ascii_only:
         found = _ANY_LETTER.findall(sample)
         if found:
-            per_lang: dict[str, int] = {}
-            for c, count in Counter(found).items():
-                for lang in _LETTER_LANGS[c]:
-                    per_lang[lang] = per_lang.get(lang, 0) + count
-            for lang, _ in _LETTERS:  # in _LETTERS order, as the ties were always broken
-                if lang in per_lang:
-                    scores[lang] = scores.get(lang, 0) + min(per_lang[lang], 5) * _UNIT // 2
+            letters = sum(map(_LETTER_PACKED.__getitem__, found))
+            for lang, _ in _LETTERS:
+                n = (letters >> (32 * _AT[lang])) & _MASK
+                if n:
+                    scores[_AT[lang]] += min(n, 5) * _UNIT // 2
+    nl = 0
     if "ij" in sample:  # the Dutch pattern backtracks through every word: only where it can match
-        n = len(_NL.findall(sample))
-        if n:
-            scores["nl"] = scores.get("nl", 0) + min(n, 5) * _UNIT // 2
-    if not scores:
+        nl = len(_NL.findall(sample))
+        if nl:
+            scores[_AT["nl"]] += min(nl, 5) * _UNIT // 2
+    best = max(scores)
+    if best == 0:
         return default
-    return max(scores.items(), key=lambda kv: kv[1])[0]
+    if scores.count(best) == 1:
+        return _LANGS[scores.index(best)]
+    return _first_scored({_LANGS[i] for i, v in enumerate(scores) if v == best}, words, letters, nl)
+
+
+def _first_scored(tied: set[str], words: list[str] | list[bytes], letters: int, nl: int) -> str:
+    """The tied language that got its first point earliest: function words in text order (a
+    word's languages in _WORDS order), then letters in _LETTERS order, then the Dutch "ij"."""
+    for w in words:
+        for lang in _INDEX[w.decode("latin-1") if isinstance(w, bytes) else w]:
+            if lang in tied:
+                return lang
+    for lang, _ in _LETTERS:
+        if lang in tied and (letters >> (32 * _AT[lang])) & _MASK:
+            return lang
+    assert nl and "nl" in tied
+    return "nl"
