@@ -155,3 +155,28 @@ def test_any_token_set_streams_exactly_like_the_whole_text(tokens, text, cuts, i
         assert not r.pending or any(t.startswith(r.pending) for t in tokens)
     out.append(r.flush())
     assert "".join(out) == restore(text, s, in_json=in_json)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    tokens=st.lists(st.text(alphabet="ab[]_1é", min_size=1, max_size=5), min_size=1, max_size=4, unique=True),
+    text=st.text(alphabet="ab[]_1é\\ux", max_size=40),
+    in_json=st.booleans(),
+    scoped=st.integers(0, 4),
+)
+def test_the_no_token_shortcut_restores_as_the_matcher(tokens, text, in_json, scoped):
+    """restore() returns answers without any token's first character (or a backslash) untouched
+    without building the matcher: the same result as the matcher's, escaped forms included."""
+    from sovgate.protect.restore import matcher
+
+    s = PseudonymSession()
+    for n, tok in enumerate(tokens):
+        s.add("PERSON", f"<{n}>", tok)
+    scope = tokens[:scoped] if scoped else None
+    whole = matcher(s, scope, in_json).sub(text)
+    assert restore(text, s, scope=scope, in_json=in_json) == whole
+    # escaped forms: "\\[ab\\]" (Markdown) and "\\u00e9" (JSON) restore like the matcher does
+    for tok in tokens:
+        for form in ("\\" + tok[:-1] + "\\]", json.dumps(tok)[1:-1]):
+            text2 = "x " + form + " x"
+            assert restore(text2, s, scope=scope, in_json=in_json) == matcher(s, scope, in_json).sub(text2)

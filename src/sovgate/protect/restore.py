@@ -118,7 +118,13 @@ def restore(
     sent, so a token the upstream never saw is never restored). `in_json`: the text is
     JSON (tool-call arguments); restored values are JSON-escaped so it stays valid.
     """
-    return matcher(session, scope, in_json).sub(text)
+    allowed = None if scope is None else frozenset(scope)
+    # Most answers hold no token at all: when none of the tokens' first characters occurs (nor
+    # the backslash of an escaped form), the text stays as it is without building the matcher.
+    firsts = {e.token[:1] for e in session if allowed is None or (e.parent or e.token) in allowed}
+    if "\\" not in text and not any(c in text for c in firsts):
+        return text
+    return matcher(session, allowed, in_json).sub(text)
 
 
 class StreamRestorer:
