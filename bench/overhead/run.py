@@ -257,7 +257,7 @@ def main(
                 tlist.append(t)
             else:
                 with console.status("starting LiteLLM proxy"):
-                    t = tg.start_litellm(workdir, gw_core, upstream_base)
+                    t = tg.start_litellm(workdir, gw_core, upstream_base, litellm_spec)
                 tlist.append(t)
             if tlist[-1].proc is not None and tlist[-1].proc is not upstream:
                 procs.append(tlist[-1].proc)  # type: ignore[arg-type]

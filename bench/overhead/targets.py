@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-LITELLM_VENV = REPO / "bench" / ".venv-litellm"
+LITELLM_VENVS = REPO / "bench" / ".venvs"  # one venv per LiteLLM requirement inside
+# Issue 7 names LiteLLM proxy 1.110; its proxy extra needs `litellm-proxy`, and 1.108.10 to 1.109
+# need litellm-enterprise / litellm-proxy-extras releases that the package registry reachable from
+# the benchmark machines does not carry (checked 2026-11-27): 1.108.7 is the newest that installs.
 LITELLM_SPEC = "litellm[proxy]==1.108.7"
 MODEL = "bench-model"
 SOVGATE_KEY = "sk-bench-sovgate"
@@ -191,22 +196,32 @@ def start_sovgate(
 # --- LiteLLM ----------------------------------------------------------------------
 
 
-def litellm_bin() -> Path:
-    return LITELLM_VENV / "bin" / "litellm"
+def litellm_venv(spec: str) -> Path:
+    """One venv per requirement, so that `--litellm-spec` never runs a venv of another version."""
+    return LITELLM_VENVS / ("litellm-" + re.sub(r"[^A-Za-z0-9.]+", "_", spec).strip("_"))
+
+
+def litellm_bin(spec: str = LITELLM_SPEC) -> Path:
+    return litellm_venv(spec) / "bin" / "litellm"
 
 
 def ensure_litellm(spec: str, say: Callable[[str], None]) -> str:
-    """Install LiteLLM proxy into its own venv (once); returns its version."""
-    py = LITELLM_VENV / "bin" / "python"
-    if not litellm_bin().exists():
-        say(f"installing {spec} into {LITELLM_VENV} (once; a few minutes)")
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(LITELLM_VENV)], check=True)
-        subprocess.run(
+    """Install LiteLLM proxy into its own venv (once per requirement); returns its version."""
+    venv = litellm_venv(spec)
+    py = venv / "bin" / "python"
+    if not litellm_bin(spec).exists():
+        say(f"installing {spec} into {venv} (once; a few minutes)")
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pip = subprocess.run(
             [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", spec],
-            check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            text=True,
         )
+        if pip.returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)  # no half-installed venv for the next run
+            errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
+            raise RuntimeError(f"pip could not install {spec}: " + " ".join(errors[-2:] or ["see pip"]))
     out = subprocess.run(
         [str(py), "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
         check=True,
@@ -216,7 +231,7 @@ def ensure_litellm(spec: str, say: Callable[[str], None]) -> str:
     return out.stdout.strip()
 
 
-def start_litellm(logdir: Path, cores: str | None, upstream_base: str) -> Target:
+def start_litellm(logdir: Path, cores: str | None, upstream_base: str, spec: str = LITELLM_SPEC) -> Target:
     port = free_port()
     config = logdir / "litellm.yaml"
     template = (HERE / "litellm.yaml").read_text()
@@ -230,7 +245,7 @@ def start_litellm(logdir: Path, cores: str | None, upstream_base: str) -> Target
         NO_DOCS="True",
         DISABLE_ADMIN_UI="True",
     )
-    argv = [str(litellm_bin()), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
+    argv = [str(litellm_bin(spec)), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--num_workers", "1"]
     proc = spawn("litellm", argv, logdir, cores, env)
     base = f"http://127.0.0.1:{port}"
