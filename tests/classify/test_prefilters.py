@@ -78,3 +78,14 @@ def test_obfuscated_email_hint_never_hides_a_match(parts: list[str]) -> None:
     text = "".join(parts)
     if _contact._OBFUSCATED.search(text):
         assert _contact._OBFUSCATED_AT.search(text)
+
+
+BRACKETS = ["(", "[", "{", ")", "]", "}", "at", "AT", "@", " ", "\n", "x", "(x)", "[at]", "( @ )"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(BRACKETS), max_size=40))
+def test_obfuscated_at_tried_at_the_brackets_equals_a_full_search(parts: list[str]) -> None:
+    # up to 40 parts: more than _BRACKET_TRIES brackets too, where one search takes over
+    text = "".join(parts)
+    assert _contact._obfuscated_at(text) == (_contact._OBFUSCATED_AT.search(text) is not None)

@@ -63,8 +63,27 @@ _LOCAL_CHARS = frozenset(
 _DOMAIN_MAX = 255
 
 
+def _obfuscated_at(text: str) -> bool:
+    """Whether `_OBFUSCATED_AT` matches somewhere: tried only at the opening brackets (where every
+    match starts) when there are a few; one search over the text when there are many (code)."""
+    tries = 0
+    for ch in "([{":
+        i = text.find(ch)
+        while i != -1:
+            tries += 1
+            if tries > _BRACKET_TRIES:
+                return _OBFUSCATED_AT.search(text) is not None
+            if _OBFUSCATED_AT.match(text, i) is not None:
+                return True
+            i = text.find(ch, i + 1)
+    return False
+
+
+_BRACKET_TRIES = 16
+
+
 def email_hits(text: str) -> Iterator[Hit]:
-    if ("(" in text or "[" in text or "{" in text) and _OBFUSCATED_AT.search(text) is not None:
+    if _obfuscated_at(text):
         for m in _OBFUSCATED.finditer(text):
             yield Hit("EMAIL", m.start(), m.end(), 0.85, None, "obfuscated_email")
     at = text.find("@")
