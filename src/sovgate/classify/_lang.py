@@ -76,9 +76,7 @@ _PACKED: dict[str, int] = {
     w: sum((_UNIT // len(langs)) << (32 * _AT[lang]) for lang in langs) for w, langs in _INDEX.items()
 }
 # the same, keyed by the word's Latin-1 bytes (the tokens of the bytes path below)
-_PACKED_B: dict[bytes, int] = {
-    w.encode("latin-1"): v for w, v in _PACKED.items() if w.isascii() or max(w) <= "\xff"
-}
+_PACKED_B: dict[bytes, int] = {w.encode("latin-1"): v for w, v in _PACKED.items() if max(w) <= "\xff"}
 # one count per letter language, packed alike
 _LETTER_PACKED: dict[str, int] = {
     c: sum(1 << (32 * _AT[lang]) for lang in ls) for c, ls in _LETTER_LANGS.items()
