@@ -97,3 +97,45 @@ def test_typographic_punctuation_runs_the_latin_automaton_only() -> None:
     assert INDEX._any_other.search(text) is None
     assert INDEX.scan(text) == REFERENCE.scan(text)
     assert "name_phrase" in {h.kind for h in INDEX.scan(text)}  # "i’m" is a key of its own
+
+
+PUNCT_KEYS = [k for k in LATIN1_KEYS if not any(c.isalnum() or c == "_" for c in k)]
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(PUNCT_KEYS),
+            st.sampled_from(["https", "x", " ", ":", "/", "//", "---", ".\n\n", "1", "é", "_"]),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_keys_without_word_characters_hit_as_the_reference(pieces: list[str]) -> None:
+    """Keys with no word character ("://") are found with str.find next to the baked automaton."""
+    text = lower_same_length("".join(pieces))
+    assert INDEX.scan(text) == REFERENCE.scan(text)
+
+
+def test_a_key_without_word_characters_is_found_apart() -> None:
+    assert PUNCT_KEYS == ["://"] == [k for k, *_ in INDEX._unbaked]
+    got = [(h.kind, h.start, h.end) for h in INDEX.scan("see https://example.org/x --- ok.\n\n")]
+    assert ("secret", 9, 19) in got  # open at the end: the stem runs on to the end of its word
+    assert [k for k, s, _ in got if k == "secret"] == ["secret"]  # not at "---" or ".\n\n"
+
+
+_OWN = KeywordIndex({"arrow": ["->", "*=>", "<-*", "*::*"], "word": ["go", "stop*"]})
+_OWN_REFERENCE = _OneAutomaton(_OWN)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(["->", "=>", "<-", "::", "go", "stop", "x", " ", "-", ">", "é", "1"]), max_size=20
+    )
+)
+def test_closed_keys_without_word_characters_keep_their_boundaries(pieces: list[str]) -> None:
+    text = lower_same_length("".join(pieces))
+    assert _OWN.scan(text) == _OWN_REFERENCE.scan(text)

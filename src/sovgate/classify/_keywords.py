@@ -44,6 +44,8 @@ _BAKE = bytes(i if (chr(i).isalnum() or i == 0x5F) else 0 for i in range(256))
 # (the key where the text must be checked, else None; its length; 1 if a NUL closes it, else 0;
 # kind; open at the end; entry order) of one entry in the baked automaton
 _Baked = tuple[str | None, int, int, str, bool, int]
+# (key, open at the start, open at the end, kind, entry order) of a key without word characters
+_Unbaked = tuple[str, bool, bool, str, int]
 # (length, entries, CJK start, CJK end, closed start, closed end) of one automaton key
 _Value = tuple[int, tuple[_Entry, ...], bool, bool, bool, bool]
 # Latin script up to Latin Extended-B: keys that start with one of these go to the Latin automaton
@@ -58,7 +60,8 @@ def _script(key: str) -> str:
 
 def _first_chars(keys: Iterable[str]) -> re.Pattern[str]:
     """A class of the keys' first characters: none of the keys can match where none occurs."""
-    return re.compile("[" + re.escape("".join(sorted({k[0] for k in keys}))) + "]")
+    firsts = "".join(sorted({k[0] for k in keys}))
+    return re.compile("[" + re.escape(firsts) + "]" if firsts else "(?!)")  # no keys: never
 
 
 def _automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
@@ -75,15 +78,23 @@ def _automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
     return auto
 
 
-def _baked_automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Automaton:
-    """The keys of Latin-1 characters, one per entry, boundaries baked in as NULs (see _BAKE)."""
+def _baked_automaton(
+    keys: Mapping[str, tuple[_Entry, ...]],
+) -> tuple[ahocorasick.Automaton, tuple[_Unbaked, ...]]:
+    """The keys of Latin-1 characters, one per entry, boundaries baked in as NULs (see _BAKE);
+    and apart, the entries of keys without a word character (`://`): baked, they would be all
+    NULs and match every run of punctuation and blanks, so they are found with `str.find`."""
     baked: dict[str, list[_Baked]] = {}
+    unbaked: list[_Unbaked] = []
     for key, es in keys.items():
         try:
             fk = key.encode("latin-1").translate(_BAKE).decode("latin-1")
         except UnicodeEncodeError:
             continue  # never in a Latin-1 text
         for order, (kind, open_start, open_end) in enumerate(es):
+            if not fk.strip("\x00"):
+                unbaked.append((key, open_start, open_end, kind, order))
+                continue
             lead, trail = ("" if open_start else "\x00"), ("" if open_end else "\x00")
             verify = key if fk != key else None  # punctuation or spaces bake to NUL: check the text
             entry = (verify, len(key), len(trail), kind, open_end, order)
@@ -92,7 +103,7 @@ def _baked_automaton(keys: Mapping[str, tuple[_Entry, ...]]) -> ahocorasick.Auto
     for bkey, cands in baked.items():
         auto.add_word(bkey, tuple(cands))
     auto.make_automaton()
-    return auto
+    return auto, tuple(unbaked)
 
 
 def _by_end_longest_first(match: tuple[int, _Value]) -> tuple[int, int]:
@@ -127,7 +138,7 @@ class KeywordIndex:
         self._latin = _automaton(latin)
         self._scripts = tuple((_first_chars(keys), _automaton(keys)) for _, keys in sorted(by_script.items()))
         self._any_other = _first_chars(k for keys in by_script.values() for k in keys)
-        self._baked = _baked_automaton(latin)
+        self._baked, self._unbaked = _baked_automaton(latin)
 
     def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
         """The automata's matches as (end index, value), ordered by end, longest first."""
@@ -157,6 +168,17 @@ class KeywordIndex:
                 if open_end and mapped[end + 1] != "\x00":  # the stem runs on to the end of its word
                     e = _WORD_RUN.match(low, end).end()  # type: ignore[union-attr]
                 found.append((end, -klen, order, KeywordHit(kind, start, e)))
+        for key, open_start, open_end, kind, order in self._unbaked:
+            start = low.find(key)
+            while start != -1:
+                end = start + len(key)
+                # the baked boundaries: `mapped[i + 1]` is NUL where low[i] is no word character
+                if (open_start or mapped[start] == "\x00") and (open_end or mapped[end + 1] == "\x00"):
+                    e = end
+                    if open_end and mapped[end + 1] != "\x00":
+                        e = _WORD_RUN.match(low, end).end()  # type: ignore[union-attr]
+                    found.append((end, -len(key), order, KeywordHit(kind, start, e)))
+                start = low.find(key, start + 1)
         # the order `_scan_raw` gives: by end of the key, longer keys first, entries in table order
         found.sort()
         return [f[3] for f in found]
