@@ -220,8 +220,9 @@ def ensure_litellm(spec: str, say: Callable[[str], None]) -> str:
         )
         if pip.returncode != 0:
             shutil.rmtree(venv, ignore_errors=True)  # no half-installed venv for the next run
-            errors = [line for line in pip.stderr.splitlines() if line.startswith("ERROR")]
-            raise RuntimeError(f"pip could not install {spec}: " + " ".join(errors[-2:] or ["see pip"]))
+            lines = [line for line in pip.stderr.splitlines() if line.strip()]
+            errors = [line for line in lines if line.startswith("ERROR")] or lines
+            raise RuntimeError(f"pip could not install {spec}: " + " ".join(errors[-2:]))
     out = subprocess.run(
         [str(py), "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
         check=True,
