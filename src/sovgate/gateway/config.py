@@ -68,6 +68,9 @@ class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
+    # how long a commit of the audit log may wait for records of other requests in progress
+    # (group commit); never while nothing more is coming. 0: commit at once
+    audit_commit_delay_ms: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024
@@ -225,6 +228,8 @@ class _Loader:
             raise self.fail(("gateway", "region"), "must be an ISO 3166-1 alpha-2 code like DE")
         if not re.match(r"^[a-z][a-z0-9+]*://", settings.audit):
             raise self.fail(("gateway", "audit"), "must be a URL like sqlite:///./sovgate-audit.db")
+        if not 0 <= settings.audit_commit_delay_ms <= 100:
+            raise self.fail(("gateway", "audit_commit_delay_ms"), "must be between 0 and 100 (milliseconds)")
         if settings.max_body_bytes < 1024:
             raise self.fail(("gateway", "max_body_bytes"), "must be at least 1024")
         if settings.max_classify_chars < 1:

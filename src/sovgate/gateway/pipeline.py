@@ -193,6 +193,9 @@ class Gateway:
         # forwarded (fail closed: its answer could not be recorded, and the data would already be
         # out); each refusal is itself appended, and the first that succeeds reopens the gateway.
         self.audit_failing = False
+        # Requests in progress (the server counts them in and out; a stream until it is opened):
+        # the audit writer holds a commit briefly while more of them may append (group commit).
+        self.working = 0
         # called with (provider, outcome) after every attempt; the server points it at its metrics
         self.on_attempt: Callable[[str, str], None] | None = None
 

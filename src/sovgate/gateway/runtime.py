@@ -94,11 +94,14 @@ async def open_gateway(
     comps = components or build_components(config)
     async with contextlib.AsyncExitStack() as stack:
         fingerprint = None
+        log = None
         if audit is None:
             from sovgate.audit import open_audit_log
             from sovgate.gateway._audit import to_audit_record
 
-            log = await open_audit_log(config.gateway.audit)
+            log = await open_audit_log(
+                config.gateway.audit, commit_delay_s=config.gateway.audit_commit_delay_ms / 1000
+            )
             stack.push_async_callback(log.close)
             fingerprint = log.fingerprint
             # the configuration and policies this process will apply are themselves on the record
@@ -113,7 +116,7 @@ async def open_gateway(
         if protector is not None and hasattr(protector, "vault"):
             protector.vault = _open_vault(config)  # per worker: after any fork
             stack.push_async_callback(protector.aclose)
-        yield Gateway(
+        gateway = Gateway(
             config,
             classify=comps.classify,
             decide=comps.decide,
@@ -123,6 +126,9 @@ async def open_gateway(
             fingerprint=fingerprint,
             conversation_key=_conversation_key,
         )
+        if log is not None:  # group commit: the writer holds a commit while more records are coming
+            log.working = lambda: gateway.working
+        yield gateway
 
 
 def _start_record(config: Config, fingerprint: Callable[[bytes], str]) -> Any:

@@ -114,12 +114,15 @@ class App:
         started = time.perf_counter()
         gw = self.gateway
         req = Request(id=uuid.uuid4().hex, endpoint=endpoint, started=started, time=time.time())
+        gw.working += 1  # until its answer is ready (a stream's: until the stream is opened)
         try:
             answer = await self._serve(gw, req, scope, receive)
         except Exception as exc:  # last line of defence: clean error, recorded
             print(f"sovgate: request {req.id} failed: {exc!r}", file=sys.stderr)
             err = GatewayError(500, "Internal gateway error.", type="server_error", code="internal_error")
             answer = await gw.refuse(req, err)
+        finally:
+            gw.working -= 1
         provider = answer.provider or "none"
         if isinstance(answer, StreamAnswer):
             await _stream(send, receive, answer, req.id)
