@@ -73,28 +73,31 @@ def test_without_a_count_of_requests_nothing_waits(tmp_path: Path) -> None:
 
 def test_fruitless_waits_shrink_and_a_fruitful_one_grows_the_delay(tmp_path: Path) -> None:
     # Requests in progress that append nothing (waiting on a slow provider): each wait in
-    # which nothing arrived halves the next, down to 1/16 of the delay.
-    log = _log(tmp_path, delay_s=0.4, working=5)
+    # which nothing arrived halves the next, down to 1/16 of the delay (50 ms here).
+    in_progress = [5]
+    log = _log(tmp_path, delay_s=0.8, working=None)
+    log.working = lambda: in_progress[0]
     try:
         waited = []
         for i in range(6):
             t0 = time.monotonic()
             log.append_sync(rec(i))
             waited.append(time.monotonic() - t0)
-        assert waited[0] >= 0.35  # the whole delay, first
-        assert max(waited[-2:]) < 0.2  # the floor (25 ms) plus a commit
+        assert waited[0] >= 0.75  # the whole delay, first
+        assert max(waited[-2:]) < 0.4  # the floor (50 ms) plus a commit
         assert _commit_sizes(log) == [1, 2, 3, 4, 5, 6]
-        # Records that arrive while a commit waits: the next wait is longer again.
-        futures = [log.submit(rec(10))]
-        for i in range(11, 14):
-            time.sleep(0.005)
-            futures.append(log.submit(rec(i)))
-        assert sorted(f.result(timeout=5) for f in futures) == [6, 7, 8, 9]
-        assert _commit_sizes(log)[-1] == 10
-        assert len(_commit_sizes(log)) < 6 + 4  # some of them shared a commit
+        # A record that arrives while a commit waits: the next wait is longer again.
+        in_progress[0] = 2
+        first = log.submit(rec(10))
+        while not log._queue.empty():  # the writer took it ...
+            time.sleep(0.001)
+        time.sleep(0.01)  # ... and waits (50 ms) for the second request's record
+        second = log.submit(rec(11))
+        assert sorted(f.result(timeout=5) for f in (first, second)) == [6, 7]
+        assert _commit_sizes(log)[-1] == 8 and 7 not in _commit_sizes(log)  # one commit for both
         t0 = time.monotonic()
-        log.append_sync(rec(20))
-        assert time.monotonic() - t0 >= 0.045  # no longer the 25 ms floor
+        log.append_sync(rec(20))  # one request still in progress: waited for, in vain
+        assert time.monotonic() - t0 >= 0.095  # 100 ms now, no longer the 50 ms floor
     finally:
         log.close_sync()
 

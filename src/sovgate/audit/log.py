@@ -7,11 +7,11 @@ the callers' futures: a returned index is durable. While one batch commits, the
 next one queues up, so throughput grows with load without adding latency.
 
 A commit costs the writer about the same whether it holds one record or fifty
-(the transaction, the fsync, the signed head). When the process says that more
-records are on their way (`working`: requests being worked on, more of them than
-records queued), the writer waits up to `commit_delay_s` for them before it
-commits, like PostgreSQL's commit_delay/commit_siblings; with nothing more coming
-(one request at a time) it commits at once.
+(the transaction, the fsync, the signed head). When the appending process has
+more requests in progress (`working`) than records are queued, the writer waits
+up to `commit_delay_s` for their records before it commits, like PostgreSQL's
+commit_delay/commit_siblings; with nothing more coming (one request at a time) it
+commits at once.
 """
 
 from __future__ import annotations
@@ -365,9 +365,11 @@ class AuditLog(LogReader):
         """
         working = self.working
         assert working is not None
+        # once every request in progress has queued its record, nothing more is coming soon
+        if working() <= len(batch) or len(batch) >= self.max_batch:
+            return False  # no wait, nothing learnt
         arrived = 0
         deadline = time.monotonic() + self._delay
-        # once every request in progress has queued its record, nothing more is coming soon
         while len(batch) < self.max_batch and working() > len(batch):
             left = deadline - time.monotonic()
             if left <= 0:
@@ -380,9 +382,6 @@ class AuditLog(LogReader):
                 return True
             batch.append(item)
             arrived += 1
-        else:
-            if not arrived:
-                return False  # nobody else was in progress: no wait, nothing learnt
         if arrived:
             self._delay = min(self.commit_delay_s, self._delay * 2)
         else:
