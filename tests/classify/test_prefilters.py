@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sovgate.classify import _contact, _numbers
+from sovgate.classify import _contact, _keywords, _names, _numbers
 
 DOTTED = st.text(alphabet="0123456789. a:-", max_size=60)
 ID_LIKE = st.text(alphabet="0123456789ABXYZ .-/\n", max_size=80)
@@ -89,3 +89,38 @@ def test_obfuscated_at_tried_at_the_brackets_equals_a_full_search(parts: list[st
     # up to 40 parts: more than _BRACKET_TRIES brackets too, where one search takes over
     text = "".join(parts)
     assert _contact._obfuscated_at(text) == (_contact._OBFUSCATED_AT.search(text) is not None)
+
+
+NAME_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet="AaBbÄäÉéßÞþ'’-. _0²\nxX", max_size=12),
+        st.sampled_from(
+            ["O’Brien", "Jean-Luc", "Dr. Ängström", "–", "€", "“x”", "Łukasz", "Ωmega", "中文", "İ"]
+        ),
+    ),
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=1500)
+@given(NAME_TEXT)
+def test_cap_tokens_equal_a_full_scan(text: str) -> None:
+    full = [(m.start(), m.end(), m.group()) for m in _names._CAP_TOKEN.finditer(text)]
+    assert _names.cap_tokens(text) == full
+
+
+@settings(max_examples=1500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=40))
+def test_cap_tokens_equal_a_full_scan_for_any_character(text: str) -> None:
+    full = [(m.start(), m.end(), m.group()) for m in _names._CAP_TOKEN.finditer(text)]
+    assert _names.cap_tokens(text) == full
+
+
+@settings(max_examples=800)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3FF), max_size=40))
+def test_lower_same_length_equals_per_character_lowering(text: str) -> None:
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    expected = low
+    assert _keywords.lower_same_length(text) == expected

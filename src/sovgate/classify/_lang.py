@@ -86,15 +86,37 @@ _LETTER_PACKED: dict[str, int] = {
 _TOKEN_BYTES = bytes(i if _TOKEN_LATIN1.fullmatch(chr(i)) else 0x20 for i in range(256))
 
 
+# Latin-1 text goes through as bytes: lower-cased by a table (str.lower() looks up each non-ASCII
+# character's case mapping, ~50 instructions a character), holding none of the script characters
+# and nothing beyond Latin-1 by construction, its letter-language letters counted from the bytes
+# that are left once every other byte is deleted.
+_LOWER_LATIN1 = bytes(ord(chr(i).lower()) for i in range(256))  # each is one Latin-1 character
+_NOT_LETTER_BYTES = bytes(i for i in range(256) if chr(i) not in _LETTER_PACKED)
+_LETTER_PACKED_B: dict[int, int] = {ord(c): v for c, v in _LETTER_PACKED.items() if c <= "\xff"}
+
+
 def detect_language(text: str, default: str = "en") -> str:
-    sample = text[:SAMPLE_CHARS].lower()
-    ascii_only = sample.isascii()
-    if not ascii_only and _ANY_SCRIPT.search(sample) is not None:
+    head = text[:SAMPLE_CHARS]
+    if head.isascii():  # no letter-language letters
+        low, letters = head.lower().encode("ascii"), 0
+    else:
+        try:
+            low = head.encode("latin-1").translate(_LOWER_LATIN1)
+        except UnicodeEncodeError:
+            return _guess(head.lower(), default)
+        letters = sum(map(_LETTER_PACKED_B.__getitem__, low.translate(None, _NOT_LETTER_BYTES)))
+    words: list[bytes] = list(filter(_PACKED_B.__contains__, low.translate(_TOKEN_BYTES).split()))
+    return _decide(sum(map(_PACKED_B.__getitem__, words)), words, letters, low, default)
+
+
+def _guess(sample: str, default: str) -> str:
+    """detect_language of a lower-cased sample with characters beyond Latin-1."""
+    if _ANY_SCRIPT.search(sample) is not None:
         for lang, rx in _SCRIPTS:
             if len(rx.findall(sample)) >= 3:
                 return lang
     # Scores in units of 1/_UNIT: a function word shared by k languages gives each _UNIT // k.
-    if ascii_only or _BEYOND_LATIN1.search(sample) is None:
+    if _BEYOND_LATIN1.search(sample) is None:
         # beyond Latin-1 only punctuation and currency signs: they become "?", no token changes
         tokens_b = sample.encode("latin-1", "replace").translate(_TOKEN_BYTES).split()
         words: list[str] | list[bytes] = list(filter(_PACKED_B.__contains__, tokens_b))
@@ -102,19 +124,26 @@ def detect_language(text: str, default: str = "en") -> str:
     else:
         words = list(filter(_PACKED.__contains__, _TOKEN.findall(sample)))
         packed = sum(map(_PACKED.__getitem__, words))
+    found = _ANY_LETTER.findall(sample)
+    letters = sum(map(_LETTER_PACKED.__getitem__, found)) if found else 0
+    return _decide(packed, words, letters, sample, default)
+
+
+def _decide(
+    packed: int, words: list[str] | list[bytes], letters: int, sample: str | bytes, default: str
+) -> str:
+    """The language with the best score: function words (`packed`), letters, Dutch "ij" words."""
     scores = [(packed >> shift) & _MASK for shift in _SHIFTS]
-    letters = 0
-    if not ascii_only:
-        found = _ANY_LETTER.findall(sample)
-        if found:
-            letters = sum(map(_LETTER_PACKED.__getitem__, found))
-            for lang, _ in _LETTERS:
-                n = (letters >> (32 * _AT[lang])) & _MASK
-                if n:
-                    scores[_AT[lang]] += min(n, 5) * _UNIT // 2
+    if letters:
+        for lang, _ in _LETTERS:
+            n = (letters >> (32 * _AT[lang])) & _MASK
+            if n:
+                scores[_AT[lang]] += min(n, 5) * _UNIT // 2
     nl = 0
-    if "ij" in sample:  # the Dutch pattern backtracks through every word: only where it can match
-        nl = len(_NL.findall(sample))
+    ij = "ij" if isinstance(sample, str) else b"ij"
+    if ij in sample:  # the Dutch pattern backtracks through every word: only where it can match
+        text = sample if isinstance(sample, str) else sample.decode("latin-1")
+        nl = len(_NL.findall(text))
         if nl:
             scores[_AT["nl"]] += min(nl, 5) * _UNIT // 2
     best = max(scores)
