@@ -74,6 +74,7 @@ def _cap_role(c: str) -> int:
 
 
 _CAP_ROLES = bytes(_cap_role(chr(i)) for i in range(256))
+_span = re.Match.span
 # beyond Latin-1, what the bytes path cannot map: a word character (other scripts' letters, "ł")
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 
@@ -91,7 +92,6 @@ def cap_tokens(text: str) -> list[tuple[int, int, str]]:
     return [(s, e, text[s:e]) for s, e in map(_span, _CAP_BYTES.finditer(raw.translate(_CAP_ROLES)))]
 
 
-_span = re.Match.span
 _PARTICLE_GAP = re.compile(
     r" (?:(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|zu|zum|bin|ben|al|el|y|e|mac|d'|van't) )+"  # noqa: E501
 )
