@@ -19,6 +19,8 @@ from typing import NamedTuple
 import ahocorasick
 import ahocorasick_rs
 
+from sovgate.classify import _latin1
+
 
 class KeywordHit(NamedTuple):
     kind: str
@@ -31,7 +33,6 @@ def _is_word(c: str) -> bool:
     return (c.isalnum() or c == "_") and c < "\u3000"
 
 
-_BEYOND_LATIN1 = re.compile("[^\\x00-\\xff]")
 # the characters _is_word accepts, as a run: \w below the CJK blocks
 _WORD_RUN = re.compile("[^\\W\u3000-\U0010ffff]*")
 
@@ -193,7 +194,7 @@ class KeywordIndex:
             # Beyond Latin-1 only characters that `_bakes` (quotes, dashes, "€") and that start
             # no other script's key: each bakes to a NUL as a blank would, and the keys holding
             # one ("i’m") are checked against the text.
-            beyond = set(_BEYOND_LATIN1.findall(low))
+            beyond = set(_latin1.BEYOND.findall(low))
             if not all(_bakes(c) and c not in self._other_firsts for c in beyond):
                 return self._scan_raw(low)
             mapped_b = ("\x00" + low + "\x00").encode("latin-1", "replace").translate(_BAKE)
@@ -249,18 +250,12 @@ class KeywordIndex:
         return out
 
 
-# str.lower() of text with any non-ASCII character looks up every character's case mapping
-# (~50 instructions each); every Latin-1 character lowers to one Latin-1 character, so a byte table
-# does the same for Latin-1 text in one pass
-_LOWER_LATIN1 = bytes(ord(chr(i).lower()) for i in range(256))
-
-
 def lower_same_length(text: str) -> str:
     """`text` lower-cased, character for character (offsets stay valid): a character whose lower
     case is longer ("İ" -> "i̇") is kept as it is."""
-    if not text.isascii():
+    if not text.isascii():  # str.lower() would look up each non-ASCII character's case mapping
         try:
-            return text.encode("latin-1").translate(_LOWER_LATIN1).decode("latin-1")
+            return text.encode("latin-1").translate(_latin1.LOWER).decode("latin-1")
         except UnicodeEncodeError:
             pass
     low = text.lower()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from sovgate.classify import _latin1
+
 _WORDS: dict[str, str] = {
     "en": "the and is are was were of to in for on with my your you this that have has it be not please "
     "can could would what how who me i we our from at by an or do does did will",
@@ -90,7 +92,6 @@ _TOKEN_BYTES = bytes(i if _TOKEN_LATIN1.fullmatch(chr(i)) else 0x20 for i in ran
 # character's case mapping, ~50 instructions a character), holding none of the script characters
 # and nothing beyond Latin-1 by construction, its letter-language letters counted from the bytes
 # that are left once every other byte is deleted.
-_LOWER_LATIN1 = bytes(ord(chr(i).lower()) for i in range(256))  # each is one Latin-1 character
 _NOT_LETTER_BYTES = bytes(i for i in range(256) if chr(i) not in _LETTER_PACKED)
 _LETTER_PACKED_B: dict[int, int] = {ord(c): v for c, v in _LETTER_PACKED.items() if c <= "\xff"}
 
@@ -101,12 +102,13 @@ def detect_language(text: str, default: str = "en") -> str:
         low, letters = head.lower().encode("ascii"), 0
     else:
         try:
-            low = head.encode("latin-1").translate(_LOWER_LATIN1)
+            low = head.encode("latin-1").translate(_latin1.LOWER)
         except UnicodeEncodeError:
             return _guess(head.lower(), default)
         letters = sum(map(_LETTER_PACKED_B.__getitem__, low.translate(None, _NOT_LETTER_BYTES)))
     words: list[bytes] = list(filter(_PACKED_B.__contains__, low.translate(_TOKEN_BYTES).split()))
-    return _decide(sum(map(_PACKED_B.__getitem__, words)), words, letters, low, default)
+    nl = _dutch_ij(low.decode("latin-1")) if b"ij" in low else 0
+    return _decide(sum(map(_PACKED_B.__getitem__, words)), words, letters, nl, default)
 
 
 def _guess(sample: str, default: str) -> str:
@@ -126,12 +128,15 @@ def _guess(sample: str, default: str) -> str:
         packed = sum(map(_PACKED.__getitem__, words))
     found = _ANY_LETTER.findall(sample)
     letters = sum(map(_LETTER_PACKED.__getitem__, found)) if found else 0
-    return _decide(packed, words, letters, sample, default)
+    return _decide(packed, words, letters, _dutch_ij(sample) if "ij" in sample else 0, default)
 
 
-def _decide(
-    packed: int, words: list[str] | list[bytes], letters: int, sample: str | bytes, default: str
-) -> str:
+def _dutch_ij(sample: str) -> int:
+    """Dutch "ij" words (the pattern backtracks through every word: called only where "ij" is)."""
+    return len(_NL.findall(sample))
+
+
+def _decide(packed: int, words: list[str] | list[bytes], letters: int, nl: int, default: str) -> str:
     """The language with the best score: function words (`packed`), letters, Dutch "ij" words."""
     scores = [(packed >> shift) & _MASK for shift in _SHIFTS]
     if letters:
@@ -139,13 +144,8 @@ def _decide(
             n = (letters >> (32 * _AT[lang])) & _MASK
             if n:
                 scores[_AT[lang]] += min(n, 5) * _UNIT // 2
-    nl = 0
-    ij = "ij" if isinstance(sample, str) else b"ij"
-    if ij in sample:  # the Dutch pattern backtracks through every word: only where it can match
-        text = sample if isinstance(sample, str) else sample.decode("latin-1")
-        nl = len(_NL.findall(text))
-        if nl:
-            scores[_AT["nl"]] += min(nl, 5) * _UNIT // 2
+    if nl:
+        scores[_AT["nl"]] += min(nl, 5) * _UNIT // 2
     best = max(scores)
     if best == 0:
         return default

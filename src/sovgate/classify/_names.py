@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from importlib import resources
 
+from sovgate.classify import _latin1
 from sovgate.classify._address import USPS_SUFFIXES
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import Hit
@@ -75,8 +76,6 @@ def _cap_role(c: str) -> int:
 
 _CAP_ROLES = bytes(_cap_role(chr(i)) for i in range(256))
 _span = re.Match.span
-# beyond Latin-1, what the bytes path cannot map: a word character (other scripts' letters, "ł")
-_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 
 
 def cap_tokens(text: str) -> list[tuple[int, int, str]]:
@@ -86,7 +85,7 @@ def cap_tokens(text: str) -> list[tuple[int, int, str]]:
     except UnicodeEncodeError:
         # typographic apostrophes become ASCII ones (same length); other characters beyond
         # Latin-1 are fine as "?" (a blank's role) unless one is a word character
-        if any(c.isalnum() for c in set(_BEYOND_LATIN1.findall(text)) - {"’"}):
+        if any(c.isalnum() for c in set(_latin1.BEYOND.findall(text)) - {"’"}):
             return [(m.start(), m.end(), m.group()) for m in _CAP_TOKEN.finditer(text)]
         raw = text.replace("’", "'").encode("latin-1", "replace")
     return [(s, e, text[s:e]) for s, e in map(_span, _CAP_BYTES.finditer(raw.translate(_CAP_ROLES)))]

@@ -56,6 +56,7 @@ from stdnum.si import emso as si_emso
 from stdnum.sk import rc as sk_rc
 from stdnum.us import ssn as us_ssn
 
+from sovgate.classify import _latin1
 from sovgate.classify._cues import Cues
 from sovgate.classify._hits import LANG_COUNTRY, Hit
 from sovgate.classify._keywords import KeywordHit
@@ -222,7 +223,6 @@ _ZEROS = re.compile(rb"00*")
 # other scripts: ASCII digit runs, and every other decimal digit as a run of its own
 _DIGIT_RUNS = re.compile(r"[0-9]+|\d")
 _ANY_DIGIT = re.compile(r"\d")
-_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _DIGITS = re.compile(r"\d+")
 _span = re.Match.span
 _UPPER = frozenset(string.ascii_uppercase)
@@ -240,7 +240,7 @@ def digit_runs(text: str) -> tuple[tuple[int, int], ...]:
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        if _ANY_DIGIT.search("".join(_BEYOND_LATIN1.findall(text))) is not None:
+        if _ANY_DIGIT.search("".join(_latin1.BEYOND.findall(text))) is not None:
             return tuple(map(_span, _DIGIT_RUNS.finditer(text)))  # digits of other scripts
         # quotes, dashes, other scripts' letters: each one byte "?", so offsets stay
         raw = text.encode("latin-1", "replace")
