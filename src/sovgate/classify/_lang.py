@@ -104,7 +104,11 @@ def detect_language(text: str, default: str = "en") -> str:
         try:
             low = head.encode("latin-1").translate(_latin1.LOWER)
         except UnicodeEncodeError:
-            return _guess(head.lower(), default)
+            if _BEYOND_LATIN1.search(head) is not None:
+                return _guess(head.lower(), default)
+            # beyond Latin-1 only punctuation and currency signs, which have no case and are
+            # neither tokens nor letters: as "?" they change nothing
+            low = head.encode("latin-1", "replace").translate(_latin1.LOWER)
         letters = sum(map(_LETTER_PACKED_B.__getitem__, low.translate(None, _NOT_LETTER_BYTES)))
     words: list[bytes] = list(filter(_PACKED_B.__contains__, low.translate(_TOKEN_BYTES).split()))
     nl = _dutch_ij(low.decode("latin-1")) if b"ij" in low else 0
