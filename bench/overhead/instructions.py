@@ -144,8 +144,8 @@ def main() -> None:
     for s, p in cases:
         new = results[("sovgate", s, p)]
         old = results.get(("baseline", s, p))
-        ratio = f"{new / old:.3f}" if old else "–"
-        print(f"{s:8} {p:7} {new:>14,} {old if old is None else format(old, ','):>14} {ratio:>7}")
+        shown, ratio = (f"{old:,}", f"{new / old:.3f}") if old else ("–", "–")
+        print(f"{s:8} {p:7} {new:>14,} {shown:>14} {ratio:>7}")
         rows.append({"stage": s, "prompt": p, "sovgate": new, "baseline": old})
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "instructions.json"
