@@ -8,6 +8,7 @@ fallback, restoring, streaming, headers, audit records).
 from __future__ import annotations
 
 import json
+import uuid
 
 import httpx
 import openai
@@ -27,6 +28,17 @@ def chat(gw: Setup, text: str, model: str = "chat", **kw):  # type: ignore[no-un
         model=model, messages=[{"role": "user", "content": text}], **kw
     )
     return raw, raw.parse()
+
+
+def test_request_ids_are_time_ordered_uuid7(gw: Setup) -> None:
+    # the audit store indexes record ids: ids that grow with time append to that index
+    rids = [chat(gw, f"Question {i}?")[0].headers["x-sovgate-decision"] for i in range(5)]
+    assert rids == sorted(rids) and len(set(rids)) == 5
+    for rid in rids:
+        u = uuid.UUID(hex=rid)
+        assert u.version == 7 and u.hex == rid
+        ms = int(rid[:12], 16)  # RFC 9562: the first 48 bits are the Unix time in milliseconds
+        assert abs(ms / 1000 - gw.audit.by_id(rid).time) < 1.0
 
 
 def test_plain_chat_goes_to_first_preference_with_headers_and_record(gw: Setup) -> None:

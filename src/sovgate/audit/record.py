@@ -16,13 +16,13 @@ sets `index` (the leaf's position) when it sequences the record.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 import msgspec
+from uuid_utils import uuid7
 
 from sovgate.types import FiredRule
 
@@ -106,7 +106,7 @@ def admin_record(action: str, *, details: dict[str, str], fingerprint: str, tena
     fingerprint of the config it applies (`AuditLog.fingerprint(config_bytes)`). Its id starts
     with "admin-", and retention keeps its payload for the life of the log."""
     return AuditRecord(
-        id=f"{ADMIN_ID_PREFIX}{uuid.uuid4().hex}",
+        id=f"{ADMIN_ID_PREFIX}{uuid7().hex}",
         time=utc_now(),
         kind="admin",
         tenant=tenant or None,
