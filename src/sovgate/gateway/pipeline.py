@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from sovgate.gateway import errors
+from sovgate.gateway._cohort import Cohort
 from sovgate.gateway._offload import OFFLOAD_CHARS, offload
 from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
 from sovgate.gateway._restore import StreamRestoration, restore_completion
@@ -189,6 +190,8 @@ class Gateway:
                     models.setdefault(virtual, set()).add(pid)
             self.serving[t.id] = {m: frozenset(ps) for m, ps in models.items()}
         self._background: set[asyncio.Task[Any]] = set()
+        # requests that reach classification together are classified back to back (_cohort.py)
+        self._cohort = Cohort()
         # Set when an audit append fails, cleared when one succeeds. While set, no request is
         # forwarded (fail closed: its answer could not be recorded, and the data would already be
         # out); each refusal is itself appended, and the first that succeeds reopens the gateway.
@@ -353,7 +356,7 @@ class Gateway:
         args = (tenant, segments, model, serving, self.classify, self.decide, self.router.candidates)
         if chars > OFFLOAD_CHARS:
             return await offload(plan_segments, *args)
-        return plan_segments(*args)
+        return await self._cohort.submit(plan_segments, *args)
 
     async def _protect(
         self,

@@ -1,0 +1,70 @@
+"""Cohort scheduling: calls submitted in one turn of the loop run back to back, in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sovgate.gateway._cohort import Cohort
+
+
+async def test_calls_submitted_together_run_in_one_callback_in_order() -> None:
+    cohort = Cohort()
+    trace: list[str] = []
+
+    def work(name: str) -> str:
+        trace.append(name)
+        return name.upper()
+
+    async def request(name: str) -> str:
+        result = await cohort.submit(work, name)
+        trace.append(f"after {name}")  # what a request does once classified
+        return result
+
+    results = await asyncio.gather(*(request(n) for n in "abc"))
+    assert results == ["A", "B", "C"]
+    # all three classified before any of them went on
+    assert trace == ["a", "b", "c", "after a", "after b", "after c"]
+
+
+async def test_an_exception_goes_to_its_own_caller_only() -> None:
+    cohort = Cohort()
+
+    def work(n: int) -> int:
+        if n == 1:
+            raise ValueError("unreadable")
+        return n * 10
+
+    futs = [cohort.submit(work, n) for n in range(3)]
+    assert await futs[0] == 0
+    with pytest.raises(ValueError, match="unreadable"):
+        await futs[1]
+    assert await futs[2] == 20
+
+
+async def test_a_cancelled_caller_is_skipped() -> None:
+    cohort = Cohort()
+    ran: list[int] = []
+    futs = [cohort.submit(ran.append, n) for n in range(3)]
+    futs[1].cancel()
+    await asyncio.gather(futs[0], futs[2])
+    assert ran == [0, 2]
+
+
+async def test_a_large_cohort_is_cut_into_runs_with_other_work_between() -> None:
+    cohort = Cohort(max_run=2)
+    trace: list[str] = []
+    futs = [cohort.submit(trace.append, f"c{n}") for n in range(5)]
+    # other ready work (another request's step) scheduled after the first run was
+    asyncio.get_running_loop().call_soon(trace.append, "other")
+    await asyncio.gather(*futs)
+    assert trace == ["c0", "c1", "other", "c2", "c3", "c4"]
+
+
+async def test_a_lone_call_runs_in_the_next_turn() -> None:
+    cohort = Cohort()
+    fut = cohort.submit(sum, [1, 2, 3])
+    assert not fut.done()
+    await asyncio.sleep(0)
+    assert fut.done() and fut.result() == 6
