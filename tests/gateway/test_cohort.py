@@ -52,14 +52,25 @@ async def test_a_cancelled_caller_is_skipped() -> None:
     assert ran == [0, 2]
 
 
-async def test_a_large_cohort_is_cut_into_runs_with_other_work_between() -> None:
-    cohort = Cohort(max_run=2)
+async def test_a_cohort_is_cut_into_runs_by_cost_with_other_work_between() -> None:
+    cohort = Cohort(run_cost=10)
     trace: list[str] = []
-    futs = [cohort.submit(trace.append, f"c{n}") for n in range(5)]
+    futs = [cohort.submit(trace.append, f"c{n}", cost=c) for n, c in enumerate([4, 6, 3, 20, 1])]
     # other ready work (another request's step) scheduled after the first run was
     asyncio.get_running_loop().call_soon(trace.append, "other")
     await asyncio.gather(*futs)
+    # 4 + 6 fill the first run; 3 alone (3 + 20 > 10); 20 alone (over the budget, still run); then 1
     assert trace == ["c0", "c1", "other", "c2", "c3", "c4"]
+
+
+async def test_the_runs_keep_submission_order_across_turns() -> None:
+    cohort = Cohort(run_cost=1)
+    trace: list[int] = []
+    first = [cohort.submit(trace.append, n) for n in range(3)]
+    await asyncio.sleep(0)  # the first run went; two are still queued
+    later = [cohort.submit(trace.append, n) for n in range(3, 5)]
+    await asyncio.gather(*first, *later)
+    assert trace == [0, 1, 2, 3, 4]
 
 
 async def test_a_lone_call_runs_in_the_next_turn() -> None:

@@ -20,35 +20,41 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# At most this many classifications per callback: the first request of a cohort waits for the
-# others' classification before it goes on (~0.5 ms each for a 2 KB text), so a burst is cut
-# into runs of this size, each a callback of its own, after the loop's other ready work. Runs of
-# 8 kept little of the gain at concurrency 32 (the rest of each cohort waited behind that work).
-MAX_RUN = 64
+# A run (one callback) takes queued calls until their costs (characters of text) reach this:
+# meanwhile the loop serves no I/O, so a run holds it about as long as classifying one text of
+# the size that is still classified on the loop (larger ones go to a thread, _offload.py).
+# A run always takes at least one call; the rest of the queue follows in a later callback.
+# Runs of 8 requests (16 KB of tickets) kept little of the gain at concurrency 32: the rest of
+# each cohort waited behind the loop's other ready work and started cold again.
+RUN_COST = 64 * 1024
 
 
 class Cohort:
     """Runs synchronous, CPU-bound calls submitted in the same turn of the loop back to back."""
 
-    def __init__(self, max_run: int = MAX_RUN) -> None:
-        self.max_run = max_run
-        self._queue: list[tuple[asyncio.Future[Any], Callable[..., Any], tuple[Any, ...]]] = []
+    def __init__(self, run_cost: int = RUN_COST) -> None:
+        self.run_cost = run_cost
+        self._queue: list[tuple[asyncio.Future[Any], int, Callable[..., Any], tuple[Any, ...]]] = []
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        """`fn(*args)`'s result (or exception), computed in the next turn of the loop."""
+    def submit(self, fn: Callable[..., T], *args: Any, cost: int = 1) -> asyncio.Future[T]:
+        """`fn(*args)`'s result (or exception), computed in a later turn of the loop; `cost` is
+        what the call weighs against `run_cost` (for classification: its characters)."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
         if not self._queue:
             loop.call_soon(self._run)
-        self._queue.append((fut, fn, args))
+        self._queue.append((fut, cost, fn, args))
         return fut
 
     def _run(self) -> None:
-        run, rest = self._queue[: self.max_run], self._queue[self.max_run :]
-        self._queue = rest
-        if rest:
+        queue, spent, n = self._queue, 0, 0
+        while n < len(queue) and (n == 0 or spent + queue[n][1] <= self.run_cost):
+            spent += queue[n][1]
+            n += 1
+        run, self._queue = queue[:n], queue[n:]
+        if self._queue:
             asyncio.get_running_loop().call_soon(self._run)
-        for fut, fn, args in run:
+        for fut, _, fn, args in run:
             if fut.cancelled():  # the request went away while it waited
                 continue
             try:

@@ -356,7 +356,7 @@ class Gateway:
         args = (tenant, segments, model, serving, self.classify, self.decide, self.router.candidates)
         if chars > OFFLOAD_CHARS:
             return await offload(plan_segments, *args)
-        return await self._cohort.submit(plan_segments, *args)
+        return await self._cohort.submit(plan_segments, *args, cost=chars)
 
     async def _protect(
         self,
