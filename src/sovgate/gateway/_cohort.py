@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # A run (one callback) takes queued calls until their costs (characters of text) reach this:
-# meanwhile the loop serves no I/O, so a run holds it about as long as classifying one text of
-# the size that is still classified on the loop (larger ones go to a thread, _offload.py).
+# meanwhile the loop serves no I/O, so a run holds it about as long as classifying two of the
+# largest texts still classified on the loop (32 KiB; larger ones go to a thread, _offload.py).
 # A run always takes at least one call; the rest of the queue follows in a later callback.
 # Runs of 8 requests (16 KB of tickets) kept little of the gain at concurrency 32: the rest of
 # each cohort waited behind the loop's other ready work and started cold again.
