@@ -79,3 +79,24 @@ async def test_a_lone_call_runs_in_the_next_turn() -> None:
     assert not fut.done()
     await asyncio.sleep(0)
     assert fut.done() and fut.result() == 6
+
+
+class _Shutdown(BaseException):
+    """Stands for what ends a run abnormally (not an Exception: no caller gets it)."""
+
+
+async def test_a_run_ended_by_a_base_exception_cancels_its_other_callers() -> None:
+    cohort = Cohort()
+    loop = asyncio.get_running_loop()
+    seen: list[BaseException] = []
+    loop.set_exception_handler(lambda _loop, ctx: seen.append(ctx["exception"]))
+
+    def shut_down() -> None:
+        raise _Shutdown
+
+    futs = [cohort.submit(int, "1"), cohort.submit(shut_down), cohort.submit(int, "3")]
+    _, pending = await asyncio.wait(futs, timeout=5)
+    assert not pending  # nobody left waiting
+    assert futs[0].result() == 1
+    assert futs[1].cancelled() and futs[2].cancelled()
+    assert len(seen) == 1 and isinstance(seen[0], _Shutdown)

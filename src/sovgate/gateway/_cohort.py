@@ -54,10 +54,15 @@ class Cohort:
         run, self._queue = queue[:n], queue[n:]
         if self._queue:
             asyncio.get_running_loop().call_soon(self._run)
-        for fut, _, fn, args in run:
-            if fut.cancelled():  # the request went away while it waited
-                continue
-            try:
-                fut.set_result(fn(*args))
-            except Exception as exc:  # the caller refuses the request (fail closed)
-                fut.set_exception(exc)
+        try:
+            for fut, _, fn, args in run:
+                if fut.cancelled():  # the request went away while it waited
+                    continue
+                try:
+                    fut.set_result(fn(*args))
+                except Exception as exc:  # the caller refuses the request (fail closed)
+                    fut.set_exception(exc)
+        finally:  # a BaseException (shutdown) ends the run: its other callers must not hang
+            for fut, *_ in run:
+                if not fut.done():
+                    fut.cancel()

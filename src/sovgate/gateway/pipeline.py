@@ -347,7 +347,9 @@ class Gateway:
         raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
 
     async def _plan(self, tenant: Tenant, body: dict[str, Any], model: str, serving: Collection[str]) -> Plan:
-        """plan(), with a large text classified in a worker thread and an oversized one refused."""
+        """plan(), with an oversized text refused, a large one classified in a worker thread, and
+        the others together with those of the requests that reach this point in the same turn of
+        the loop (_cohort.py)."""
         segments = extract_segments(body)
         chars = sum(len(s.text) for s in segments)
         limit = self.config.gateway.max_classify_chars
