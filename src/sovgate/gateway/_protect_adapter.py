@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sovgate.gateway._cohort import Cohort
 from sovgate.gateway._protection import ProtectionImpossible
 from sovgate.protect import (
     ProtectionError,
@@ -43,6 +44,8 @@ class Protector:
     def __init__(self, style: str = "placeholder", vault: Any = None):
         self._pz = Pseudonymizer(style)  # type: ignore[arg-type]
         self.vault = vault
+        # fresh sessions are masked together with the other requests of this turn of the loop
+        self._cohort = Cohort()
 
     async def __call__(
         self,
@@ -56,10 +59,17 @@ class Protector:
         try:
             for _ in range(2):
                 session = await self._session(conversation)
-                masked, report = self._pz.protect(
-                    body, segments, classification.findings, verdict.pseudonymize, session
-                )
-                if conversation is None or self.vault is None or await self.vault.save(session):
+                args = (body, segments, classification.findings, verdict.pseudonymize, session)
+                if conversation is None or self.vault is None:
+                    # a session of this request alone: masked back to back with the others that
+                    # reach this point in the same turn of the loop (_cohort.py), nothing to save
+                    cost = sum(len(s.text) for s in segments)
+                    masked, report = await self._cohort.submit(self._pz.protect, *args, cost=cost)
+                    break
+                # a conversation's stored session: masked right after loading, as before, so that
+                # a concurrent turn's save (Redis: optimistic) has no wider window to win the race
+                masked, report = self._pz.protect(*args)
+                if await self.vault.save(session):
                     break
             else:
                 raise ProtectionImpossible("the pseudonym vault kept losing races for this conversation")
