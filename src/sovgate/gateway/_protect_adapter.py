@@ -66,8 +66,9 @@ class Protector:
                     cost = sum(len(s.text) for s in segments)
                     masked, report = await self._cohort.submit(self._pz.protect, *args, cost=cost)
                     break
-                # a conversation's stored session: masked right after loading, as before, so that
-                # a concurrent turn's save (Redis: optimistic) has no wider window to win the race
+                # a conversation's stored session: masked right after loading, with no wait before
+                # the save (Redis saves are optimistic: a concurrent turn that saves first forces
+                # a retry, and every wait in between makes that likelier)
                 masked, report = self._pz.protect(*args)
                 if await self.vault.save(session):
                     break
