@@ -56,24 +56,16 @@ class Protector:
         conversation: str | None = None,
     ) -> _Protected | None:
         """Mask what `verdict.pseudonymize` names; None when nothing of those types is in the request."""
+        args = (body, segments, classification.findings, verdict.pseudonymize)
         try:
-            for _ in range(2):
-                session = await self._session(conversation)
-                args = (body, segments, classification.findings, verdict.pseudonymize, session)
-                if conversation is None or self.vault is None:
-                    # a session of this request alone: masked back to back with the others that
-                    # reach this point in the same turn of the loop (_cohort.py), nothing to save
-                    cost = sum(len(s.text) for s in segments)
-                    masked, report = await self._cohort.submit(self._pz.protect, *args, cost=cost)
-                    break
-                # a conversation's stored session: masked right after loading, with no wait before
-                # the save (Redis saves are optimistic: a concurrent turn that saves first forces
-                # a retry, and every wait in between makes that likelier)
-                masked, report = self._pz.protect(*args)
-                if await self.vault.save(session):
-                    break
+            if conversation is None or self.vault is None:
+                # a session of this request alone, nothing to save: masked back to back with the
+                # other requests that reach this point in the same turn of the loop (_cohort.py)
+                session = PseudonymSession()
+                cost = sum(len(s.text) for s in segments)
+                masked, report = await self._cohort.submit(self._pz.protect, *args, session, cost=cost)
             else:
-                raise ProtectionImpossible("the pseudonym vault kept losing races for this conversation")
+                masked, report, session = await self._in_conversation(conversation, args)
         except ProtectionError as exc:
             raise ProtectionImpossible(str(exc)) from exc
         except VaultError as exc:
@@ -82,10 +74,18 @@ class Protector:
             return None
         return _Protected(masked, session, report.tokens, tuple(sorted(report.masked)))
 
-    async def _session(self, conversation: str | None) -> PseudonymSession:
-        if conversation is None or self.vault is None:
-            return PseudonymSession()
-        return await self.vault.load(conversation)
+    async def _in_conversation(
+        self, conversation: str, args: tuple[Any, ...]
+    ) -> tuple[Any, Any, PseudonymSession]:
+        """Mask with the conversation's stored session and save the new tokens back. Masked right
+        after loading, with no wait before the save: Redis saves are optimistic (a concurrent turn
+        that saves first forces a retry, and every wait in between makes that likelier)."""
+        for _ in range(2):
+            session = await self.vault.load(conversation)
+            masked, report = self._pz.protect(*args, session)
+            if await self.vault.save(session):
+                return masked, report, session
+        raise ProtectionImpossible("the pseudonym vault kept losing races for this conversation")
 
     async def aclose(self) -> None:
         close = getattr(self.vault, "aclose", None)
