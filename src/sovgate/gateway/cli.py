@@ -41,7 +41,7 @@ def serve(
     """Run the OpenAI-compatible gateway."""
     import uvicorn
 
-    from sovgate.gateway.runtime import build_components, check_audit, open_gateway
+    from sovgate.gateway.runtime import build_components, check_audit, check_tracing, open_gateway
     from sovgate.server import create_app
 
     try:
@@ -49,6 +49,7 @@ def serve(
         check_servable(cfg)
         components = build_components(cfg)  # fails here, before binding, on a bad policy
         check_audit(cfg)
+        check_tracing(cfg)
     except ConfigError as exc:
         _die(str(exc))
     if check:

@@ -65,6 +65,15 @@ class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     ttl_s: int = 3600  # a conversation's mapping is kept this long after its last use
 
 
+class Tracing(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # OTLP/HTTP (protobuf) traces URL; "": $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then
+    # $OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, then http://localhost:4318/v1/traces
+    endpoint: str = ""
+    service_name: str = "sovgate"
+    sample_ratio: float = 1.0  # of the traces sovgate starts; a caller's traceparent decides for its own
+    propagate: str = "on_prem"  # providers sent a traceparent: on_prem | all | none
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -80,6 +89,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     metrics: bool = True  # serve GET /metrics (no API key) on the API port
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
+    tracing: Tracing | None = None  # OpenTelemetry spans per request (off when absent)
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -249,6 +259,19 @@ class _Loader:
             )
         if ps.ttl_s < 1:
             raise self.fail(("gateway", "pseudonyms", "ttl_s"), "must be at least 1")
+        tr = settings.tracing
+        if tr is not None:
+            if tr.endpoint and not re.match(r"^https?://[^/\s]+", tr.endpoint):
+                raise self.fail(
+                    ("gateway", "tracing", "endpoint"),
+                    "must be an http(s) URL of an OTLP/HTTP receiver, like http://collector:4318/v1/traces",
+                )
+            if not 0 <= tr.sample_ratio <= 1:
+                raise self.fail(("gateway", "tracing", "sample_ratio"), "must be between 0 and 1")
+            if tr.propagate not in ("on_prem", "all", "none"):
+                raise self.fail(("gateway", "tracing", "propagate"), "must be on_prem, all or none")
+            if not tr.service_name.strip():
+                raise self.fail(("gateway", "tracing", "service_name"), "must not be empty")
         return settings
 
     def catalog(self, path: KeyPath) -> Any:

@@ -23,6 +23,7 @@ from sovgate.gateway._cohort import Cohort
 from sovgate.gateway._offload import OFFLOAD_CHARS, offload
 from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
 from sovgate.gateway._restore import StreamRestoration, restore_completion
+from sovgate.gateway._trace import RequestTrace
 from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
@@ -137,6 +138,7 @@ class Request(msgspec.Struct, kw_only=True):
     conversation: str | None = None  # the client's x-sovgate-conversation header
     started: float = 0.0  # perf_counter at arrival
     time: float = 0.0  # unix time at arrival
+    trace: RequestTrace | None = None  # the request's spans, when tracing is on
 
 
 class JsonAnswer(msgspec.Struct):
@@ -263,8 +265,12 @@ class Gateway:
             await self.audit(rec)
         except Exception:  # (not a cancellation: that says nothing about the log)
             self.audit_failing = True
+            if req.trace is not None:
+                req.trace.recorded(rec, False)
             raise
         self.audit_failing = False
+        if req.trace is not None:
+            req.trace.recorded(rec, True)
 
     async def _serve(self, req: Request, tenant: Tenant, body: dict[str, Any], rec: RequestRecord) -> Answer:
         model: str = body["model"]
@@ -288,12 +294,13 @@ class Gateway:
             )
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
-        attempts = _Attempts(self.on_attempt)
+        attempts = _Attempts(self.on_attempt, req.trace)
         protection_error: str | None = None
         conversation: list[str | None] = []  # computed once, when a provider needs masking
         for pid in p.candidates:
             verdict = p.decision.verdict(pid)
             assert verdict is not None and verdict.eligible  # the router never loosens a decision
+            attempts.start(pid)
             t0 = time.perf_counter()
             try:
                 protected = (
@@ -480,16 +487,22 @@ class Gateway:
 
 
 class _Attempts(list[Attempt]):
-    """The attempts of one request, reported as they happen."""
+    """The attempts of one request, reported as they happen (metrics, and the trace when on)."""
 
-    def __init__(self, report: Callable[[str, str], None] | None):
+    def __init__(self, report: Callable[[str, str], None] | None, trace: RequestTrace | None = None):
         super().__init__()
-        self._report = report
+        self._report, self._trace = report, trace
+
+    def start(self, provider: str) -> None:
+        if self._trace is not None:
+            self._trace.attempt(provider)
 
     def append(self, attempt: Attempt) -> None:
         super().append(attempt)
         if self._report is not None:
             self._report(attempt.provider, attempt.outcome)
+        if self._trace is not None:
+            self._trace.attempt_ended(attempt)
 
 
 def _error_event(err: GatewayError) -> bytes:

@@ -54,6 +54,18 @@ def check_audit(config: Config) -> None:
         raise config.error(("gateway", "audit"), str(exc)) from None
 
 
+def check_tracing(config: Config) -> None:
+    """`gateway.tracing` needs the OpenTelemetry SDK and exporter (the `otel` extra)."""
+    if config.gateway.tracing is None:
+        return
+    from sovgate.server.tracing import TracingUnavailable, check_installed
+
+    try:
+        check_installed()
+    except TracingUnavailable as exc:
+        raise config.error(("gateway", "tracing"), str(exc)) from None
+
+
 def build_components(config: Config) -> Components:
     """The classifier (built once), the compiled policies and the protector."""
     from sovgate.classify import Classifier

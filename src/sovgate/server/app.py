@@ -21,6 +21,7 @@ from sovgate.gateway.errors import GatewayError, error_body, model_not_found, un
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
 from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
+from sovgate.server.tracing import Tracing
 from sovgate.server.validate import CHECKS
 
 Scope = dict[str, Any]
@@ -50,6 +51,12 @@ class App:
         self._gateway: Gateway | None = gateway if isinstance(gateway, Gateway) else None
         self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
         self._stack: contextlib.AsyncExitStack | None = None
+        self.tracing: Tracing | None = None  # built at start-up when gateway.tracing is set
+
+    def _start_tracing(self, gw: Gateway) -> None:
+        settings = gw.config.gateway.tracing
+        if settings is not None and self.tracing is None:  # per process: after any fork
+            self.tracing = Tracing(settings, gw.providers, gw.config.gateway.region)
 
     def _watch(self, gw: Gateway) -> None:
         gw.on_attempt = self.metrics.attempt
@@ -77,6 +84,7 @@ class App:
                         self._stack = contextlib.AsyncExitStack()
                         self._gateway = await self._stack.enter_async_context(self._opener())
                     self._watch(self.gateway)
+                    self._start_tracing(self.gateway)
                 except Exception as exc:
                     await send(
                         {"type": "lifespan.startup.failed", "message": f"sovgate: cannot start: {exc}"}
@@ -86,6 +94,8 @@ class App:
             elif message["type"] == "lifespan.shutdown":
                 if self._stack is not None:
                     await self._stack.aclose()
+                if self.tracing is not None:  # export what is queued (blocking: off the loop)
+                    await asyncio.to_thread(self.tracing.shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -117,6 +127,18 @@ class App:
         # dirtying a random page per record (commits of 32 records into a log of 300k: 17 against
         # 30 µs of the writer's CPU per record)
         req = Request(id=uuid7().hex, endpoint=endpoint, started=started, time=time.time())
+        if self.tracing is None:
+            return await self._answer(gw, req, scope, receive, send)
+        trace = req.trace = self.tracing.start(scope["headers"], endpoint, req.id)
+        status = 500  # what the trace says if answering fails
+        try:
+            status = await self._answer(gw, req, scope, receive, send)
+        finally:
+            trace.finish(status)
+
+    async def _answer(self, gw: Gateway, req: Request, scope: Scope, receive: Receive, send: Send) -> int:
+        """Serve an API request and send its answer; returns the HTTP status sent."""
+        endpoint, started = req.endpoint, req.started
         gw.working += 1  # until its answer is ready (a stream's: until the stream is opened)
         try:
             answer = await self._serve(gw, req, scope, receive)
@@ -130,9 +152,10 @@ class App:
         if isinstance(answer, StreamAnswer):
             await _stream(send, receive, answer, req.id)
             self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
-            return
+            return 200
         await _respond(send, answer.status, answer.body, answer.provider, req.id)
         self.metrics.observe(endpoint, answer.status, provider, time.perf_counter() - started)
+        return answer.status
 
     async def _serve(
         self, gw: Gateway, req: Request, scope: Scope, receive: Receive

@@ -2,6 +2,7 @@
 
 from sovgate.upstream._answer import check_reply, check_stream
 from sovgate.upstream._base import Adapter, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._http import outbound_headers
 from sovgate.upstream._outbound import Outbound
 from sovgate.upstream._sse import event_data, sse_batches
 from sovgate.upstream.pool import UpstreamPool
@@ -17,5 +18,6 @@ __all__ = [
     "check_reply",
     "check_stream",
     "event_data",
+    "outbound_headers",
     "sse_batches",
 ]

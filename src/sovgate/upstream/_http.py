@@ -20,6 +20,7 @@ import ssl
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Coroutine, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +30,10 @@ T = TypeVar("T")
 
 _IDLE_S = 30.0  # a pooled connection unused for longer is closed, not reused
 _HIGH_WATER = 1 << 20  # pause reading a stream when this many bytes wait for the consumer
+
+# Header lines (b"name: value\r\n"...) added to the requests sent from the current context: trace
+# propagation (server/tracing.py) sets them for the duration of one provider attempt.
+outbound_headers: ContextVar[bytes] = ContextVar("sovgate_outbound_headers", default=b"")
 
 
 class HttpError(Exception):
@@ -64,7 +69,8 @@ class Endpoint:
         self._proxy_head = _head_bytes(f"POST http://{host_header}{target} HTTP/1.1", rest)
 
     def head(self, body_length: int, forward_proxy: bool = False) -> bytes:
-        return (self._proxy_head if forward_proxy else self._head) + str(body_length).encode() + b"\r\n\r\n"
+        start = self._proxy_head if forward_proxy else self._head
+        return start + str(body_length).encode() + b"\r\n" + outbound_headers.get() + b"\r\n"
 
 
 def _head_bytes(request_line: str, lines: list[str]) -> bytes:
