@@ -182,3 +182,16 @@ def test_serve_check_validates_without_serving(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "sovgate: embedded default config: OK (providers: 3, tenants: 1)"
+
+
+def test_shared_breakers_need_a_redis_url() -> None:
+    base = (
+        "gateway: {{breaker: {{shared: '{url}'}}}}\n"
+        "providers: [{{id: a, protocol: preview, models: {{chat: m}}}}]\n"
+        "tenants: [{{id: t, home: DE, api_key_env: K, route: [a]}}]\n"
+    )
+    config = parse_config(base.format(url="redis://cache:6379/2"), "s.yaml", env={"K": "k"})
+    assert config.gateway.breaker.shared == "redis://cache:6379/2"
+    with pytest.raises(ConfigError) as info:
+        parse_config(base.format(url="http://cache:6379"), "s.yaml", env={"K": "k"})
+    assert "s.yaml:1: gateway.breaker.shared: must be a redis:// URL" in str(info.value)

@@ -57,6 +57,7 @@ class ConfigError(Exception):
 class Breaker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     failures: int = 3  # consecutive failures that open a provider's circuit
     cooldown_s: float = 30.0  # open -> half-open after this many seconds
+    shared: str = ""  # redis://host:port/db: circuits shared by every worker and host ("": per worker)
 
 
 class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -246,6 +247,10 @@ class _Loader:
             raise self.fail(("gateway", "max_classify_chars"), "must be at least 1")
         if settings.breaker.failures < 1:
             raise self.fail(("gateway", "breaker", "failures"), "must be at least 1")
+        if settings.breaker.shared and not settings.breaker.shared.startswith(("redis://", "rediss://")):
+            raise self.fail(
+                ("gateway", "breaker", "shared"), "must be a redis:// URL, or empty for breakers per worker"
+            )
         ps = settings.pseudonyms
         if ps.style not in ("placeholder", "surrogate"):
             raise self.fail(("gateway", "pseudonyms", "style"), "must be placeholder or surrogate")

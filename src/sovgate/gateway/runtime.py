@@ -140,6 +140,12 @@ async def open_gateway(
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working
+        if config.gateway.breaker.shared:  # per worker: after any fork
+            from sovgate.route.shared import SharedBreakers
+
+            shared = SharedBreakers.from_url(config.gateway.breaker.shared, gateway.router)
+            await shared.start()
+            stack.push_async_callback(shared.aclose)
         yield gateway
 
 

@@ -47,14 +47,30 @@ class Breaker:
             return BreakerState.HALF_OPEN
         return BreakerState.OPEN
 
-    def success(self) -> None:
+    def success(self) -> bool:
+        """Record a success; True when that closed an open (or half-open) circuit."""
+        was_open = self.opened_at is not None
         self.failures = 0
         self.opened_at = None
+        return was_open
 
-    def failure(self) -> None:
+    def failure(self) -> bool:
+        """Record a failure; True when that opened the circuit (or restarted its cool-down)."""
         self.failures += 1
         if self.opened_at is not None:
             # a failed half-open probe (or a failure while open) restarts the cool-down
             self.opened_at = self._clock()
-        elif self.failures >= self.threshold:
+            return True
+        if self.failures >= self.threshold:
             self.opened_at = self._clock()
+            return True
+        return False
+
+    def opened(self, age_s: float) -> None:
+        """Open as another worker's breaker did `age_s` seconds ago (shared state, route/shared.py)."""
+        self.opened_at = self._clock() - max(0.0, age_s)
+
+    def closed(self) -> None:
+        """Close as another worker's breaker did."""
+        self.failures = 0
+        self.opened_at = None

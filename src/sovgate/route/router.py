@@ -34,6 +34,10 @@ class Router:
         clock: Callable[[], float] = time.monotonic,
     ):
         self._breakers = {p: Breaker(threshold, cooldown_s, clock) for p in providers}
+        self.cooldown_s = cooldown_s
+        # called with (provider, opened) when a report opens or closes a circuit: route/shared.py
+        # tells the other workers
+        self.on_change: Callable[[str, bool], None] | None = None
 
     def health(self) -> dict[str, BreakerState]:
         """Snapshot of every breaker that is not closed."""
@@ -51,7 +55,16 @@ class Router:
         breaker = self._breakers.get(provider_id)
         if breaker is None:
             return
-        if ok:
-            breaker.success()
+        changed = breaker.success() if ok else breaker.failure()
+        if changed and self.on_change is not None:
+            self.on_change(provider_id, not ok)
+
+    def apply(self, provider_id: str, opened_age_s: float | None) -> None:
+        """Take another worker's change: opened that many seconds ago, or closed (None)."""
+        breaker = self._breakers.get(provider_id)
+        if breaker is None:
+            return  # a provider this worker's config does not have
+        if opened_age_s is None:
+            breaker.closed()
         else:
-            breaker.failure()
+            breaker.opened(opened_age_s)

@@ -1,0 +1,143 @@
+"""Circuit states shared through a real Redis (the running 127.0.0.1:6379, else one started by
+pytest-redis): workers on one Redis learn each other's open and closed circuits."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from sovgate.route import BreakerState, Router
+from sovgate.route.shared import SharedBreakers
+from sovgate.types import Decision, ProviderVerdict
+
+PROVIDERS = ("us-global", "fr-sovereign", "de-onprem")
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest) -> str:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        if s.connect_ex(("127.0.0.1", 6379)) == 0:
+            return "redis://127.0.0.1:6379/15"
+    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
+        pytest.skip("no Redis on 127.0.0.1:6379 and no redis-server for pytest-redis to start")
+    proc = request.getfixturevalue("redis_proc")
+    return f"redis://{proc.host}:{proc.port}/15"
+
+
+@pytest.fixture
+async def workers(redis_url: str) -> AsyncIterator[Callable[..., SharedBreakers]]:
+    """A factory of workers (a Router with its SharedBreakers) on one Redis and one fresh prefix."""
+    prefix = f"sovgate-test:{uuid.uuid4().hex}:breakers"
+    made: list[SharedBreakers] = []
+
+    def make(threshold: int = 2, cooldown_s: float = 60.0, url: str = redis_url) -> SharedBreakers:
+        router = Router(PROVIDERS, threshold=threshold, cooldown_s=cooldown_s)
+        client = aioredis.from_url(url, socket_connect_timeout=0.5)
+        shared = SharedBreakers(client, router, prefix=prefix)
+        made.append(shared)
+        return shared
+
+    yield make
+    cleanup = aioredis.from_url(redis_url)
+    await cleanup.delete(prefix)
+    await cleanup.aclose()
+    for shared in made:
+        await shared.aclose()
+
+
+async def _started(shared: SharedBreakers) -> SharedBreakers:
+    await shared.start()
+    await asyncio.wait_for(shared.subscribed.wait(), 5)
+    return shared
+
+
+async def _until(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the change did not arrive"
+        await asyncio.sleep(0.01)
+
+
+def _state(shared: SharedBreakers, provider: str) -> BreakerState:
+    return shared._router.health().get(provider, BreakerState.CLOSED)
+
+
+async def test_a_circuit_one_worker_opens_is_open_on_the_others(workers) -> None:
+    a, b = await _started(workers()), await _started(workers())
+    a._router.report("us-global", False)
+    assert _state(b, "us-global") is BreakerState.CLOSED  # one failure: below the threshold
+    a._router.report("us-global", False)
+    assert _state(a, "us-global") is BreakerState.OPEN
+    await _until(lambda: _state(b, "us-global") is BreakerState.OPEN)
+    # b now tries the provider last, without having seen one failure of its own
+    assert b._router.candidates(_decision(PROVIDERS))[-1] == "us-global"
+    # and a success anywhere closes it everywhere
+    b._router.report("us-global", True)
+    await _until(lambda: _state(a, "us-global") is BreakerState.CLOSED)
+    assert _state(b, "fr-sovereign") is BreakerState.CLOSED
+
+
+async def test_a_worker_that_starts_later_begins_with_the_open_circuits(workers) -> None:
+    a = await _started(workers(threshold=1))
+    a._router.report("fr-sovereign", False)
+    await _until(lambda: a._tasks == set())  # published
+    late = await _started(workers(threshold=1))
+    assert _state(late, "fr-sovereign") is BreakerState.OPEN
+    assert _state(late, "us-global") is BreakerState.CLOSED
+
+
+async def test_the_cool_down_runs_from_when_the_circuit_opened_elsewhere(workers) -> None:
+    a = await _started(workers(threshold=1, cooldown_s=0.5))
+    b = await _started(workers(threshold=1, cooldown_s=0.5))
+    a._router.report("de-onprem", False)
+    await _until(lambda: _state(b, "de-onprem") is BreakerState.OPEN)
+    # both become half-open together: b did not restart the cool-down on receiving it
+    await _until(lambda: _state(a, "de-onprem") is BreakerState.HALF_OPEN, timeout=2)
+    assert _state(b, "de-onprem") is BreakerState.HALF_OPEN
+    # a failed probe on b opens it again on a too
+    b._router.report("de-onprem", False)
+    await _until(lambda: _state(a, "de-onprem") is BreakerState.OPEN)
+
+
+async def test_a_worker_applies_the_others_changes_only(workers, redis_url: str) -> None:
+    a, b = await _started(workers(threshold=1)), await _started(workers(threshold=1))
+    applied: list[tuple[str, float | None]] = []
+    real_apply = a._router.apply
+    a._router.apply = lambda pid, age: (applied.append((pid, age)), real_apply(pid, age))  # type: ignore[method-assign]
+    a._router.report("us-global", False)  # a's own change: published, never applied back to a
+    b._router.report("fr-sovereign", False)
+    other = aioredis.from_url(redis_url)  # a stranger on the channel
+    await other.publish(a.channel, b"not json")
+    await other.publish(a.channel, b'{"provider": "unknown", "open": true, "at": 0, "worker": "x"}')
+    await other.aclose()
+    await _until(lambda: len(applied) == 2)
+    await asyncio.sleep(0.2)
+    assert sorted(pid for pid, _ in applied) == ["fr-sovereign", "unknown"]  # nothing of its own
+    assert set(a._router.health()) == {"us-global", "fr-sovereign"}  # "unknown" is no provider here
+
+
+async def test_without_redis_each_worker_keeps_its_own_breakers(workers, capsys) -> None:
+    a = workers(threshold=1, url="redis://127.0.0.1:1/0")  # nothing listens there
+    await a.start()  # does not raise, does not wait
+    a._router.report("us-global", False)
+    assert _state(a, "us-global") is BreakerState.OPEN  # the local breaker still works
+    await _until(lambda: a._tasks == set())
+    await asyncio.sleep(0.1)
+    err = capsys.readouterr().err
+    # one warning for the outage, not one per change or reconnect attempt
+    assert err.count("sovgate:") == 1, err
+    assert "each worker keeps its own" in err or "cannot share a circuit change" in err
+    assert not a.subscribed.is_set()
+
+
+def _decision(eligible: tuple[str, ...]) -> Decision:
+    return Decision(verdicts=tuple(ProviderVerdict(p, True) for p in eligible))
