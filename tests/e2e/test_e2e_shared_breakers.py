@@ -3,8 +3,6 @@ failed on one worker is tried last by the other too (the fake providers count wh
 
 from __future__ import annotations
 
-import shutil
-import socket
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import redis
 
 from fakes.e2e_gateway import serve_cli as serve
 from fakes.openai_upstream import FakeOpenAI
+from fakes.redis_server import redis_url
 
 CONFIG = """
 gateway:
@@ -30,19 +29,8 @@ tenants:
 """
 
 
-def _redis_url(request: pytest.FixtureRequest) -> str:
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        if s.connect_ex(("127.0.0.1", 6379)) == 0:
-            return "redis://127.0.0.1:6379/14"
-    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
-        pytest.skip("no Redis on 127.0.0.1:6379 and no redis-server for pytest-redis to start")
-    proc = request.getfixturevalue("redis_proc")
-    return f"redis://{proc.host}:{proc.port}/14"
-
-
 def test_workers_share_open_circuits(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = _redis_url(request)
+    url = redis_url(request, 14)
     store = redis.Redis.from_url(url)
     store.delete("sovgate:breakers")  # db 14 is this test's own
     down, up = FakeOpenAI("down", fail_status=500).start(), FakeOpenAI("up").start()

@@ -6,8 +6,6 @@ Uses the running Redis on 127.0.0.1:6379, else one started by pytest-redis.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import uuid
 from pathlib import Path
 
@@ -15,24 +13,14 @@ import openai
 import pytest
 
 from fakes.e2e_gateway import serve_cli as serve
+from fakes.redis_server import redis_url as shared_redis_url
 from sovgate.gateway.config import load_config
-
-
-def _redis_url(request: pytest.FixtureRequest) -> str:
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        if s.connect_ex(("127.0.0.1", 6379)) == 0:
-            return "redis://127.0.0.1:6379/15"
-    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
-        pytest.skip("no Redis on 127.0.0.1:6379 and no redis-server for pytest-redis to start")
-    proc = request.getfixturevalue("redis_proc")
-    return f"redis://{proc.host}:{proc.port}/15"
 
 
 def test_workers_share_one_conversation_mapping(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     from sovgate.protect import generate_vault_key
 
-    redis_url = _redis_url(request)
+    redis_url = shared_redis_url(request, 15)
     default = load_config(None).text
     config = tmp_path / "sovgate.yaml"
     config.write_text(

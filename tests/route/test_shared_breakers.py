@@ -4,16 +4,14 @@ pytest-redis): workers on one Redis learn each other's open and closed circuits.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
+from fakes.redis_server import redis_url
 from sovgate.route import BreakerState, Router
 from sovgate.route.shared import SharedBreakers
 from sovgate.types import Decision, ProviderVerdict
@@ -22,32 +20,25 @@ PROVIDERS = ("us-global", "fr-sovereign", "de-onprem")
 
 
 @pytest.fixture
-def redis_url(request: pytest.FixtureRequest) -> str:
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        if s.connect_ex(("127.0.0.1", 6379)) == 0:
-            return "redis://127.0.0.1:6379/15"
-    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
-        pytest.skip("no Redis on 127.0.0.1:6379 and no redis-server for pytest-redis to start")
-    proc = request.getfixturevalue("redis_proc")
-    return f"redis://{proc.host}:{proc.port}/15"
+def url(request: pytest.FixtureRequest) -> str:
+    return redis_url(request, 15)
 
 
 @pytest.fixture
-async def workers(redis_url: str) -> AsyncIterator[Callable[..., SharedBreakers]]:
+async def workers(url: str) -> AsyncIterator[Callable[..., SharedBreakers]]:
     """A factory of workers (a Router with its SharedBreakers) on one Redis and one fresh prefix."""
     prefix = f"sovgate-test:{uuid.uuid4().hex}:breakers"
     made: list[SharedBreakers] = []
 
-    def make(threshold: int = 2, cooldown_s: float = 60.0, url: str = redis_url) -> SharedBreakers:
+    def make(threshold: int = 2, cooldown_s: float = 60.0, at: str = url) -> SharedBreakers:
         router = Router(PROVIDERS, threshold=threshold, cooldown_s=cooldown_s)
-        client = aioredis.from_url(url, socket_connect_timeout=0.5)
+        client = aioredis.from_url(at, socket_connect_timeout=0.5)
         shared = SharedBreakers(client, router, prefix=prefix)
         made.append(shared)
         return shared
 
     yield make
-    cleanup = aioredis.from_url(redis_url)
+    cleanup = aioredis.from_url(url)
     await cleanup.delete(prefix)
     await cleanup.aclose()
     for shared in made:
@@ -108,14 +99,14 @@ async def test_the_cool_down_runs_from_when_the_circuit_opened_elsewhere(workers
     await _until(lambda: _state(a, "de-onprem") is BreakerState.OPEN)
 
 
-async def test_a_worker_applies_the_others_changes_only(workers, redis_url: str) -> None:
+async def test_a_worker_applies_the_others_changes_only(workers, url: str) -> None:
     a, b = await _started(workers(threshold=1)), await _started(workers(threshold=1))
     applied: list[tuple[str, float | None]] = []
     real_apply = a._router.apply
     a._router.apply = lambda pid, age: (applied.append((pid, age)), real_apply(pid, age))  # type: ignore[method-assign]
     a._router.report("us-global", False)  # a's own change: published, never applied back to a
     b._router.report("fr-sovereign", False)
-    other = aioredis.from_url(redis_url)  # a stranger on the channel
+    other = aioredis.from_url(url)  # a stranger on the channel
     await other.publish(a.channel, b"not json")
     await other.publish(a.channel, b'{"provider": "unknown", "open": true, "at": 0, "worker": "x"}')
     await other.aclose()
@@ -126,7 +117,7 @@ async def test_a_worker_applies_the_others_changes_only(workers, redis_url: str)
 
 
 async def test_without_redis_each_worker_keeps_its_own_breakers(workers, capsys) -> None:
-    a = workers(threshold=1, url="redis://127.0.0.1:1/0")  # nothing listens there
+    a = workers(threshold=1, at="redis://127.0.0.1:1/0")  # nothing listens there
     await a.start()  # does not raise, does not wait
     a._router.report("us-global", False)
     assert _state(a, "us-global") is BreakerState.OPEN  # the local breaker still works
