@@ -30,6 +30,7 @@ from sovgate.server import create_app
 from sovgate.server.app import App
 
 KEY = "tracing-test-key"
+KEY_ONPREM_FIRST = "tracing-test-key-2"
 CONFIG = """
 gateway:
   region: DE
@@ -45,6 +46,8 @@ providers:
 tenants:
   - {{id: acme-de, home: DE, api_key_sha256: {digest}, policies: [baseline],
      route: [us-global, fr-sovereign, de-onprem]}}
+  - {{id: onprem-first, home: DE, api_key_sha256: {digest2}, policies: [baseline],
+     route: [de-onprem, us-global]}}
 """
 # personal data of a German customer: the US provider may only get it pseudonymized
 PERSONAL = "Bitte antworte Anna Schmidt, IBAN DE89 3704 0044 0532 0130 00, wegen der Rechnung."
@@ -58,8 +61,8 @@ class Traced:
     otlp: OtlpReceiver
     fakes: dict[str, FakeOpenAI]
 
-    def client(self) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.url + "/v1", api_key=KEY, max_retries=0, timeout=20)
+    def client(self, key: str = KEY) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.url + "/v1", api_key=key, max_retries=0, timeout=20)
 
     def spans(self, trace_id: str, requests: int = 1) -> list[Span]:
         """The trace's spans once `requests` request spans arrived (a request span ends just
@@ -85,6 +88,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
         fr=fakes["fr"].base_url,
         de=fakes["de"].base_url,
         digest=hashlib.sha256(KEY.encode()).hexdigest(),
+        digest2=hashlib.sha256(KEY_ONPREM_FIRST.encode()).hexdigest(),
     )
     config = parse_config(text, "tracing.yaml")
     app = create_app(lambda: open_gateway(config))
@@ -206,7 +210,7 @@ def test_a_refusal_is_traced_with_the_rule_and_no_attempt(tr: Traced) -> None:
     assert not [s for s in spans if s.kind == "client"]
     a = server.attributes
     assert a["http.response.status_code"] == 403
-    assert a["error.type"] == a["sovgate.outcome"] == "policy_denied"
+    assert a["sovgate.outcome"] == "policy_denied" and "error.type" not in a  # the caller's error
     assert a["sovgate.refused_by"].startswith("baseline/")
     assert a["sovgate.findings"] == ["SECRET"] and a["sovgate.refused_by"] == "baseline/secrets"
     assert server.status == "unset"  # a 4xx is the caller's error, not the server's
@@ -273,8 +277,63 @@ def test_bad_requests_and_listings_are_traced_too(tr: Traced) -> None:
         ("POST /v1/chat/completions", 400),
         ("GET /v1/models", 200),
     ]
-    assert spans[0].attributes["error.type"] == "invalid_json"  # the error code the client got
+    assert spans[0].attributes["sovgate.outcome"] == "invalid_json"  # the error code the client got
+    assert "gen_ai.request.model" not in spans[0].attributes
     assert spans[0].attributes["sovgate.decision.id"] == r.headers["x-sovgate-decision"]
+
+
+def test_the_trace_context_of_an_on_prem_attempt_never_goes_to_the_next_provider(tr: Traced) -> None:
+    tr.fakes["de"].fail_status = 500  # the on-prem provider, tried first, fails: us-global takes over
+    trace_id, _, traceparent = _parent()
+    raw = tr.client(KEY_ONPREM_FIRST).chat.completions.with_raw_response.create(
+        model="chat",
+        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        extra_headers={"traceparent": traceparent},
+    )
+    assert raw.headers["x-sovgate-provider"] == "us-global"
+    spans = tr.spans(trace_id)
+    onprem = next(s for s in spans if s.name == "chat de-onprem")
+    (to_onprem,) = tr.fakes["de"].received
+    assert to_onprem.headers["traceparent"] == f"00-{trace_id}-{onprem.span_id}-01"
+    (to_us,) = tr.fakes["us"].received
+    assert "traceparent" not in to_us.headers and "tracestate" not in to_us.headers
+
+
+def test_tracestate_lines_are_one_list_and_two_traceparents_none(tr: Traced) -> None:
+    trace_id, _, traceparent = _parent()
+    headers = [("authorization", f"Bearer {KEY_ONPREM_FIRST}"), ("traceparent", traceparent)]
+    body = {"model": "chat", "messages": [{"role": "user", "content": "Hello"}]}
+    r = httpx.post(
+        tr.url + "/v1/chat/completions",
+        json=body,
+        headers=[*headers, ("tracestate", "a=1"), ("tracestate", "b=2")],
+    )
+    assert r.status_code == 200
+    assert tr.fakes["de"].received[-1].headers["tracestate"] == "a=1,b=2"
+    assert _one(tr.spans(trace_id), "server").parent_id != ""
+    other, _, second = _parent()
+    r = httpx.post(tr.url + "/v1/chat/completions", json=body, headers=[*headers, ("traceparent", second)])
+    assert r.status_code == 200
+    sent = tr.fakes["de"].received[-1].headers["traceparent"]
+    assert trace_id not in sent and other not in sent  # an invalid context: a trace of its own
+
+
+def test_a_stream_the_client_leaves_still_says_what_was_decided(tr: Traced) -> None:
+    tr.fakes["us"].chunk_delay_s = 0.02  # a slow stream, left after a few events
+    trace_id, _, traceparent = _parent()
+    headers = {"authorization": f"Bearer {KEY}", "traceparent": traceparent}
+    body = {"model": "chat", "stream": True, "messages": [{"role": "user", "content": PERSONAL * 3}]}
+    with httpx.stream("POST", tr.url + "/v1/chat/completions", json=body, headers=headers) as r:
+        assert r.status_code == 200
+        for n, _ in enumerate(r.iter_lines()):
+            if n >= 8:
+                break
+    spans = tr.spans(trace_id)
+    a = _one(spans, "server").attributes
+    assert a["sovgate.outcome"] == "client_disconnected"
+    assert a["sovgate.provider"] == "us-global" and {"PERSON", "IBAN"} <= set(a["sovgate.findings"])
+    assert "sovgate.audit.durable" not in a  # appended after the span ended
+    _no_raw_values(spans)
 
 
 # --- without tracing, and configuration ---------------------------------------------------------
@@ -361,5 +420,5 @@ def test_sampling_follows_the_caller_and_the_ratio_otherwise() -> None:
 def test_docs_name_every_span_attribute() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
     src = (Path(__file__).parents[2] / "src" / "sovgate" / "server" / "tracing.py").read_text()
-    names = set(re.findall(r'"((?:sovgate|gen_ai|http|server)\.[a-z_.]+)"', src))
+    names = set(re.findall(r'"((?:sovgate|gen_ai|http|server|url|error)\.[a-z_.]+)"', src))
     assert len(names) > 20 and {n for n in names if f"`{n}`" not in doc} == set()

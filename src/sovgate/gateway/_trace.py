@@ -20,6 +20,7 @@ class RequestTrace(Protocol):
         """The attempt started last ended so."""
         ...
 
-    def recorded(self, rec: RequestRecord, durable: bool) -> None:
-        """The request's audit record, once appended (`durable`) or once the append failed."""
+    def recorded(self, rec: RequestRecord, durable: bool | None) -> None:
+        """The request's audit record, once appended (`durable`), once the append failed, or (None)
+        as it is handed to a background append (a stream the client left: the answer is over)."""
         ...

@@ -475,6 +475,8 @@ class Gateway:
                 await aclose()  # release the upstream connection even when we stop at [DONE]
             if not recorded:  # the client went away mid-stream: still record what happened
                 rec.outcome, rec.message = "client_disconnected", "the client closed the stream"
+                if req.trace is not None:  # its span ends with the stream, before the append
+                    req.trace.recorded(rec, None)
                 task = asyncio.ensure_future(self._append_quietly(rec, req))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)

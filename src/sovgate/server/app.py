@@ -92,10 +92,12 @@ class App:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._stack is not None:
-                    await self._stack.aclose()
-                if self.tracing is not None:  # export what is queued (blocking: off the loop)
-                    await asyncio.to_thread(self.tracing.shutdown)
+                try:
+                    if self._stack is not None:
+                        await self._stack.aclose()
+                finally:
+                    if self.tracing is not None:  # export what is queued (blocking: off the loop)
+                        await asyncio.to_thread(self.tracing.shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

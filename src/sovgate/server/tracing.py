@@ -26,7 +26,6 @@ from sovgate.upstream import outbound_headers
 
 _ROUTES = {"chat": "/v1/chat/completions", "embeddings": "/v1/embeddings", "models": "/v1/models"}
 _OPERATIONS = {"chat": "chat", "embeddings": "embeddings"}
-_CARRIED = (b"traceparent", b"tracestate")
 
 
 def _server(base_url: str | None) -> dict[str, Any]:
@@ -82,6 +81,8 @@ class Tracing:
         self.trace = trace
         self.providers = providers
         self.servers = {pid: _server(p.base_url) for pid, p in providers.items()}
+        # the virtual models of this config: a `model` a client sent that is none of them is its text
+        self.models = frozenset(m for p in providers.values() for m in p.models)
         self.propagate = frozenset(
             pid
             for pid, p in providers.items()
@@ -90,8 +91,7 @@ class Tracing:
 
     def start(self, headers: list[tuple[bytes, bytes]], endpoint: str, request_id: str) -> RequestSpan:
         """The SERVER span of one API request, a child of the caller's span if it sent one."""
-        carrier = {k.decode(): v.decode("latin-1") for k, v in headers if k in _CARRIED}
-        parent = self.propagator.extract(carrier) if carrier else None
+        parent = self._caller(headers)
         route = _ROUTES.get(endpoint, "/v1/models/{model}")
         method = "GET" if endpoint in ("models", "model") else "POST"
         span = self.tracer.start_span(
@@ -101,10 +101,30 @@ class Tracing:
             attributes={
                 "http.request.method": method,
                 "http.route": route,
+                "url.scheme": "http",
+                "url.path": _ROUTES.get(endpoint, "/v1/models/"),  # never a model name the client sent
+                "gen_ai.operation.name": _OPERATIONS.get(endpoint, "models"),
                 "sovgate.decision.id": request_id,
             },
         )
         return RequestSpan(self, span, endpoint)
+
+    def _caller(self, headers: list[tuple[bytes, bytes]]) -> Any:
+        """The caller's trace context (W3C): several tracestate lines are one list; several
+        traceparent lines are invalid, so the request starts a trace of its own."""
+        parents: list[str] = []
+        states: list[str] = []
+        for name, value in headers:
+            if name == b"traceparent":
+                parents.append(value.decode("latin-1"))
+            elif name == b"tracestate":
+                states.append(value.decode("latin-1"))
+        if len(parents) != 1:
+            return None
+        carrier = {"traceparent": parents[0]}
+        if states:
+            carrier["tracestate"] = ",".join(states)
+        return self.propagator.extract(carrier)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Export every ended span now (blocking); False if that took longer than `timeout_s`."""
@@ -165,9 +185,9 @@ class RequestSpan:
             span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, reason))
         span.end()
 
-    def recorded(self, rec: RequestRecord, durable: bool) -> None:
+    def recorded(self, rec: RequestRecord, durable: bool | None) -> None:
         span = self.span
-        if not span.is_recording():  # not sampled, or a late record (the client left a stream)
+        if not span.is_recording():  # not sampled, or ended already
             return
         kinds = sorted({f.kind for f in rec.findings})
         values: dict[str, Any] = {
@@ -176,7 +196,7 @@ class RequestSpan:
             "sovgate.provider": rec.provider,
             "sovgate.provider.operator_country": rec.operator_country,
             "sovgate.provider.hosting": list(rec.hosting),
-            "gen_ai.request.model": rec.model,
+            "gen_ai.request.model": rec.model if rec.model in self._t.models else None,
             "sovgate.stream": rec.stream,
             "sovgate.findings": kinds,
             "sovgate.findings.count": len(rec.findings),
@@ -191,13 +211,16 @@ class RequestSpan:
         }
         # OTel attributes take no None, and empty lists say nothing
         span.set_attributes({k: v for k, v in values.items() if v is not None and v != []})
-        if rec.outcome != "ok":
-            span.set_attribute("error.type", rec.outcome)
-        if not durable:
-            span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, "audit append failed"))
-        elif rec.stream and rec.outcome in ("upstream_error", "internal_error"):
-            # a stream that broke off after its 200: the status code does not say it
-            span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, rec.message))
+        # status error and error.type for the server's failures only (5xx, a broken stream, an
+        # unrecorded answer), as the HTTP conventions have it: a refusal's outcome is above
+        error = None
+        if durable is False:
+            error = "audit append failed"
+        elif rec.status >= 500 or (rec.stream and rec.outcome in ("upstream_error", "internal_error")):
+            error = rec.message or rec.outcome
+        if error is not None:
+            span.set_attribute("error.type", rec.outcome if rec.outcome != "ok" else "audit_unavailable")
+            span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, error))
 
     def finish(self, status: int) -> None:
         """The answer's HTTP status (a stream: once it ended); ends the request's spans."""
