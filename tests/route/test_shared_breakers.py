@@ -80,7 +80,7 @@ async def test_a_circuit_one_worker_opens_is_open_on_the_others(workers) -> None
 async def test_a_worker_that_starts_later_begins_with_the_open_circuits(workers) -> None:
     a = await _started(workers(threshold=1))
     a._router.report("fr-sovereign", False)
-    await _until(lambda: a._tasks == set())  # published
+    await _until(lambda: a.idle)  # published
     late = await _started(workers(threshold=1))
     assert _state(late, "fr-sovereign") is BreakerState.OPEN
     assert _state(late, "us-global") is BreakerState.CLOSED
@@ -121,7 +121,7 @@ async def test_without_redis_each_worker_keeps_its_own_breakers(workers, capsys)
     await a.start()  # does not raise, does not wait
     a._router.report("us-global", False)
     assert _state(a, "us-global") is BreakerState.OPEN  # the local breaker still works
-    await _until(lambda: a._tasks == set())
+    await _until(lambda: a.idle)
     await asyncio.sleep(0.1)
     err = capsys.readouterr().err
     # one warning for the outage, not one per change or reconnect attempt
@@ -132,3 +132,27 @@ async def test_without_redis_each_worker_keeps_its_own_breakers(workers, capsys)
 
 def _decision(eligible: tuple[str, ...]) -> Decision:
     return Decision(verdicts=tuple(ProviderVerdict(p, True) for p in eligible))
+
+
+async def test_after_an_outage_a_worker_catches_up(workers, url: str) -> None:
+    """What a worker missed while its listener was away: a close elsewhere, and its own open that
+    it could not publish."""
+    a, b = await _started(workers(threshold=1)), await _started(workers(threshold=1))
+    a._router.report("us-global", False)
+    await _until(lambda: _state(b, "us-global") is BreakerState.OPEN)
+    b._tasks[1].cancel()  # b's listener is gone: it misses what follows
+    a._router.report("us-global", True)  # closed on a, published, unseen by b
+    await _until(lambda: a.idle)
+    assert _state(b, "us-global") is BreakerState.OPEN
+    await b._catch_up()  # what b does when it subscribes again
+    assert _state(b, "us-global") is BreakerState.CLOSED
+
+    dead = workers(threshold=1, at="redis://127.0.0.1:1/0")
+    await dead.start()
+    dead._router.report("fr-sovereign", False)  # opened during its outage: not published
+    await _until(lambda: dead.idle)
+    assert _state(a, "fr-sovereign") is BreakerState.CLOSED
+    await dead._client.aclose()
+    dead._client = aioredis.from_url(url)  # Redis is back
+    await dead._catch_up()
+    await _until(lambda: _state(a, "fr-sovereign") is BreakerState.OPEN)

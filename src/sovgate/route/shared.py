@@ -47,8 +47,12 @@ class SharedBreakers:
         self._client, self._router = client, router
         self.channel = self.hash = prefix
         self.worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._listener: asyncio.Task[None] | None = None
+        # one publisher, in order: an open and the close right after it never arrive swapped
+        self._outbox: asyncio.Queue[_Change] = asyncio.Queue()
+        self._pending = 0  # changes queued or being published
+        self._tasks: list[asyncio.Task[None]] = []
+        self._own: set[str] = set()  # circuits this worker opened and has not seen closed
+        self._remote: set[str] = set()  # circuits open here because another worker opened them
         self._warned = False
         self.subscribed = asyncio.Event()  # set while the listener is subscribed (tests wait on it)
 
@@ -61,39 +65,50 @@ class SharedBreakers:
     async def start(self) -> None:
         """Take the circuits open now, listen for changes, and report this worker's own."""
         self._router.on_change = self.changed
-        self._listener = asyncio.ensure_future(self._listen())
+        self._tasks = [asyncio.ensure_future(self._publisher()), asyncio.ensure_future(self._listen())]
 
     async def aclose(self) -> None:
         self._router.on_change = None
-        tasks = [*self._tasks, *([self._listener] if self._listener is not None else [])]
-        for task in tasks:
+        for task in self._tasks:
             task.cancel()
-        for task in tasks:
+        for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task
         with contextlib.suppress(Exception):
             await self._client.aclose()
 
+    @property
+    def idle(self) -> bool:
+        """Nothing left to publish (tests wait for it)."""
+        return self._pending == 0
+
     # --- this worker's changes ------------------------------------------------------------
 
     def changed(self, provider: str, opened: bool) -> None:
-        """Router.on_change: publish in the background (never on the request's path)."""
-        change = _Change(provider, opened, time.time(), self.worker)
-        task = asyncio.ensure_future(self._publish(change))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Router.on_change: queued for the publisher (never on the request's path)."""
+        (self._own.add if opened else self._own.discard)(provider)
+        self._remote.discard(provider)
+        self._send(_Change(provider, opened, time.time(), self.worker))
 
-    async def _publish(self, change: _Change) -> None:
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                if change.open:
-                    pipe.hset(self.hash, change.provider, repr(change.at))
-                else:
-                    pipe.hdel(self.hash, change.provider)
-                pipe.publish(self.channel, _encode(change))
-                await pipe.execute()
-        except Exception as exc:
-            self._warn(f"cannot share a circuit change ({exc!r})")
+    def _send(self, change: _Change) -> None:
+        self._pending += 1
+        self._outbox.put_nowait(change)
+
+    async def _publisher(self) -> None:
+        while True:
+            change = await self._outbox.get()
+            try:
+                async with self._client.pipeline(transaction=True) as pipe:
+                    if change.open:
+                        pipe.hset(self.hash, change.provider, repr(change.at))
+                    else:
+                        pipe.hdel(self.hash, change.provider)
+                    pipe.publish(self.channel, _encode(change))
+                    await pipe.execute()
+            except Exception as exc:  # the listener republishes this worker's opens once back
+                self._warn(f"cannot share a circuit change ({exc!r})")
+            finally:
+                self._pending -= 1
 
     # --- the others' changes --------------------------------------------------------------
 
@@ -103,7 +118,10 @@ class SharedBreakers:
             try:
                 async with self._client.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
-                    await self._load()  # after subscribing: nothing between the two is missed
+                    # the confirmation first: from then on no change is missed, so load after it
+                    while (await pubsub.get_message(timeout=5) or {}).get("type") != "subscribe":
+                        pass
+                    await self._catch_up()
                     self.subscribed.set()
                     attempt, self._warned = 0, False
                     while True:
@@ -118,17 +136,27 @@ class SharedBreakers:
                 await asyncio.sleep(_RECONNECT_S[min(attempt, len(_RECONNECT_S) - 1)])
                 attempt += 1
 
-    async def _load(self) -> None:
-        """The circuits other workers opened within one cool-down (older ones would be half-open:
-        this worker's own probe decides about them)."""
+    async def _catch_up(self) -> None:
+        """At start and after an outage: take the circuits others opened within one cool-down
+        (older ones would be half-open: this worker's own probe decides), close those opened
+        elsewhere that were closed meanwhile, and publish again what this worker opened."""
         now = time.time()
+        opened: dict[str, float] = {}
         for provider, at in (await self._client.hgetall(self.hash)).items():
-            try:
-                age = now - float(at)
-            except ValueError:
-                continue
-            if age < self._router.cooldown_s:
-                self._router.apply(provider.decode(), age)
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                opened[provider.decode()] = now - float(at)  # hosts' clocks in sync (NTP)
+        for provider, age in opened.items():
+            if provider not in self._own and age < self._router.cooldown_s:
+                self._router.apply(provider, age)
+                self._remote.add(provider)
+        for provider in [p for p in self._remote if p not in opened]:
+            self._router.apply(provider, None)
+            self._remote.discard(provider)
+        health = self._router.health()
+        for provider in [p for p in self._own if p not in health]:
+            self._own.discard(provider)  # closed here since
+        for provider in self._own:
+            self._send(_Change(provider, True, now, self.worker))
 
     def _apply(self, data: bytes) -> None:
         try:
@@ -137,9 +165,16 @@ class SharedBreakers:
             return  # not ours: someone else's message on the channel
         if change.worker == self.worker:
             return
-        self._router.apply(change.provider, max(0.0, time.time() - change.at) if change.open else None)
+        if change.open:
+            self._own.discard(change.provider)
+            self._remote.add(change.provider)
+        else:
+            self._own.discard(change.provider)
+            self._remote.discard(change.provider)
+        # a message is delivered as it is sent: opened now, whatever the sender's clock says
+        self._router.apply(change.provider, 0.0 if change.open else None)
 
     def _warn(self, message: str) -> None:
-        if not self._warned:  # once per outage, not per request
+        if not self._warned:  # once per outage, not per change or reconnect attempt
             print(f"sovgate: {message}", file=sys.stderr)
             self._warned = True
