@@ -76,6 +76,12 @@ def serve(
     }
     where = "embedded default config (demo key: sovgate-demo)" if config is None else str(config)
     typer.echo(f"sovgate: serving on http://{bind_host}:{bind_port}/v1 with {where}", err=True)
+    tracing = cfg.gateway.tracing
+    if tracing is not None:
+        sink = tracing.endpoint or "the OTLP endpoint of OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT"
+        typer.echo(f"sovgate: traces to {sink} (sample ratio {tracing.sample_ratio:g})", err=True)
+    if cfg.gateway.breaker.shared:
+        typer.echo("sovgate: circuit states shared through gateway.breaker.shared", err=True)
     if workers > 1 and hasattr(os, "fork"):
         from sovgate.gateway._workers import run_workers
 
