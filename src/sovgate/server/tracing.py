@@ -74,7 +74,8 @@ class Tracing:
             sampler=ParentBased(TraceIdRatioBased(settings.sample_ratio)),
         )
         # an endpoint of None: the exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT itself
-        exporter = exporter or OTLPSpanExporter(endpoint=settings.endpoint or None)
+        if exporter is None:
+            exporter = OTLPSpanExporter(endpoint=settings.endpoint or None)
         self._provider.add_span_processor(BatchSpanProcessor(exporter))
         self.tracer = self._provider.get_tracer("sovgate", __version__)
         self.propagator = TraceContextTextMapPropagator()
