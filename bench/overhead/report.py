@@ -77,7 +77,7 @@ def aggregate(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 **{k: (None if target == "direct" else _median(v)) for k, v in added.items()},
             }
         )
-    order = {"direct": 0, "sovgate": 1, "baseline": 2, "litellm": 3}
+    order = {"direct": 0, "sovgate": 1, "traced": 2, "baseline": 3, "litellm": 4}
     rows.sort(key=lambda r: (r["mode"], r["prompt"], r["concurrency"], order.get(r["target"], 9)))
     return rows
 

@@ -194,6 +194,12 @@ def main(
         help="Also measure target 'baseline': sovgate from this src/ dir (e.g. a worktree of main), "
         "interleaved with the others, to compare two versions side by side.",
     ),
+    traced: bool = typer.Option(
+        False,
+        help="Also measure target 'traced': this sovgate with OpenTelemetry tracing on (every request "
+        "sampled, exported to a minimal OTLP sink on the client cores; needs pip install -e '.[otel]').",
+    ),
+    trace_ratio: float = typer.Option(1.0, help="gateway.tracing.sample_ratio of the 'traced' target."),
     gateway_cores: str = typer.Option("1", help="The core(s) each gateway is pinned to, e.g. 1 or 1,2."),
     client_cores: str = typer.Option("0", help="The core(s) of the upstream and the load generator."),
     litellm_spec: str = typer.Option(tg.LITELLM_SPEC, help="pip requirement for the LiteLLM venv."),
@@ -231,6 +237,8 @@ def main(
             "client_core": cl_core,
             "sovgate_workers": workers,
             "baseline_src": str(baseline_src) if baseline_src else None,
+            "traced": traced,
+            "trace_ratio": trace_ratio if traced else None,
             "nice": nice,
         },
     }
@@ -269,6 +277,18 @@ def main(
             base.name = "baseline"
             tlist.insert(next((i + 1 for i, t in enumerate(tlist) if t.name == "sovgate"), len(tlist)), base)
             procs.append(base.proc)  # type: ignore[arg-type]
+        if traced and not (soak or profile):
+            sink, traces_to = tg.start_otlp_sink(workdir, cl_core)
+            procs.append(sink)
+            tracedir = workdir / "traced"
+            tracedir.mkdir()
+            with console.status("starting the traced sovgate"):
+                t = tg.start_sovgate(
+                    tracedir, gw_core, upstream_base, workers, sovgate_src, traces_to, trace_ratio
+                )
+            t.name = "traced"
+            tlist.insert(next((i + 1 for i, x in enumerate(tlist) if x.name == "sovgate"), len(tlist)), t)
+            procs.append(t.proc)  # type: ignore[arg-type]
         bench = Bench(workdir, cl_core, gw_core)
         if soak:
             result["soak"] = run_soak(bench, tlist[0], soak)
@@ -282,6 +302,9 @@ def main(
             if sovgate is not None:
                 result["pii_check"] = _pii_check(upstream_base, bench, sovgate)
             result["targets_meta"] = {t.name: t.meta for t in tlist}
+            if traced:  # the traced target's cost is only real if its spans went out
+                result["traces_exported"] = tg.get_json(traces_to.removesuffix("/v1/traces") + "/stats")
+                console.print(f"traces exported by 'traced': {result['traces_exported']}")
             path = out or RESULTS / "overhead.json"
     result["machine"]["loadavg_end"] = os.getloadavg()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -153,6 +153,16 @@ def start_upstream(logdir: Path, cores: str | None) -> tuple[Proc, str]:
     return proc, base
 
 
+def start_otlp_sink(logdir: Path, cores: str | None) -> tuple[Proc, str]:
+    """The minimal trace collector of `--traced`, on the client cores; returns its traces URL."""
+    port = free_port()
+    argv = [sys.executable, str(HERE / "otlp_sink.py"), "--port", str(port)]
+    proc = spawn("otlp-sink", argv, logdir, cores)
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(proc, base + "/healthz", 30)
+    return proc, base + "/v1/traces"
+
+
 def direct_target(upstream: Proc, base: str) -> Target:
     return Target("direct", base + "/v1/chat/completions", proc=upstream)
 
@@ -161,14 +171,21 @@ def direct_target(upstream: Proc, base: str) -> Target:
 
 
 def start_sovgate(
-    logdir: Path, cores: str | None, upstream_base: str, workers: int = 1, src: Path | None = None
+    logdir: Path,
+    cores: str | None,
+    upstream_base: str,
+    workers: int = 1,
+    src: Path | None = None,
+    traces_to: str | None = None,
+    trace_ratio: float = 1.0,
 ) -> Target:
-    """sovgate from `src` (default: this checkout's src/), full pipeline, on the fake upstream."""
+    """sovgate from `src` (default: this checkout's src/), full pipeline, on the fake upstream;
+    with `traces_to` (an OTLP/HTTP traces URL), requests traced (`gateway.tracing`) at `trace_ratio`."""
     port = free_port()
-    template = (HERE / "sovgate.yaml").read_text()
-    config = logdir / "sovgate.yaml"
-    config.write_text(
-        template.format(
+    text = (
+        (HERE / "sovgate.yaml")
+        .read_text()
+        .format(
             port=port,
             audit=logdir / "audit.db",
             upstream=upstream_base + "/v1",
@@ -176,6 +193,11 @@ def start_sovgate(
             key_sha256=hashlib.sha256(SOVGATE_KEY.encode()).hexdigest(),
         )
     )
+    if traces_to is not None:
+        tracing = f'  tracing: {{endpoint: "{traces_to}", sample_ratio: {trace_ratio}}}\n'
+        text = text.replace("\ngateway:\n", "\ngateway:\n" + tracing, 1)
+    config = logdir / "sovgate.yaml"
+    config.write_text(text)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src or REPO / "src"), env.get("PYTHONPATH")]))
     env["BENCH_UPSTREAM_KEY"] = "sk-upstream-fake"

@@ -7,6 +7,7 @@ HTTP load, parses JSON and SSE answers, meters CPU and writes its results.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,20 @@ def test_added_latency_is_per_round_difference_to_direct() -> None:
     assert checks["added p50 ms, c=1, ticket"]["ok"] is True
     assert checks["CPU ms/request, json, ticket (worst concurrency)"]["ok"] is True
     assert checks["added p50 ms, c=1, short"]["ok"] is None  # not measured
+
+
+def test_quick_run_traced_exports_spans(tmp_path: Path) -> None:
+    """`--traced`: a second sovgate with every request traced, its spans reaching the OTLP sink."""
+    out = tmp_path / "overhead.json"
+    argv = [sys.executable, str(BENCH / "run.py"), "--quick", "--targets", "sovgate", "--traced"]
+    argv += ["--prompts", "short", "--modes", "json", "--concurrency", "1", "--duration", "0.3"]
+    argv += ["--warmup", "0.05", "--out", str(out)]
+    env = {**os.environ, "OTEL_BSP_SCHEDULE_DELAY": "100"}  # export within the short run
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    result = json.loads(out.read_text())
+    rows = {r["target"]: r for r in result["rows"]}
+    assert set(rows) == {"sovgate", "traced"}
+    assert rows["traced"]["errors"] == 0 and rows["traced"]["completed"] >= 1
+    assert result["settings"]["traced"] is True and result["settings"]["trace_ratio"] == 1.0
+    assert result["traces_exported"]["exports"] >= 1 and result["traces_exported"]["bytes"] > 0
