@@ -69,8 +69,3 @@ class Breaker:
     def opened(self, age_s: float) -> None:
         """Open as another worker's breaker did `age_s` seconds ago (shared state, route/shared.py)."""
         self.opened_at = self._clock() - max(0.0, age_s)
-
-    def closed(self) -> None:
-        """Close as another worker's breaker did."""
-        self.failures = 0
-        self.opened_at = None

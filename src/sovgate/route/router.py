@@ -65,6 +65,6 @@ class Router:
         if breaker is None:
             return  # a provider this worker's config does not have
         if opened_age_s is None:
-            breaker.closed()
+            breaker.success()  # closed as it was there
         else:
             breaker.opened(opened_age_s)

@@ -165,12 +165,8 @@ class SharedBreakers:
             return  # not ours: someone else's message on the channel
         if change.worker == self.worker:
             return
-        if change.open:
-            self._own.discard(change.provider)
-            self._remote.add(change.provider)
-        else:
-            self._own.discard(change.provider)
-            self._remote.discard(change.provider)
+        self._own.discard(change.provider)  # the latest change is another worker's now
+        (self._remote.add if change.open else self._remote.discard)(change.provider)
         # a message is delivered as it is sent: opened now, whatever the sender's clock says
         self._router.apply(change.provider, 0.0 if change.open else None)
 

@@ -55,7 +55,7 @@ class App:
 
     def _start_tracing(self, gw: Gateway) -> None:
         settings = gw.config.gateway.tracing
-        if settings is not None and self.tracing is None:  # per process: after any fork
+        if settings is not None:  # at start-up in each worker process: after any fork
             self.tracing = Tracing(settings, gw.providers, gw.config.gateway.region)
 
     def _watch(self, gw: Gateway) -> None:

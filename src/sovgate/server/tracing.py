@@ -175,15 +175,16 @@ class RequestSpan:
             span.set_attribute("sovgate.pseudonymized", list(attempt.pseudonymized))
         if attempt.outcome != "ok":
             span.set_attribute("error.type", attempt.outcome)
-        self._end_attempt(attempt.reason if attempt.outcome != "ok" else None, attempt.outcome != "ok")
+        self._end_attempt(None if attempt.outcome == "ok" else attempt.reason or attempt.outcome)
 
-    def _end_attempt(self, reason: str | None, failed: bool = True) -> None:
+    def _end_attempt(self, error: str | None) -> None:
+        """End the open attempt span, if any: failed with `error`, or succeeded (None)."""
         span, self._attempt = self._attempt, None
         if span is None:
             return
         outbound_headers.set(b"")
-        if failed:
-            span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, reason))
+        if error is not None:
+            span.set_status(self._t.trace.Status(self._t.trace.StatusCode.ERROR, error))
         span.end()
 
     def recorded(self, rec: RequestRecord, durable: bool | None) -> None:
