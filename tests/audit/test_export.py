@@ -61,6 +61,16 @@ def test_flow_rows_only_requests_that_reached_a_provider() -> None:
     assert len(list(flow_rows(recs, include_all=True))) == 2  # the refusal too, never the admin record
 
 
+def test_flow_rows_name_both_ends_of_a_forwarded_request() -> None:
+    sent = r(provider="sha-gateway", provider_hosting=("CN",), peer_decisions={"sha-gateway": "0190b"})
+    received = r(provider="cn", forwarded_by="fra.example/audit", forwarded_decision="0190a")
+    out, into = (csv_row(row) for row in flow_rows([sent, received]))
+    col = FLOW_COLUMNS.index
+    assert out[col("peer_decisions")] == "sha-gateway: 0190b" and out[col("forwarded_by")] == ""
+    assert (into[col("forwarded_by")], into[col("forwarded_decision")]) == ("fra.example/audit", "0190a")
+    assert into[col("peer_decisions")] == ""
+
+
 def test_flow_matrix_counts_subject_destination_category() -> None:
     recs = [
         r(provider="a", provider_hosting=("US", "IE"), subject_jurisdictions=("DE",), categories=("HEALTH",)),

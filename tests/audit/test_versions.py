@@ -37,6 +37,37 @@ def mixed(audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch) -> 
     return audit_url, log_kwargs
 
 
+_V3_ADDED = ("forwarded_by", "forwarded_decision", "peer_decisions")  # federation, 2026-11-27
+
+
+def _v2_leaf(record: AuditRecord, index: int) -> bytes:
+    """The leaf as sovgate wrote it before federation (record.py at fc9d588)."""
+    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V3_ADDED}
+    return msgspec.json.encode(data | {"index": index, "v": 2}, order="sorted")
+
+
+def test_a_v2_log_verifies_and_continues_with_v3_leaves(
+    audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(log_module, "sequenced_leaf", _v2_leaf)
+        old = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
+        for i in range(5):
+            old.append_sync(rec(i))
+        old.close_sync()
+    new = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
+    new.append_sync(msgspec.structs.replace(rec(5), peer_decisions={"sha-gateway": "0190abc"}))
+    new.close_sync()
+    log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
+    payloads = [e.payload or b"" for e in log.store.iter_entries()]
+    assert all(b"peer_decisions" not in p for p in payloads[:5]) and b'"v":2' in payloads[0]
+    leaves = [decode_leaf(p) for p in payloads]
+    assert [(r.v, r.index) for r in leaves] == [(2, i) for i in range(5)] + [(3, 5)]
+    assert leaves[0].peer_decisions == {} and leaves[5].peer_decisions == {"sha-gateway": "0190abc"}
+    assert verify_log(log).size == 6
+    log.close_sync()
+
+
 def _reader(mixed: tuple[str, dict]) -> LogReader:
     url, kw = mixed
     return open_log_reader(url, key_path=kw["key_path"])
@@ -47,7 +78,7 @@ def test_old_leaves_verify_and_the_log_continues_in_the_new_version(mixed: tuple
     leaves = [decode_leaf(e.payload or b"") for e in log.store.iter_entries()]
     assert [(r.v, r.index) for r in leaves[:8]] == [(1, None)] * 8
     assert [(r.v, r.index) for r in leaves[8:]] == [(LEAF_VERSION, i) for i in range(8, 12)]
-    assert LEAF_VERSION == 2
+    assert LEAF_VERSION == 3
     assert verify_log(log).size == 12
     log.close_sync()
 

@@ -122,9 +122,12 @@ def served_gateway(tmp: Path) -> Iterator[E2E]:
 
 
 @contextlib.contextmanager
-def serve_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`sovgate serve --port <free> ARGS` in `cwd`; yields the base URL once /healthz answers."""
-    port = free_port()
+def serve_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """`sovgate serve --port <port or a free one> ARGS` in `cwd`; yields the base URL once /healthz
+    answers."""
+    port = port or free_port()
     log = (cwd / "serve.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sovgate", "serve", "--port", str(port), *args],

@@ -33,6 +33,9 @@ FLOW_COLUMNS = (
     "excluded",
     "outcome",
     "status",
+    "forwarded_by",
+    "forwarded_decision",
+    "peer_decisions",
 )
 
 NO_JURISDICTION = "-"
@@ -77,6 +80,10 @@ def flow_rows(records: Iterable[AuditRecord], *, include_all: bool = False) -> I
             "excluded": [f"{p}: {rule}" for p, rule in r.excluded.items()],
             "outcome": r.outcome,
             "status": r.status,
+            # federation: where a forwarded request came from, and each peer gateway's own record
+            "forwarded_by": r.forwarded_by,
+            "forwarded_decision": r.forwarded_decision,
+            "peer_decisions": [f"{p}: {rid}" for p, rid in r.peer_decisions.items()],
         }
 
 

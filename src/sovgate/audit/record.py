@@ -28,7 +28,8 @@ from sovgate.types import FiredRule
 
 # 1: no `index` in the leaf (logs written before the index was signed; some v1 leaves carry it).
 # 2: `index` signed and required; `excluded` and `details` added.
-LEAF_VERSION = 2
+# 3: federation: `forwarded_by`, `forwarded_decision` and `peer_decisions` added.
+LEAF_VERSION = 3
 ADMIN_ID_PREFIX = "admin-"  # admin record ids; retention never purges them
 PURGE_ACTION = "audit.purge"
 
@@ -71,6 +72,11 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     excluded: dict[str, str] = {}  # provider -> id of the first rule that excluded it
     action: str | None = None  # admin records: what changed, e.g. "config.reload"
     details: dict[str, str] = {}  # admin records: what it changed to, e.g. {"cutoff": ..., "count": ...}
+    # federation (the caller's claims, authenticated as its tenant): the peer gateway that forwarded
+    # the request (its log's origin) and its record id of it
+    forwarded_by: str | None = None
+    forwarded_decision: str | None = None
+    peer_decisions: dict[str, str] = {}  # peer gateway provider -> the peer's record id of the request
     index: int | None = None  # leaf index: set by the log when it sequences the record (signed with it)
     v: int = LEAF_VERSION  # leaf schema version
 
@@ -154,6 +160,7 @@ def normalize(record: AuditRecord) -> AuditRecord:
         protection={p: _set(t) for p, t in sorted(record.protection.items())} if record.protection else {},
         excluded=dict(sorted(record.excluded.items())) if record.excluded else {},
         details=dict(sorted(record.details.items())) if record.details else {},
+        peer_decisions=dict(sorted(record.peer_decisions.items())) if record.peer_decisions else {},
     )
 
 

@@ -41,4 +41,8 @@ def to_audit_record(rec: RequestRecord) -> AuditRecord:
         outcome=rec.outcome,
         status=rec.status,
         fingerprint=rec.fingerprint,
+        forwarded_by=rec.forwarded_by,
+        forwarded_decision=rec.forwarded_decision,
+        # federation: each peer gateway's own record of the request, for following it across logs
+        peer_decisions={a.provider: a.peer_decision for a in rec.attempts if a.peer_decision},
     )

@@ -26,7 +26,7 @@ import yaml
 from sovgate.gateway._yaml import KeyPath, LocatedYaml, format_path
 from sovgate.types import Provider, Tenant
 
-PROTOCOLS = ("openai", "preview", "anthropic")
+PROTOCOLS = ("openai", "preview", "anthropic", "sovgate")  # sovgate: a peer gateway (federation)
 AUTH_STYLES = ("bearer", "api-key", "x-api-key", "x-goog-api-key", "none")
 DEFAULT_CONFIG_NAME = "default.yaml"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -326,6 +326,12 @@ class _Loader:
         if p.auth not in AUTH_STYLES:
             raise self.fail(
                 (*base, "auth"), f"unknown auth style {p.auth!r} (one of {', '.join(AUTH_STYLES)})"
+            )
+        if p.protocol == "sovgate" and (p.auth != "bearer" or not p.api_key_env):
+            raise self.fail(
+                (*base, "api_key_env"),
+                "a peer gateway (protocol: sovgate) knows this gateway as one of its tenants: "
+                "name the environment variable holding that tenant's API key (auth: bearer)",
             )
         if p.protocol != "preview" and not re.match(r"^https?://", p.base_url):
             raise self.fail((*base, "base_url"), "must be an http:// or https:// URL")

@@ -34,6 +34,7 @@ from sovgate.types import Classification, Decision, Segment, Tenant
 from sovgate.upstream import (
     Adapter,
     Endpoint,
+    Hop,
     UpstreamError,
     UpstreamRejected,
     check_reply,
@@ -136,6 +137,10 @@ class Request(msgspec.Struct, kw_only=True):
     body: dict[str, Any] | None = None
     raw: bytes = b""  # the body as received, for the audit fingerprint
     conversation: str | None = None  # the client's x-sovgate-conversation header
+    # federation: a peer gateway's x-sovgate-forwarded-by (its log's origin) and -decision (its
+    # record id); such a request is never forwarded to a peer again
+    forwarded_by: str | None = None
+    forwarded_decision: str | None = None
     started: float = 0.0  # perf_counter at arrival
     time: float = 0.0  # unix time at arrival
     trace: RequestTrace | None = None  # the request's spans, when tracing is on
@@ -170,6 +175,7 @@ class Gateway:
         router: Router | None = None,
         fingerprint: Callable[[bytes], str] | None = None,
         conversation_key: ConversationKey | None = None,
+        origin: str = "",
     ):
         self.config = config
         self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
@@ -181,6 +187,9 @@ class Gateway:
             [p.id for p in config.providers], threshold=breaker.failures, cooldown_s=breaker.cooldown_s
         )
         self.providers = {p.id: p for p in config.providers}
+        # federation: peer gateways (protocol sovgate) learn this log's origin and the record id
+        self.origin = origin or f"sovgate/{config.gateway.region}"
+        self.peers = frozenset(p.id for p in config.providers if p.protocol == "sovgate")
         self.tenants_by_key = {t.api_key_sha256: t for t in config.tenants if t.api_key_sha256}
         self.tenants = {t.id: t for t in config.tenants}
         # tenant id -> virtual model -> providers of its route that serve it
@@ -256,6 +265,8 @@ class Gateway:
             region=self.config.gateway.region,
             model=model if isinstance(model, str) else None,
             stream=body.get("stream") is True,
+            forwarded_by=req.forwarded_by,
+            forwarded_decision=req.forwarded_decision,
             fingerprint=self.fingerprint(req.raw) if self.fingerprint is not None and req.raw else None,
         )
 
@@ -294,10 +305,19 @@ class Gateway:
             )
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
+        candidates = p.candidates
+        if req.forwarded_by is not None and self.peers:
+            candidates = [pid for pid in candidates if pid not in self.peers]
+            if not candidates and p.candidates:  # one hop: no loops, no chains between regions
+                raise errors.no_eligible_provider(
+                    f"This request was forwarded by the gateway {req.forwarded_by!r}; a forwarded "
+                    f"request is never forwarded again, and only peer gateways "
+                    f"({', '.join(p.candidates)}) are eligible for it here."
+                )
         attempts = _Attempts(self.on_attempt, req.trace)
         protection_error: str | None = None
         conversation: list[str | None] = []  # computed once, when a provider needs masking
-        for pid in p.candidates:
+        for pid in candidates:
             verdict = p.decision.verdict(pid)
             assert verdict is not None and verdict.eligible  # the router never loosens a decision
             attempts.start(pid)
@@ -319,24 +339,29 @@ class Gateway:
                 continue
             outbound = protected.body if protected is not None else body
             adapter = self.upstreams[pid]
+            hop = Hop(self.origin, req.id) if pid in self.peers else None
             try:
                 if stream:
-                    events = await check_stream(pid, await adapter.stream(outbound))
+                    events = await check_stream(pid, await adapter.stream(outbound, hop))
                 else:
-                    reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound))
+                    reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound, hop))
             except UpstreamError as exc:
                 self.router.report(pid, False)
-                attempts.append(Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected)))
+                attempts.append(
+                    Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected), _peer(hop))
+                )
                 continue
             except UpstreamRejected as exc:
                 self.router.report(pid, True)
                 attempts.append(
-                    Attempt(pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0), _types(protected))
+                    Attempt(
+                        pid, "upstream_rejected", f"HTTP {exc.status}", _ms(t0), _types(protected), _peer(hop)
+                    )
                 )
                 self._chosen(rec, pid, protected, attempts)
                 return await self._finish(req, rec, JsonAnswer(exc.status, exc.body, pid), exc.status)
             self.router.report(pid, True)
-            attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected)))
+            attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected), _peer(hop)))
             self._chosen(rec, pid, protected, attempts)
             restoring = protected if (protected is not None and adapter.restores) else None
             if stream:
@@ -513,6 +538,10 @@ def _error_event(err: GatewayError) -> bytes:
 
 def _types(protected: Protected | None) -> tuple[str, ...]:
     return tuple(protected.types) if protected is not None else ()
+
+
+def _peer(hop: Hop | None) -> str | None:
+    return hop.peer_decision if hop is not None else None
 
 
 def _ms(t0: float) -> float:

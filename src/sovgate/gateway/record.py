@@ -27,6 +27,7 @@ class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
     reason: str | None = None
     ms: float = 0.0
     pseudonymized: tuple[str, ...] = ()  # entity types masked in what this provider was sent
+    peer_decision: str | None = None  # a peer gateway's id of its own record of the request
 
     @property
     def sent(self) -> bool:
@@ -59,4 +60,6 @@ class RequestRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
     hosting: tuple[str, ...] = ()
     pseudonymized: tuple[str, ...] = ()
     duration_ms: float = 0.0
+    forwarded_by: str | None = None  # the peer gateway (its log origin) this request came from
+    forwarded_decision: str | None = None  # that gateway's record id of the request
     fingerprint: str | None = None  # keyed hash of the request body (audit's HMAC), never the body

@@ -137,6 +137,7 @@ async def open_gateway(
             upstreams=pool.adapters,
             fingerprint=fingerprint,
             conversation_key=_conversation_key,
+            origin=log.origin if log is not None else "",
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working

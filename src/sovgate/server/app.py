@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 from uuid_utils import uuid7
 
-from sovgate.gateway.errors import GatewayError, error_body, model_not_found, unauthorized
+from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
 from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
@@ -189,9 +189,12 @@ class App:
         except GatewayError as err:
             return await gw.refuse(req, err)
         req.body, req.raw = body, raw
-        req.conversation = _header(scope["headers"], b"x-sovgate-conversation")
+        headers = scope["headers"]
+        req.conversation = _header(headers, b"x-sovgate-conversation")
         try:
             CHECKS[req.endpoint](body)
+            req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by")
+            req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision")
         except GatewayError as err:
             return await gw.refuse(req, err)
         return await gw.handle(req)
@@ -206,6 +209,20 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _hop_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """A federation header as sent by a peer gateway: printable ASCII, at most 200 characters."""
+    value = _header(headers, name)
+    if value is None:
+        return None
+    if not value or len(value) > 200 or not value.isascii() or not value.isprintable():
+        raise bad_request(
+            f"Header {name.decode()} must be 1-200 printable ASCII characters "
+            "(a peer gateway's audit log origin or record id).",
+            code="invalid_header",
+        )
+    return value
 
 
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:

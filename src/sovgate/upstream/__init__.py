@@ -1,7 +1,7 @@
 """Wire adapters to providers: one per `protocol`, all behind `UpstreamPool`."""
 
 from sovgate.upstream._answer import check_reply, check_stream
-from sovgate.upstream._base import Adapter, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._base import Adapter, Endpoint, Hop, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._http import outbound_headers
 from sovgate.upstream._outbound import Outbound
 from sovgate.upstream._sse import event_data, sse_batches
@@ -10,6 +10,7 @@ from sovgate.upstream.pool import UpstreamPool
 __all__ = [
     "Adapter",
     "Endpoint",
+    "Hop",
     "Outbound",
     "Reply",
     "UpstreamError",

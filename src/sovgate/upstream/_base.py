@@ -19,6 +19,15 @@ class Reply(msgspec.Struct):
     body: bytes
 
 
+class Hop(msgspec.Struct):
+    """A request forwarded to a peer gateway (federation): where it comes from, and the peer's
+    own record of it once the peer's answer head is in. Adapters other than `sovgate` ignore it."""
+
+    origin: str  # this gateway's audit log origin, sent as x-sovgate-forwarded-by
+    decision: str  # this request's audit record id, sent as x-sovgate-forwarded-decision
+    peer_decision: str | None = None  # the peer's x-sovgate-decision: its audit record of the request
+
+
 class UpstreamError(Exception):
     """The provider failed (unreachable, timeout, 5xx, 429, auth): try the next eligible one."""
 
@@ -43,9 +52,9 @@ class Adapter(Protocol):
     # False when the answer must not be restored (preview shows the protected request)
     restores: bool
 
-    async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply: ...
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply: ...
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
+    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
         """Open a streaming chat completion; yields the SSE events (e.g. b'data: {...}') of each read.
 
         Raises UpstreamError/UpstreamRejected before the first event when the

@@ -68,9 +68,9 @@ class Endpoint:
         # through a plain-HTTP forward proxy the request line names the whole URL
         self._proxy_head = _head_bytes(f"POST http://{host_header}{target} HTTP/1.1", rest)
 
-    def head(self, body_length: int, forward_proxy: bool = False) -> bytes:
+    def head(self, body_length: int, forward_proxy: bool = False, extra: bytes = b"") -> bytes:
         start = self._proxy_head if forward_proxy else self._head
-        return start + str(body_length).encode() + b"\r\n" + outbound_headers.get() + b"\r\n"
+        return start + str(body_length).encode() + b"\r\n" + outbound_headers.get() + extra + b"\r\n"
 
 
 def _head_bytes(request_line: str, lines: list[str]) -> bytes:
@@ -400,17 +400,18 @@ class HttpPool:
             conn.close()
         return None
 
-    async def post(self, ep: Endpoint, body: bytes, timeout: float | None) -> Response:
+    async def post(self, ep: Endpoint, body: bytes, timeout: float | None, extra: bytes = b"") -> Response:
         """Send; return once the response head is in (the caller reads the body, then `release()`s).
 
         `timeout` bounds the wait for the head; None when the caller's own deadline covers it.
+        `extra`: header lines (b"name: value\\r\\n"...) sent with this request only.
         """
         if self._closed:
             raise HttpError("the client is closed")
         conn = self._idle_connection(ep)
         if conn is not None:
             try:
-                return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy), body))
+                return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy, extra), body))
             except HttpError:
                 # the server closed the idle connection as we sent: once more on a fresh one
                 conn.close()
@@ -419,7 +420,7 @@ class HttpPool:
                 raise
         conn = await self._connect(ep, timeout)
         try:
-            return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy), body))
+            return await _within(timeout, conn.send(ep.head(len(body), conn.forward_proxy, extra), body))
         except BaseException:
             conn.close()
             raise

@@ -10,7 +10,7 @@ import msgspec
 from sovgate.types import Provider
 from sovgate.upstream._answer import check_message
 from sovgate.upstream._anthropic_wire import StreamTranslator, to_completion, to_messages_request
-from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Hop, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import auth_headers, endpoint_url
@@ -41,7 +41,7 @@ class AnthropicAdapter:
         model = body.get("model", "")
         return self.provider.models.get(model, model)
 
-    async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply:
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         if endpoint != "chat":
             raise UpstreamError(self.provider.id, "the Messages API has no embeddings endpoint")
         payload = _encode(to_messages_request({**body, "stream": False}, self._model(body)))
@@ -59,7 +59,7 @@ class AnthropicAdapter:
             raise UpstreamRejected(self.provider.id, status, _openai_error(data))
         raise UpstreamError(self.provider.id, f"HTTP {status}", status)
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
+    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
         payload = _encode(to_messages_request({**body, "stream": True}, self._model(body)))
         try:
             resp = await open_stream(self.provider, self._http, self._stream_target, payload)

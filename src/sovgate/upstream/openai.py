@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from sovgate.types import Provider
-from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Hop, Reply, UpstreamError, UpstreamRejected
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import PATHS, auth_headers, endpoint_url, upstream_body
@@ -30,23 +30,28 @@ class OpenAIAdapter:
         self._stream_target = Target(endpoint_url(provider.base_url, PATHS["chat"]), stream_headers)
         self._timeout = provider.timeout_s
 
-    async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply:
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         data = _encode(upstream_body(self.provider, body))
         status, payload = await exchange(self.provider, self._http, self._targets[endpoint], data)
         check(self.provider.id, status, payload)
         return Reply(status, payload)
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
+    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
         data = _encode(upstream_body(self.provider, body))
         resp = await open_stream(self.provider, self._http, self._stream_target, data)
         return _events(self.provider, resp)
 
 
-async def exchange(provider: Provider, http: HttpPool, target: Target, data: bytes) -> tuple[int, bytes]:
-    """POST and read the whole answer within the provider's timeout."""
+async def exchange(
+    provider: Provider, http: HttpPool, target: Target, data: bytes, hop: Hop | None = None
+) -> tuple[int, bytes]:
+    """POST and read the whole answer within the provider's timeout (to a peer gateway: with `hop`)."""
     try:
         async with asyncio.timeout(provider.timeout_s):
-            resp = await http.post(target, data, None)  # this deadline covers the head too
+            # this deadline covers the head too
+            resp = await http.post(target, data, None, hop_lines(hop) if hop else b"")
+            if hop is not None:
+                hop.peer_decision = peer_decision(resp.headers)
             try:
                 payload = await resp.read()
             finally:
@@ -58,10 +63,14 @@ async def exchange(provider: Provider, http: HttpPool, target: Target, data: byt
     return resp.status, payload
 
 
-async def open_stream(provider: Provider, http: HttpPool, target: Target, data: bytes) -> Response:
+async def open_stream(
+    provider: Provider, http: HttpPool, target: Target, data: bytes, hop: Hop | None = None
+) -> Response:
     """POST and wait for the response head; a non-200 answer is raised before any byte is forwarded."""
     try:
-        resp = await http.post(target, data, provider.timeout_s)
+        resp = await http.post(target, data, provider.timeout_s, hop_lines(hop) if hop else b"")
+        if hop is not None:
+            hop.peer_decision = peer_decision(resp.headers)
     except TimeoutError:
         raise UpstreamError(provider.id, f"timed out after {provider.timeout_s:g}s") from None
     except HttpError as exc:
@@ -89,6 +98,34 @@ async def _events(provider: Provider, resp: Response) -> AsyncIterator[list[byte
         raise UpstreamError(provider.id, f"stream broken ({exc})") from None
     finally:
         resp.release()
+
+
+class PeerAdapter(OpenAIAdapter):
+    """Another sovgate gateway (`protocol: sovgate`, federation): the OpenAI wire, plus the hop
+    headers that tell the peer where the request comes from (so it never forwards it again and
+    records the origin's decision id), and the peer's own decision id read from its answer."""
+
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
+        data = _encode(upstream_body(self.provider, body))
+        status, payload = await exchange(self.provider, self._http, self._targets[endpoint], data, hop)
+        check(self.provider.id, status, payload)
+        return Reply(status, payload)
+
+    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
+        data = _encode(upstream_body(self.provider, body))
+        resp = await open_stream(self.provider, self._http, self._stream_target, data, hop)
+        return _events(self.provider, resp)
+
+
+def hop_lines(hop: Hop) -> bytes:
+    return (
+        f"x-sovgate-forwarded-by: {hop.origin}\r\nx-sovgate-forwarded-decision: {hop.decision}\r\n"
+    ).encode("latin-1")
+
+
+def peer_decision(headers: dict[bytes, bytes]) -> str | None:
+    value = headers.get(b"x-sovgate-decision")
+    return value.decode("latin-1") if value else None
 
 
 def check(pid: str, status: int, payload: bytes) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from sovgate.types import Provider
 from sovgate.upstream._base import Adapter
 from sovgate.upstream._http import HttpPool
-from sovgate.upstream.openai import OpenAIAdapter
+from sovgate.upstream.openai import OpenAIAdapter, PeerAdapter
 from sovgate.upstream.preview import PreviewAdapter
 
 
@@ -27,6 +27,8 @@ class UpstreamPool:
                 from sovgate.upstream.anthropic import AnthropicAdapter
 
                 self.adapters[p.id] = AnthropicAdapter(p, self._http, key)
+            elif p.protocol == "sovgate":
+                self.adapters[p.id] = PeerAdapter(p, self._http, key)
             else:
                 self.adapters[p.id] = OpenAIAdapter(p, self._http, key)
 

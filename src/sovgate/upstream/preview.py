@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from sovgate.types import Provider
-from sovgate.upstream._base import Endpoint, Reply
+from sovgate.upstream._base import Endpoint, Hop, Reply
 from sovgate.upstream._outbound import PATHS, Outbound, auth_headers, endpoint_url, upstream_body
 
 _encode = msgspec.json.Encoder().encode
@@ -39,14 +39,14 @@ class PreviewAdapter:
     def outbound(self, endpoint: Endpoint, body: dict[str, Any]) -> Outbound:
         return Outbound("POST", self._urls[endpoint], self._headers, upstream_body(self.provider, body))
 
-    async def complete(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply:
+    async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         out = self.outbound(endpoint, body)
         if endpoint == "embeddings":
             return Reply(200, _encode(_embeddings(out)))
         content = msgspec.json.format(_encode(out), indent=2).decode()
         return Reply(200, _encode(_completion(out.body.get("model"), content)))
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[list[bytes]]:
+    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
         out = self.outbound("chat", body)
         content = msgspec.json.format(_encode(out), indent=2).decode()
         return _stream(

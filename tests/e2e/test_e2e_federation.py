@@ -1,0 +1,192 @@
+"""Federation: two real `sovgate serve` processes (Frankfurt and Shanghai) peered with each other.
+
+Frankfurt sends the personal information of people in China only to a provider hosted in China:
+here its peer, the Shanghai gateway (`protocol: sovgate`), which classifies, decides and records
+the request again under its own policies and log. Each log names the other's record of the same
+request, a forwarded request is never forwarded again (Shanghai's route prefers Frankfurt back),
+and when nothing eligible is up in either region the request fails closed in both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from fakes.e2e_gateway import serve_cli
+from fakes.openai_upstream import FakeOpenAI
+from fakes.serving import free_port
+
+TESTDATA = Path(__file__).parent / "testdata" / "federation"
+KEYS = {
+    "FED_US_KEY": "sk-fed-us",
+    "FED_CN_KEY": "sk-fed-cn",
+    "FED_ACME_CN_KEY": "fed-acme-cn",
+    "FED_ACME_CN_SHA_KEY": "fed-acme-cn-sha",
+    "FED_PEER_SHA_KEY": "fed-peer-sha",  # Shanghai's key at Frankfurt
+    "FED_SHA_PEER_KEY": "fed-peer-fra",  # Frankfurt's key at Shanghai (tenant peer-fra there)
+    "FED_PEER_FRA_KEY": "fed-peer-fra",
+    "FED_FRA_PEER_KEY": "fed-peer-sha",
+}
+CHINA_PI = "Call our customer Zhang Wei on +86 138 0013 8000 to confirm the order."
+
+
+@dataclass
+class Regions:
+    fra: str
+    sha: str
+    fra_db: str
+    sha_db: str
+    us: FakeOpenAI
+    cn: FakeOpenAI
+
+    def client(self, key: str) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.fra + "/v1", api_key=key, max_retries=0, timeout=20)
+
+    def records(self, db: str, tenant: str | None = None) -> list[Any]:
+        from sovgate.audit import open_log_reader
+
+        log = open_log_reader(db)
+        try:
+            return [r for r in log.records(tenant=tenant) if r.kind == "request"]
+        finally:
+            log.close_sync()
+
+    def record(self, db: str, rid: str) -> Any:
+        found = [r for r in self.records(db) if r.id == rid]
+        assert found, f"no record {rid} in {db}"
+        return found[0]
+
+    def origin(self, db: str) -> str:
+        from sovgate.audit import open_log_reader
+
+        log = open_log_reader(db)
+        try:
+            return log.origin
+        finally:
+            log.close_sync()
+
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regions]:
+    tmp = tmp_path_factory.mktemp("federation")
+    us = FakeOpenAI("us", api_key=KEYS["FED_US_KEY"]).start()
+    cn = FakeOpenAI("cn", api_key=KEYS["FED_CN_KEY"]).start()
+    fra_port, sha_port = free_port(), free_port()
+    values = {
+        "FRA_DB": str(tmp / "fra" / "audit.db"),
+        "SHA_DB": str(tmp / "sha" / "audit.db"),
+        "FRA_URL": f"http://127.0.0.1:{fra_port}",
+        "SHA_URL": f"http://127.0.0.1:{sha_port}",
+        "US_URL": us.base_url,
+        "CN_URL": cn.base_url,
+    }
+    for name in ("fra", "sha"):
+        (tmp / name).mkdir()
+        text = string.Template((TESTDATA / f"{name}.yaml").read_text()).substitute(values)
+        (tmp / name / "sovgate.yaml").write_text(text)
+    with contextlib.ExitStack() as stack:
+        stack.callback(us.stop)
+        stack.callback(cn.stop)
+        sha = stack.enter_context(serve_cli(["--config", "sovgate.yaml"], tmp / "sha", KEYS, sha_port))
+        fra = stack.enter_context(serve_cli(["--config", "sovgate.yaml"], tmp / "fra", KEYS, fra_port))
+        yield Regions(fra, sha, f"sqlite:///{values['FRA_DB']}", f"sqlite:///{values['SHA_DB']}", us, cn)
+
+
+@pytest.fixture
+def fed(regions: Regions) -> Regions:
+    regions.us.reset()
+    regions.cn.reset()
+    return regions
+
+
+def test_personal_information_of_people_in_china_goes_through_the_shanghai_gateway(fed: Regions) -> None:
+    raw = fed.client("fed-acme-cn").chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": CHINA_PI}]
+    )
+    assert raw.headers["x-sovgate-provider"] == "sha-gateway"
+    assert raw.parse().choices[0].message.content == f"echo: {CHINA_PI}"
+    assert not fed.us.received, "the US provider must never see it"
+    # Shanghai's own provider got it in the clear (it stays in China) and with the upstream model
+    [got] = fed.cn.received
+    assert "+86 138 0013 8000" in got.text and got.body["model"] == "qwen-max"
+    assert not [h for h in got.headers if h.lower().startswith("x-sovgate")], "hop headers are for peers only"
+    # Frankfurt's record names Shanghai's record of the same request, and the other way round
+    rid = raw.headers["x-sovgate-decision"]
+    fra_rec = fed.record(fed.fra_db, rid)
+    assert fra_rec.provider == "sha-gateway" and fra_rec.provider_hosting == ("CN",)
+    assert fra_rec.eligible == ("sha-gateway",) and fra_rec.protection == {"sha-gateway": ()}
+    peer_rid = fra_rec.peer_decisions["sha-gateway"]
+    sha_rec = fed.record(fed.sha_db, peer_rid)
+    assert (sha_rec.tenant, sha_rec.provider, sha_rec.outcome) == ("peer-fra", "cn-provider", "ok")
+    assert sha_rec.forwarded_by == fed.origin(fed.fra_db) and sha_rec.forwarded_decision == rid
+    assert "CN" in sha_rec.subject_jurisdictions and fra_rec.fingerprint and sha_rec.fingerprint
+    assert fra_rec.forwarded_by is None and sha_rec.peer_decisions == {}
+
+
+def test_a_stream_through_the_peer_is_restored_and_cross_referenced(fed: Regions) -> None:
+    client = fed.client("fed-acme-cn")
+    with client.chat.completions.with_streaming_response.create(
+        model="chat", messages=[{"role": "user", "content": CHINA_PI}], stream=True
+    ) as resp:
+        rid = resp.headers["x-sovgate-decision"]
+        text = "".join(c.choices[0].delta.content or "" for c in resp.parse() if c.choices)
+    assert text == f"echo: {CHINA_PI}" and not fed.us.received
+    fra_rec = fed.record(fed.fra_db, rid)
+    sha_rec = fed.record(fed.sha_db, fra_rec.peer_decisions["sha-gateway"])
+    assert sha_rec.forwarded_decision == rid and sha_rec.provider == "cn-provider"
+
+
+def test_a_forwarded_request_is_never_forwarded_again(fed: Regions) -> None:
+    # Shanghai's route for Frankfurt prefers fra-gateway, and a plain question is eligible for it
+    before = len(fed.records(fed.fra_db, tenant="peer-sha"))
+    raw = fed.client("fed-acme-cn-sha").chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": "Translate 'good morning' into French."}]
+    )
+    assert raw.headers["x-sovgate-provider"] == "sha-gateway"
+    fra_rec = fed.record(fed.fra_db, raw.headers["x-sovgate-decision"])
+    sha_rec = fed.record(fed.sha_db, fra_rec.peer_decisions["sha-gateway"])
+    assert sha_rec.eligible == ("fra-gateway", "cn-provider")  # policy allows it ...
+    assert sha_rec.provider == "cn-provider"  # ... but a forwarded request does not go back
+    assert len(fed.records(fed.fra_db, tenant="peer-sha")) == before, "nothing came back to Frankfurt"
+
+
+def test_nothing_eligible_up_in_either_region_fails_closed(fed: Regions) -> None:
+    fed.cn.fail_status = 503
+    before = len(fed.records(fed.fra_db, tenant="peer-sha"))
+    for key in ("fed-acme-cn", "fed-acme-cn-sha"):  # personal data; a plain question via Shanghai
+        text = CHINA_PI if key == "fed-acme-cn" else "What is the capital of France?"
+        messages = [{"role": "user", "content": text}]
+        with pytest.raises(openai.APIStatusError) as err:
+            fed.client(key).chat.completions.create(model="chat", messages=messages)  # type: ignore[arg-type]
+        assert err.value.status_code == 503
+        assert err.value.code == "no_eligible_provider"
+        assert "sha-gateway" in err.value.message
+    assert not fed.us.received, "never a less sovereign provider as a fallback"
+    assert len(fed.records(fed.fra_db, tenant="peer-sha")) == before, "Shanghai did not send it back"
+    # both regions recorded the refusal, each naming the other's record
+    last = fed.records(fed.fra_db, tenant="acme-cn-sha")[-1]
+    assert last.outcome == "no_eligible_provider" and last.status == 503
+    sha_rec = fed.record(fed.sha_db, last.peer_decisions["sha-gateway"])
+    assert sha_rec.outcome == "no_eligible_provider" and sha_rec.forwarded_decision == last.id
+
+
+def test_bad_hop_headers_are_refused_with_the_header_named(fed: Regions) -> None:
+    for value in (b"x" * 201, "caf\u00e9".encode("latin-1"), b""):
+        resp = httpx.post(
+            fed.fra + "/v1/chat/completions",
+            headers={"authorization": "Bearer fed-acme-cn", "x-sovgate-forwarded-by": value},
+            json={"model": "chat", "messages": [{"role": "user", "content": "hi"}]},
+            timeout=20,
+        )
+        assert resp.status_code == 400
+        error = resp.json()["error"]
+        assert error["code"] == "invalid_header" and "x-sovgate-forwarded-by" in error["message"]
+    assert not fed.us.received and not fed.cn.received
