@@ -128,3 +128,44 @@ def test_cosign_over_http_then_verify_reports_it(log: AuditLog, witness: Witness
         20: ["witness.example"],
     }
     reader.close_sync()
+
+
+def test_one_check_and_update_at_a_time_across_processes(log: AuditLog, witness: Witness) -> None:
+    """The workers of one `serve` share the state file: a cosigning waits for the `flock` another
+    process holds on `<state>.lock` (here: this test), so two can never both cosign from one size."""
+    import fcntl
+    import os
+
+    body = add_checkpoint_body(0, [], log.checkpoints()[-1].note)
+    replies: list[int] = []
+    fd = os.open(f"{witness.state_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        t = threading.Thread(target=lambda: replies.append(witness.add_checkpoint(body).status))
+        t.start()
+        t.join(0.3)
+        assert t.is_alive() and not replies and not witness.state_path.exists()  # waiting for the lock
+    finally:
+        os.close(fd)
+    t.join(10)
+    assert replies == [200]
+    assert witness.add_checkpoint(body).status == 409  # the state it saved is what the next one sees
+
+
+def test_open_witness_creates_its_key_once_and_checks_it(tmp_path: Path, log: AuditLog) -> None:
+    from sovgate.audit.note import NoteError
+    from sovgate.audit.witness import open_witness
+
+    vkey = log.verifier().vkey()
+    w = open_witness("witness.example", tmp_path / "w.key", tmp_path / "state" / "w.json", [vkey])
+    again = open_witness("witness.example", tmp_path / "w.key", tmp_path / "state" / "w.json", [vkey])
+    assert w.signer.vkey() == again.signer.vkey() and w.signer.alg == ALG_COSIGNATURE_V1
+    assert (tmp_path / "w.key").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(NoteError, match=r"the key is named 'witness\.example' but the witness name is"):
+        open_witness("other.example", tmp_path / "w.key", tmp_path / "w.json", [vkey])
+    with pytest.raises(NoteError, match="log key 2"):
+        open_witness("witness.example", tmp_path / "w.key", tmp_path / "w.json", [vkey, "junk"])
+    log_key = tmp_path / "log.key"
+    log_key.write_text(log._signer.skey() + "\n")  # an Ed25519 log key is not a witness key
+    with pytest.raises(NoteError, match="a witness name needs 0x04"):
+        open_witness("eu.example/audit", log_key, tmp_path / "w.json", [vkey])

@@ -4,13 +4,16 @@ Frankfurt sends the personal information of people in China only to a provider h
 here its peer, the Shanghai gateway (`protocol: sovgate`), which classifies, decides and records
 the request again under its own policies and log. Each log names the other's record of the same
 request, a forwarded request is never forwarded again (Shanghai's route prefers Frankfurt back),
-and when nothing eligible is up in either region the request fails closed in both.
+and when nothing eligible is up in either region the request fails closed in both. Frankfurt is
+also the witness of Shanghai's log: it cosigns Shanghai's checkpoints at POST /add-checkpoint.
 """
 
 from __future__ import annotations
 
 import contextlib
 import string
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +49,8 @@ class Regions:
     sha_db: str
     us: FakeOpenAI
     cn: FakeOpenAI
+    sha_dir: Path
+    witness_vkey: str  # Frankfurt's witness key
 
     def client(self, key: str) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.fra + "/v1", api_key=key, max_retries=0, timeout=20)
@@ -88,16 +93,32 @@ def regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regions]:
         "US_URL": us.base_url,
         "CN_URL": cn.base_url,
     }
+    from sovgate.audit import admin_record, open_audit_log_sync
+
+    # Shanghai's log and its key, with a few entries and a checkpoint of them (written at close)
+    log = open_audit_log_sync(f"sqlite:///{values['SHA_DB']}")
+    for i in range(3):
+        log.append_sync(admin_record("test.setup", details={"step": str(i)}, fingerprint="00" * 32))
+    values["SHA_LOG_VKEY"] = log.vkey()
+    log.close_sync()
     for name in ("fra", "sha"):
-        (tmp / name).mkdir()
+        (tmp / name).mkdir(exist_ok=True)
         text = string.Template((TESTDATA / f"{name}.yaml").read_text()).substitute(values)
         (tmp / name / "sovgate.yaml").write_text(text)
+    witness_vkey = sovgate_cli(["audit", "witness-key", "--config", "sovgate.yaml"], tmp / "fra").strip()
     with contextlib.ExitStack() as stack:
         stack.callback(us.stop)
         stack.callback(cn.stop)
         sha = stack.enter_context(serve_cli(["--config", "sovgate.yaml"], tmp / "sha", KEYS, sha_port))
         fra = stack.enter_context(serve_cli(["--config", "sovgate.yaml"], tmp / "fra", KEYS, fra_port))
-        yield Regions(fra, sha, f"sqlite:///{values['FRA_DB']}", f"sqlite:///{values['SHA_DB']}", us, cn)
+        dbs = f"sqlite:///{values['FRA_DB']}", f"sqlite:///{values['SHA_DB']}"
+        yield Regions(fra, sha, *dbs, us, cn, tmp / "sha", witness_vkey)
+
+
+def sovgate_cli(args: list[str], cwd: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "sovgate", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @pytest.fixture
@@ -190,3 +211,52 @@ def test_bad_hop_headers_are_refused_with_the_header_named(fed: Regions) -> None
         error = resp.json()["error"]
         assert error["code"] == "invalid_header" and "x-sovgate-forwarded-by" in error["message"]
     assert not fed.us.received and not fed.cn.received
+
+
+def test_frankfurt_witnesses_shanghai_checkpoints(fed: Regions) -> None:
+    fed.client("fed-acme-cn").chat.completions.create(
+        model="chat", messages=[{"role": "user", "content": CHINA_PI}]
+    )
+    args = ["--config", "sovgate.yaml"]
+    cosigned = sovgate_cli(
+        [
+            "audit",
+            "cosign",
+            "--witness",
+            fed.fra + "/add-checkpoint",
+            "--witness-vkey",
+            fed.witness_vkey,
+            *args,
+        ],
+        fed.sha_dir,
+    )
+    assert "\n\u2014 witness.fra.acme.example " in cosigned  # the cosignature line, stored on the checkpoint
+    verified = sovgate_cli(["audit", "verify", "--witness", fed.witness_vkey, *args], fed.sha_dir)
+    assert "checkpoint 3 cosigned by witness.fra.acme.example" in verified
+    # the witness remembers the size it cosigned: the same request again is told that size (409)
+    body = cosign_body(fed)
+    again = httpx.post(fed.fra + "/add-checkpoint", content=body, timeout=20)
+    assert again.status_code == 409 and again.headers["content-type"].startswith("text/x.tlog.size")
+    assert again.text == "3\n"
+    # a checkpoint of a log it does not witness, and one whose signature is broken
+    other = body.replace("sovgate.invalid/audit/", "sovgate.invalid/other/", 1)
+    assert httpx.post(fed.fra + "/add-checkpoint", content=other, timeout=20).status_code == 404
+    lines = body.split("\n")  # old 0, "", origin, size, root, "", signatures
+    lines[4] = ("B" if lines[4][0] == "A" else "A") + lines[4][1:]  # another root, same signature
+    forged = "\n".join(lines)
+    assert httpx.post(fed.fra + "/add-checkpoint", content=forged, timeout=20).status_code == 403
+    assert (
+        httpx.post(fed.sha + "/add-checkpoint", content=body, timeout=20).status_code == 404
+    )  # not a witness
+
+
+def cosign_body(fed: Regions) -> str:
+    """An add-checkpoint request for Shanghai's latest checkpoint as if the witness had seen nothing."""
+    from sovgate.audit import open_log_reader
+
+    log = open_log_reader(fed.sha_db)
+    try:
+        note = log.checkpoints()[-1].note
+    finally:
+        log.close_sync()
+    return "old 0\n\n" + note

@@ -13,7 +13,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from sovgate.audit.note import NoteError, Signer
+from sovgate.audit.note import ALG_ED25519, NoteError, Signer
 
 
 def _create_once(path: Path, content: bytes) -> None:
@@ -30,15 +30,21 @@ def _create_once(path: Path, content: bytes) -> None:
         os.unlink(tmp)
 
 
-def load_or_create_signer(path: Path, name: str) -> Signer:
+def load_or_create_signer(path: Path, name: str, alg: int = ALG_ED25519) -> Signer:
+    """The signer in `path`, created first if missing: a log's (Ed25519, the default) or a
+    witness's (`ALG_COSIGNATURE_V1`). Its name must be `name`; an existing key of another
+    algorithm is refused."""
     if not path.exists():
-        _create_once(path, (Signer.generate(name).skey() + "\n").encode())
+        _create_once(path, (Signer.generate(name, alg).skey() + "\n").encode())
     try:
         signer = Signer.from_skey(path.read_text())
     except NoteError as e:
         raise NoteError(f"{path}: {e}") from None
+    what = "log origin" if alg == ALG_ED25519 else "witness name"
     if signer.name != name:
-        raise NoteError(f"{path}: the key is named {signer.name!r} but the log origin is {name!r}")
+        raise NoteError(f"{path}: the key is named {signer.name!r} but the {what} is {name!r}")
+    if signer.alg != alg:
+        raise NoteError(f"{path}: the key is of algorithm {signer.alg:#04x}, a {what} needs {alg:#04x}")
     return signer
 
 

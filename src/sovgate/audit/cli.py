@@ -95,6 +95,27 @@ def key_cmd(audit: AuditOpt = None, config: ConfigOpt = None, key: KeyOpt = None
         log.close_sync()
 
 
+@audit_app.command("witness-key")
+def witness_key(
+    config: Annotated[Path, typer.Option("--config", help="The config whose gateway.witness to use")],
+) -> None:
+    """Print the verifier key of this gateway's witness (gateway.witness), creating its key on
+    first use: the peers pass it to `sovgate audit cosign --witness-vkey`."""
+    from sovgate.gateway.config import ConfigError, load_config
+    from sovgate.gateway.runtime import open_witness
+
+    try:
+        cfg = load_config(config, resolve_secrets=False)
+        witness = open_witness(cfg)
+    except ConfigError as e:
+        _fail(str(e))
+        return
+    if witness is None:
+        _fail(f"{config}: gateway.witness is not set")
+        return
+    sys.stdout.write(witness.signer.vkey() + "\n")
+
+
 @audit_app.command()
 def proof(
     index: Annotated[int | None, typer.Option("--index", help="Leaf index for an inclusion proof")] = None,

@@ -7,21 +7,27 @@ the cosignature lines, which `AuditLog.add_cosignatures` stores on the checkpoin
 Witness side: `Witness.add_checkpoint` is the endpoint's logic, HTTP-free: it
 checks the log's signature and the consistency proof from the size it last saw,
 updates its state and cosigns. State is a JSON file {origin: [size, root b64]},
-replaced atomically under a lock, so the check-and-update cannot be rolled back.
+replaced atomically under a lock (a thread lock, and an `flock` of `<state>.lock` for the
+worker processes of one `sovgate serve`), so the check-and-update cannot be rolled back.
+`open_witness` loads (or creates) its key; `sovgate serve` serves it at POST /add-checkpoint
+when `gateway.witness` is configured.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sovgate.audit import merkle
+from sovgate.audit._keys import load_or_create_signer
 from sovgate.audit.log import LogReader
 from sovgate.audit.note import ALG_COSIGNATURE_V1, NoteError, Signer, Verifier, parse_checkpoint, split_note
 
@@ -62,6 +68,21 @@ class Witness:
         except FileNotFoundError:
             return {}
 
+    @contextlib.contextmanager
+    def _processes(self) -> Iterator[None]:
+        """Across the worker processes serving this witness: one check-and-update at a time."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: one process
+            yield
+            return
+        fd = os.open(f"{self.state_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     def _save(self, state: dict[str, list]) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.state_path.parent, prefix=".witness-")
         with os.fdopen(fd, "w") as f:
@@ -92,7 +113,7 @@ class Witness:
             log_key.verify(text, sig.blob)
         except NoteError:
             return WitnessReply(403, "checkpoint is not signed by a trusted key\n")
-        with self._lock:
+        with self._lock, self._processes():
             state = self._state()
             known_size, known_root = state.get(cp.origin, [0, base64.b64encode(merkle.EMPTY_ROOT).decode()])
             known = base64.b64decode(known_root)
@@ -110,6 +131,20 @@ class Witness:
             self._save(state)
         ts = int(time.time()) if now is None else now
         return WitnessReply(200, self.signer.sign_line(text, ts))
+
+
+def open_witness(name: str, key_path: Path, state_path: Path, log_vkeys: list[str]) -> Witness:
+    """A witness named `name` for the logs of `log_vkeys`, its cosignature/v1 key in `key_path`
+    (created on first use, mode 0600). Raises NoteError naming what is wrong."""
+    logs = []
+    for i, vkey in enumerate(log_vkeys):
+        try:
+            logs.append(Verifier.from_vkey(vkey))
+        except NoteError as e:
+            raise NoteError(f"log key {i + 1}: {e}") from None
+    signer = load_or_create_signer(key_path, name, ALG_COSIGNATURE_V1)
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    return Witness(signer, logs, state_path)
 
 
 def request_cosignature(url: str, log: LogReader, size: int, *, timeout: float = 10.0) -> list[str]:

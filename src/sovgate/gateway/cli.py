@@ -41,7 +41,13 @@ def serve(
     """Run the OpenAI-compatible gateway."""
     import uvicorn
 
-    from sovgate.gateway.runtime import build_components, check_audit, check_tracing, open_gateway
+    from sovgate.gateway.runtime import (
+        build_components,
+        check_audit,
+        check_tracing,
+        open_gateway,
+        open_witness,
+    )
     from sovgate.server import create_app
 
     try:
@@ -50,6 +56,7 @@ def serve(
         components = build_components(cfg)  # fails here, before binding, on a bad policy
         check_audit(cfg)
         check_tracing(cfg)
+        witness = open_witness(cfg)  # its key is created here, before any worker forks
     except ConfigError as exc:
         _die(str(exc))
     if check:
@@ -82,6 +89,12 @@ def serve(
         typer.echo(f"sovgate: traces to {sink} (sample ratio {tracing.sample_ratio:g})", err=True)
     if cfg.gateway.breaker.shared:
         typer.echo("sovgate: circuit states shared through gateway.breaker.shared", err=True)
+    if witness is not None:
+        typer.echo(
+            f"sovgate: witness for {len(witness.logs)} peer log(s) at POST /add-checkpoint; "
+            f"its key (for their `sovgate audit cosign --witness-vkey`): {witness.signer.vkey()}",
+            err=True,
+        )
     if workers > 1 and hasattr(os, "fork"):
         from sovgate.gateway._workers import run_workers
 

@@ -75,6 +75,15 @@ class Tracing(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     propagate: str = "on_prem"  # providers sent a traceparent: on_prem | all | none
 
 
+class Witness(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """This gateway cosigns the checkpoints of its peers' audit logs (C2SP tlog-witness)."""
+
+    name: str  # the witness key's name, e.g. witness.fra.acme.example
+    logs: tuple[str, ...]  # the vkeys of the logs it witnesses (each peer's `sovgate audit key`)
+    key: str = "./sovgate-witness.key"  # its cosignature/v1 key, created on first start
+    state: str = "./sovgate-witness.json"  # the last checkpoint it cosigned of each log
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -91,6 +100,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     breaker: Breaker = Breaker()
     pseudonyms: Pseudonyms = Pseudonyms()
     tracing: Tracing | None = None  # OpenTelemetry spans per request (off when absent)
+    witness: Witness | None = None  # POST /add-checkpoint for the peers' logs (off when absent)
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -277,7 +287,25 @@ class _Loader:
                 raise self.fail(("gateway", "tracing", "propagate"), "must be on_prem, all or none")
             if not tr.service_name.strip():
                 raise self.fail(("gateway", "tracing", "service_name"), "must not be empty")
+        if settings.witness is not None:
+            self._check_witness(settings.witness)
         return settings
+
+    def _check_witness(self, w: Witness) -> None:
+        from sovgate.audit.note import NoteError, Verifier
+
+        base: KeyPath = ("gateway", "witness")
+        if not w.name or any(c.isspace() or c == "+" for c in w.name):
+            raise self.fail(
+                (*base, "name"), "must be a key name without spaces or '+', like witness.fra.example"
+            )
+        if not w.logs:
+            raise self.fail((*base, "logs"), "name at least one peer log's vkey (its `sovgate audit key`)")
+        for i, vkey in enumerate(w.logs):
+            try:
+                Verifier.from_vkey(vkey)
+            except NoteError as exc:
+                raise self.fail((*base, "logs", i), f"{exc} (expected a `sovgate audit key` vkey)") from None
 
     def catalog(self, path: KeyPath) -> Any:
         if self._catalog is None:

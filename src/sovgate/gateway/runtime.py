@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sovgate.gateway._protection import Protect
@@ -52,6 +53,21 @@ def check_audit(config: Config) -> None:
         open_audit_log_sync(config.gateway.audit).close_sync()
     except Exception as exc:
         raise config.error(("gateway", "audit"), str(exc)) from None
+
+
+def open_witness(config: Config) -> Any:
+    """The witness of `gateway.witness` (its key created on first start), or None when not set.
+    Raises ConfigError naming the key when its key file or state directory is unusable."""
+    settings = config.gateway.witness
+    if settings is None:
+        return None
+    from sovgate.audit.note import NoteError
+    from sovgate.audit.witness import open_witness as _open
+
+    try:
+        return _open(settings.name, Path(settings.key), Path(settings.state), list(settings.logs))
+    except (NoteError, OSError) as exc:
+        raise config.error(("gateway", "witness", "key"), str(exc)) from None
 
 
 def check_tracing(config: Config) -> None:

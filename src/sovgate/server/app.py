@@ -40,6 +40,8 @@ _ROUTES = {
     ("GET", "/v1/models"): "models",
 }
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
+_WITNESS_PATH = "/add-checkpoint"  # C2SP tlog-witness; served when gateway.witness is set
+_WITNESS_MAX_BODY = 64 * 1024  # "old N", at most 63 proof lines, a signed checkpoint
 _WATCH_AFTER_WRITES = 3
 
 
@@ -52,11 +54,34 @@ class App:
         self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
         self._stack: contextlib.AsyncExitStack | None = None
         self.tracing: Tracing | None = None  # built at start-up when gateway.tracing is set
+        self.witness: Any = None  # sovgate.audit.witness.Witness, when gateway.witness is set
 
     def _start_tracing(self, gw: Gateway) -> None:
         settings = gw.config.gateway.tracing
         if settings is not None:  # at start-up in each worker process: after any fork
             self.tracing = Tracing(settings, gw.providers, gw.config.gateway.region)
+
+    def _start_witness(self, gw: Gateway) -> None:
+        if gw.config.gateway.witness is not None:
+            from sovgate.gateway.runtime import open_witness
+
+            self.witness = open_witness(gw.config)
+
+    async def _add_checkpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A peer log asks this gateway, its witness, to cosign a checkpoint (no API key: the log's
+        signature and the consistency proof are what the witness checks)."""
+        raw = await _read_body(scope, receive, _WITNESS_MAX_BODY)
+        if raw is None:
+            status, body, ctype = 413, "add-checkpoint request too large\n", "text/plain; charset=utf-8"
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""  # malformed: the witness answers 400
+            # the state file is replaced with an fsync: off the event loop
+            reply = await asyncio.to_thread(self.witness.add_checkpoint, text)
+            status, body, ctype = reply.status, reply.body, reply.content_type
+        await _raw(send, status, body.encode(), [(b"content-type", ctype.encode()), *_headers(None, "none")])
 
     def _watch(self, gw: Gateway) -> None:
         gw.on_attempt = self.metrics.attempt
@@ -85,6 +110,7 @@ class App:
                         self._gateway = await self._stack.enter_async_context(self._opener())
                     self._watch(self.gateway)
                     self._start_tracing(self.gateway)
+                    self._start_witness(self.gateway)
                 except Exception as exc:
                     await send(
                         {"type": "lifespan.startup.failed", "message": f"sovgate: cannot start: {exc}"}
@@ -107,6 +133,8 @@ class App:
         if endpoint is None and method == "GET" and path.startswith("/v1/models/"):
             endpoint = "model"
         if endpoint is None:
+            if path == _WITNESS_PATH and method == "POST" and self.witness is not None:
+                return await self._add_checkpoint(scope, receive, send)
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
             if path == "/metrics" and not self.gateway.config.gateway.metrics:
