@@ -141,6 +141,8 @@ class Tenant(msgspec.Struct, frozen=True, kw_only=True):
     api_key_sha256: str  # hex sha256 of the bearer token
     policies: tuple[str, ...] = ("baseline",)
     route: tuple[str, ...] = ()  # preference order of provider ids
+    # another sovgate gateway (federation): may send x-sovgate-forwarded-*; never forwarded again
+    peer: bool = False
 
 
 # --- decisions ---------------------------------------------------------------

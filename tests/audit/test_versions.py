@@ -112,3 +112,23 @@ def test_a_new_leaf_without_its_index_is_refused(mixed: tuple[str, dict]) -> Non
         verify_log(log)
     assert exc.value.index == 9
     log.close_sync()
+
+
+def test_a_newer_leaf_with_fields_this_version_lacks_says_upgrade_not_tampered(
+    audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sovgate.audit import AuditError
+
+    def v4_leaf(record: AuditRecord, index: int) -> bytes:
+        data = msgspec.to_builtins(record) | {"index": index, "v": LEAF_VERSION + 1, "new_field": "x"}
+        return msgspec.json.encode(data, order="sorted")
+
+    with monkeypatch.context() as m:
+        m.setattr(log_module, "sequenced_leaf", v4_leaf)
+        newer = open_audit_log_sync(audit_url, **log_kwargs)
+        newer.append_sync(rec(0))
+        newer.close_sync()
+    log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
+    with pytest.raises(AuditError, match=f"version {LEAF_VERSION + 1} leaf; this sovgate reads up to"):
+        verify_log(log)
+    log.close_sync()

@@ -92,6 +92,7 @@ def regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regions]:
         "SHA_URL": f"http://127.0.0.1:{sha_port}",
         "US_URL": us.base_url,
         "CN_URL": cn.base_url,
+        "SHA_PACK": str(TESTDATA / "sha-no-health.yaml"),
     }
     from sovgate.audit import admin_record, open_audit_log_sync
 
@@ -199,18 +200,68 @@ def test_nothing_eligible_up_in_either_region_fails_closed(fed: Regions) -> None
     assert sha_rec.outcome == "no_eligible_provider" and sha_rec.forwarded_decision == last.id
 
 
-def test_bad_hop_headers_are_refused_with_the_header_named(fed: Regions) -> None:
-    for value in (b"x" * 201, "caf\u00e9".encode("latin-1"), b""):
-        resp = httpx.post(
+def test_hop_headers_only_from_peer_tenants_and_well_formed(fed: Regions) -> None:
+    def post(key: str, name: str, value: bytes) -> httpx.Response:
+        return httpx.post(
             fed.fra + "/v1/chat/completions",
-            headers={"authorization": "Bearer fed-acme-cn", "x-sovgate-forwarded-by": value},
+            headers={"authorization": f"Bearer {key}", name: value},
             json={"model": "chat", "messages": [{"role": "user", "content": "hi"}]},
             timeout=20,
         )
-        assert resp.status_code == 400
-        error = resp.json()["error"]
-        assert error["code"] == "invalid_header" and "x-sovgate-forwarded-by" in error["message"]
+
+    refused = [post("fed-acme-cn", "x-sovgate-forwarded-by", b"fra.example/audit")]  # not a peer
+    assert "only accepted from a peer gateway" in refused[0].json()["error"]["message"]
+    for name in ("x-sovgate-forwarded-by", "x-sovgate-forwarded-decision"):
+        for value in (b"x" * 201, "caf\u00e9".encode("latin-1"), b""):
+            refused.append(post("fed-peer-sha", name, value))  # Shanghai's key here
+            assert name in refused[-1].json()["error"]["message"]
+    for resp in refused:
+        assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_header"
+        rec = fed.record(fed.fra_db, resp.headers["x-sovgate-decision"])
+        assert (rec.outcome, rec.status, rec.provider) == ("invalid_header", 400, None)  # recorded
     assert not fed.us.received and not fed.cn.received
+
+
+def test_a_peer_tenant_is_never_forwarded_even_without_hop_headers(fed: Regions) -> None:
+    # Frankfurt's key at Shanghai, used directly: Shanghai's route prefers fra-gateway
+    client = openai.OpenAI(base_url=fed.sha + "/v1", api_key="fed-peer-fra", max_retries=0, timeout=20)
+    raw = client.chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": "Translate 'good morning' into French."}]
+    )
+    assert raw.headers["x-sovgate-provider"] == "cn-provider"
+    with pytest.raises(openai.APIStatusError) as err:  # a model only Frankfurt serves at Shanghai
+        client.chat.completions.create(model="fra-only", messages=[{"role": "user", "content": "hi"}])
+    assert err.value.status_code == 503 and "only peer gateways (fra-gateway)" in err.value.message
+
+
+def test_the_peer_says_why_it_could_not_serve(fed: Regions) -> None:
+    # fra-only is served at Shanghai only by Frankfurt: the peer's reason reaches the client
+    with pytest.raises(openai.APIStatusError) as err:
+        fed.client("fed-acme-cn-sha").chat.completions.create(
+            model="fra-only", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert err.value.status_code == 503 and err.value.code == "no_eligible_provider"
+    assert "sha-gateway: HTTP 503: This request was forwarded by the peer gateway" in err.value.message
+
+
+def test_a_refusal_by_the_peer_policy_goes_back_to_the_client(fed: Regions) -> None:
+    # Frankfurt's baseline lets a health question go to Shanghai; Shanghai's own pack refuses it
+    text = "Patient Zhang Wei, phone +86 138 0013 8000, has type 2 diabetes; please draft a diet plan."
+    raw = fed.client("fed-acme-cn-sha").chat.completions.with_raw_response
+    with pytest.raises(openai.PermissionDeniedError) as err:
+        raw.create(model="chat", messages=[{"role": "user", "content": text}])
+    assert err.value.code == "policy_denied" and "sha-no-health/no-health" in err.value.message
+    assert err.value.response.headers["x-sovgate-provider"] == "sha-gateway"
+    assert not fed.cn.received and not fed.us.received
+    fra_rec = fed.record(fed.fra_db, err.value.response.headers["x-sovgate-decision"])
+    assert (fra_rec.outcome, fra_rec.status, fra_rec.provider) == ("upstream_rejected", 403, "sha-gateway")
+    sha_rec = fed.record(fed.sha_db, fra_rec.peer_decisions["sha-gateway"])
+    assert (sha_rec.outcome, sha_rec.status) == ("policy_denied", 403) and sha_rec.provider is None
+    # a refusal is not a failure: the peer's circuit stays closed for the next request
+    ok = fed.client("fed-acme-cn-sha").chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": "Translate 'good morning' into French."}]
+    )
+    assert ok.headers["x-sovgate-provider"] == "sha-gateway"
 
 
 def test_frankfurt_witnesses_shanghai_checkpoints(fed: Regions) -> None:

@@ -113,6 +113,8 @@ def witness_key(
     if witness is None:
         _fail(f"{config}: gateway.witness is not set")
         return
+    # relative key paths are relative to the working directory, as `serve` reads them
+    err.print(f"witness key file: {Path(cfg.gateway.witness.key).resolve()}", highlight=False)
     sys.stdout.write(witness.signer.vkey() + "\n")
 
 

@@ -186,6 +186,22 @@ def decode_leaf(data: bytes) -> AuditRecord:
     return _decoder.decode(data)
 
 
+class _Version(msgspec.Struct):
+    v: int = 1
+
+
+_version_decoder = msgspec.json.Decoder(_Version)
+
+
+def leaf_version(data: bytes) -> int | None:
+    """The `v` of a leaf that `decode_leaf` may not read (a newer version adds fields), or None
+    when the bytes are not a JSON object with an integer `v`."""
+    try:
+        return _version_decoder.decode(data).v
+    except msgspec.DecodeError:
+        return None
+
+
 class _Found(Protocol):
     @property
     def kind(self) -> str: ...

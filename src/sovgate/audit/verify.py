@@ -21,7 +21,7 @@ from sovgate.audit import merkle
 from sovgate.audit._store import Entry, Head, stored_index
 from sovgate.audit.log import AuditError, LogReader
 from sovgate.audit.note import Checkpoint, NoteError, Verifier, open_checkpoint, verify_note
-from sovgate.audit.record import LEAF_VERSION, PURGE_ACTION, AuditRecord, decode_leaf
+from sovgate.audit.record import LEAF_VERSION, PURGE_ACTION, AuditRecord, decode_leaf, leaf_version
 
 
 class TamperError(Exception):
@@ -208,6 +208,13 @@ def _checkpoints(log: LogReader, key: Verifier, head_size: int) -> list[Checkpoi
     return out
 
 
+def _check_version(entry: Entry, v: int) -> None:
+    if v > LEAF_VERSION:
+        raise AuditError(
+            f"entry {entry.idx} is a version {v} leaf; this sovgate reads up to {LEAF_VERSION}: upgrade"
+        )
+
+
 def _check_entry(entry: Entry) -> AuditRecord:
     """The entry's record, checked against its leaf hash, position and columns."""
     assert entry.payload is not None
@@ -216,11 +223,10 @@ def _check_entry(entry: Entry) -> AuditRecord:
     try:
         rec = decode_leaf(entry.payload)
     except msgspec.DecodeError as e:
+        # a newer sovgate's leaf has fields this one does not know: say so, not "tampered"
+        _check_version(entry, leaf_version(entry.payload) or 0)
         raise TamperError(f"the record is not a valid leaf: {e}", entry.idx, entry.id) from None
-    if rec.v > LEAF_VERSION:
-        raise AuditError(
-            f"entry {entry.idx} is a version {rec.v} leaf; this sovgate reads up to {LEAF_VERSION}: upgrade"
-        )
+    _check_version(entry, rec.v)
     # v1 leaves written before the index was signed carry none: their position is proven by
     # the tree alone (a row moved is still caught by the node and root checks)
     if rec.index != entry.idx and not (rec.v == 1 and rec.index is None):

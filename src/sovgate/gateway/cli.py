@@ -56,7 +56,8 @@ def serve(
         components = build_components(cfg)  # fails here, before binding, on a bad policy
         check_audit(cfg)
         check_tracing(cfg)
-        witness = open_witness(cfg)  # its key is created here, before any worker forks
+        # its key is created here, before any worker forks (not by --check, which changes nothing)
+        witness = None if check else open_witness(cfg)
     except ConfigError as exc:
         _die(str(exc))
     if check:

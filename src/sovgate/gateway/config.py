@@ -301,11 +301,15 @@ class _Loader:
             )
         if not w.logs:
             raise self.fail((*base, "logs"), "name at least one peer log's vkey (its `sovgate audit key`)")
+        names: set[str] = set()
         for i, vkey in enumerate(w.logs):
             try:
-                Verifier.from_vkey(vkey)
+                name = Verifier.from_vkey(vkey).name
             except NoteError as exc:
                 raise self.fail((*base, "logs", i), f"{exc} (expected a `sovgate audit key` vkey)") from None
+            if name in names:
+                raise self.fail((*base, "logs", i), f"a second key for the log {name!r}: give one per log")
+            names.add(name)
 
     def catalog(self, path: KeyPath) -> Any:
         if self._catalog is None:
@@ -355,11 +359,13 @@ class _Loader:
             raise self.fail(
                 (*base, "auth"), f"unknown auth style {p.auth!r} (one of {', '.join(AUTH_STYLES)})"
             )
-        if p.protocol == "sovgate" and (p.auth != "bearer" or not p.api_key_env):
+        if p.protocol == "sovgate" and p.auth != "bearer":
+            raise self.fail((*base, "auth"), "a peer gateway (protocol: sovgate) takes its key as bearer")
+        if p.protocol == "sovgate" and not p.api_key_env:
             raise self.fail(
                 (*base, "api_key_env"),
                 "a peer gateway (protocol: sovgate) knows this gateway as one of its tenants: "
-                "name the environment variable holding that tenant's API key (auth: bearer)",
+                "name the environment variable holding that tenant's API key",
             )
         if p.protocol != "preview" and not re.match(r"^https?://", p.base_url):
             raise self.fail((*base, "base_url"), "must be an http:// or https:// URL")

@@ -306,13 +306,14 @@ class Gateway:
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
         candidates = p.candidates
-        if req.forwarded_by is not None and self.peers:
+        if self.peers and (tenant.peer or req.forwarded_by is not None):
             candidates = [pid for pid in candidates if pid not in self.peers]
             if not candidates and p.candidates:  # one hop: no loops, no chains between regions
+                by = req.forwarded_by or tenant.id
                 raise errors.no_eligible_provider(
-                    f"This request was forwarded by the gateway {req.forwarded_by!r}; a forwarded "
-                    f"request is never forwarded again, and only peer gateways "
-                    f"({', '.join(p.candidates)}) are eligible for it here."
+                    f"This request was forwarded by the peer gateway {by!r}; a forwarded request is "
+                    f"never forwarded again, and only peer gateways ({', '.join(p.candidates)}) are "
+                    "eligible for it here."
                 )
         attempts = _Attempts(self.on_attempt, req.trace)
         protection_error: str | None = None

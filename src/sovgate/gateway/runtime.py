@@ -50,9 +50,18 @@ def check_audit(config: Config) -> None:
     from sovgate.audit import open_audit_log_sync
 
     try:
-        open_audit_log_sync(config.gateway.audit).close_sync()
+        log = open_audit_log_sync(config.gateway.audit)
+        origin = log.origin
+        log.close_sync()
     except Exception as exc:
         raise config.error(("gateway", "audit"), str(exc)) from None
+    peers = any(p.protocol == "sovgate" for p in config.providers)
+    if peers and not (0 < len(origin) <= 200 and origin.isascii() and origin.isprintable()):
+        raise config.error(
+            ("gateway", "audit"),
+            f"this log's origin {origin!r} is sent to peer gateways (x-sovgate-forwarded-by): it must be "
+            "1-200 printable ASCII characters (the origin is the name in the log's key file)",
+        )
 
 
 def open_witness(config: Config) -> Any:
@@ -64,6 +73,10 @@ def open_witness(config: Config) -> Any:
     from sovgate.audit.note import NoteError
     from sovgate.audit.witness import open_witness as _open
 
+    try:
+        Path(settings.state).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise config.error(("gateway", "witness", "state"), str(exc)) from None
     try:
         return _open(settings.name, Path(settings.key), Path(settings.state), list(settings.logs))
     except (NoteError, OSError) as exc:

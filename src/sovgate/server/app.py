@@ -23,6 +23,7 @@ from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
 from sovgate.server.tracing import Tracing
 from sovgate.server.validate import CHECKS
+from sovgate.types import Tenant
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -78,9 +79,13 @@ class App:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = ""  # malformed: the witness answers 400
-            # the state file is replaced with an fsync: off the event loop
-            reply = await asyncio.to_thread(self.witness.add_checkpoint, text)
-            status, body, ctype = reply.status, reply.body, reply.content_type
+            try:  # the state file is replaced with an fsync: off the event loop
+                reply = await asyncio.to_thread(self.witness.add_checkpoint, text)
+                status, body, ctype = reply.status, reply.body, reply.content_type
+            except Exception as exc:  # its state file unreadable, a full disk: nothing was cosigned
+                print(f"sovgate: witness: add-checkpoint failed: {exc!r}", file=sys.stderr)
+                status, ctype = 503, "text/plain; charset=utf-8"
+                body = "the witness cannot read or save its state; nothing was cosigned, retry later\n"
         await _raw(send, status, body.encode(), [(b"content-type", ctype.encode()), *_headers(None, "none")])
 
     def _watch(self, gw: Gateway) -> None:
@@ -133,8 +138,11 @@ class App:
         if endpoint is None and method == "GET" and path.startswith("/v1/models/"):
             endpoint = "model"
         if endpoint is None:
-            if path == _WITNESS_PATH and method == "POST" and self.witness is not None:
-                return await self._add_checkpoint(scope, receive, send)
+            if path == _WITNESS_PATH and self.witness is not None:
+                if method == "POST":
+                    return await self._add_checkpoint(scope, receive, send)
+                err = GatewayError(405, f"Method {method} not allowed on {path}.", code="method_not_allowed")
+                return await _respond(send, err.status, err.body(), None, "none")
             if path == "/healthz" and method == "GET":
                 return await _respond(send, 200, b'{"status":"ok"}', None, "none")
             if path == "/metrics" and not self.gateway.config.gateway.metrics:
@@ -207,6 +215,12 @@ class App:
             if name not in gw.serving[tenant.id]:
                 return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
             return await gw.record_listing(req, _encode(_model(name)))
+        headers = scope["headers"]
+        try:  # before the body: a forwarded request refused for its body still names its origin
+            req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by", tenant)
+            req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision", tenant)
+        except GatewayError as err:
+            return await gw.refuse(req, err)
         limit = gw.config.gateway.max_body_bytes
         raw = await _read_body(scope, receive, limit)
         if raw is None:
@@ -217,12 +231,9 @@ class App:
         except GatewayError as err:
             return await gw.refuse(req, err)
         req.body, req.raw = body, raw
-        headers = scope["headers"]
         req.conversation = _header(headers, b"x-sovgate-conversation")
         try:
             CHECKS[req.endpoint](body)
-            req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by")
-            req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision")
         except GatewayError as err:
             return await gw.refuse(req, err)
         return await gw.handle(req)
@@ -239,11 +250,18 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
-def _hop_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
-    """A federation header as sent by a peer gateway: printable ASCII, at most 200 characters."""
+def _hop_header(headers: list[tuple[bytes, bytes]], name: bytes, tenant: Tenant) -> str | None:
+    """A federation header as sent by a peer gateway (a tenant with `peer: true`): printable
+    ASCII, at most 200 characters. From any other tenant it is refused: what a log records as a
+    link to another region's log must come from that region's gateway."""
     value = _header(headers, name)
     if value is None:
         return None
+    if not tenant.peer:
+        raise bad_request(
+            f"Header {name.decode()} is only accepted from a peer gateway (a tenant with peer: true).",
+            code="invalid_header",
+        )
     if not value or len(value) > 200 or not value.isascii() or not value.isprintable():
         raise bad_request(
             f"Header {name.decode()} must be 1-200 printable ASCII characters "

@@ -83,7 +83,7 @@ async def open_stream(
             payload = b""
         finally:
             resp.release()
-        check(provider.id, resp.status, payload)
+        (check if hop is None else check_peer)(provider.id, resp.status, payload)
     return resp
 
 
@@ -108,7 +108,7 @@ class PeerAdapter(OpenAIAdapter):
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         data = _encode(upstream_body(self.provider, body))
         status, payload = await exchange(self.provider, self._http, self._targets[endpoint], data, hop)
-        check(self.provider.id, status, payload)
+        check_peer(self.provider.id, status, payload)
         return Reply(status, payload)
 
     async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
@@ -124,8 +124,42 @@ def hop_lines(hop: Hop) -> bytes:
 
 
 def peer_decision(headers: dict[bytes, bytes]) -> str | None:
+    """The peer's record id, as the forwarder's log will keep it: 1-200 printable ASCII characters
+    (a peer's record ids are 32 hex digits), else "invalid"."""
     value = headers.get(b"x-sovgate-decision")
-    return value.decode("latin-1") if value else None
+    if value is None:
+        return None
+    text = value.decode("latin-1")
+    return text if 0 < len(text) <= 200 and text.isascii() and text.isprintable() else "invalid"
+
+
+# A peer's answers that say the request is wrong there, not that the peer is down: its policy
+# refused it (403), it serves no such model (404), or the body is bad (400, 413, 422).
+_PEER_REFUSALS = CLIENT_FAULT | {403, 404}
+
+
+def check_peer(pid: str, status: int, payload: bytes) -> None:
+    """Like `check`, for a peer gateway: its refusals go back to the client as they are (OpenAI
+    error format, the peer's reason), and its failures carry its message, so the client learns
+    why the other region could not serve the request."""
+    if 200 <= status < 300:
+        return
+    if status in _PEER_REFUSALS:
+        raise UpstreamRejected(pid, status, payload)
+    message = _error_message(payload)
+    raise UpstreamError(pid, f"HTTP {status}: {message}" if message else f"HTTP {status}", status)
+
+
+def _error_message(payload: bytes) -> str:
+    try:
+        error = msgspec.json.decode(payload).get("error") or {}
+        message = error.get("message") if isinstance(error, dict) else None
+    except (msgspec.DecodeError, AttributeError):
+        return ""
+    if not isinstance(message, str):
+        return ""
+    message = " ".join(message.split())  # one line
+    return message if len(message) <= 300 else message[:299] + "…"
 
 
 def check(pid: str, status: int, payload: bytes) -> None:
