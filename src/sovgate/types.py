@@ -135,6 +135,11 @@ class Provider(msgspec.Struct, frozen=True, kw_only=True):
     sources: tuple[str, ...] = ()
 
 
+class RateLimit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    requests_per_minute: float  # sustained rate, across every worker and host when shared
+    burst: int = 0  # requests allowed at once after a pause; 0: one second's worth (at least 1)
+
+
 class Tenant(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     home: Jurisdiction
@@ -143,6 +148,7 @@ class Tenant(msgspec.Struct, frozen=True, kw_only=True):
     route: tuple[str, ...] = ()  # preference order of provider ids
     # another sovgate gateway (federation): may send x-sovgate-forwarded-*; never forwarded again
     peer: bool = False
+    rate_limit: RateLimit | None = None  # None: unlimited
 
 
 # --- decisions ---------------------------------------------------------------

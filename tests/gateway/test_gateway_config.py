@@ -131,12 +131,13 @@ def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
 def test_every_config_key_is_documented() -> None:
     import re
 
-    from sovgate.gateway.config import Breaker, GatewaySettings, Pseudonyms, Tracing, Witness
+    from sovgate.gateway.config import Breaker, GatewaySettings, Pseudonyms, RateLimits, Tracing, Witness
     from sovgate.types import Provider, Tenant
 
     doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
-    keys = set(GatewaySettings.__struct_fields__) - {"breaker", "pseudonyms"}
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker", "pseudonyms", "rate_limits"}
+    keys |= {f"rate_limits.{k}" for k in RateLimits.__struct_fields__}
     keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
     keys |= {f"pseudonyms.{k}" for k in Pseudonyms.__struct_fields__}
     keys |= {f"tracing.{k}" for k in Tracing.__struct_fields__}

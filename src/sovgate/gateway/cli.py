@@ -65,7 +65,8 @@ def serve(
         typer.echo(f"sovgate: {where}: OK (providers: {len(cfg.providers)}, tenants: {len(cfg.tenants)})")
         return
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
-    app = create_app(lambda: open_gateway(cfg, components))
+    serving = workers if hasattr(os, "fork") else 1  # without fork, one process serves
+    app = create_app(lambda: open_gateway(cfg, components, workers=serving))
     # start-up objects (detectors, compiled policies) live for the whole run: keep the cyclic GC
     # from re-scanning them, and forked workers from touching (copying) their pages
     gc.freeze()
@@ -90,6 +91,12 @@ def serve(
         typer.echo(f"sovgate: traces to {sink} (sample ratio {tracing.sample_ratio:g})", err=True)
     if cfg.gateway.breaker.shared:
         typer.echo("sovgate: circuit states shared through gateway.breaker.shared", err=True)
+    limited = sum(t.rate_limit is not None for t in cfg.tenants)
+    if limited:
+        where_limits = (
+            "shared through gateway.rate_limits.shared" if cfg.gateway.rate_limits.shared else "per worker"
+        )
+        typer.echo(f"sovgate: rate limits for {limited} tenant(s), {where_limits}", err=True)
     if witness is not None:
         typer.echo(
             f"sovgate: witness for {len(witness.logs)} peer log(s) at POST /add-checkpoint; "

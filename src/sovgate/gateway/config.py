@@ -60,6 +60,10 @@ class Breaker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     shared: str = ""  # redis://host:port/db: circuits shared by every worker and host ("": per worker)
 
 
+class RateLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    shared: str = ""  # redis://host:port/db: one budget per tenant for every worker and host
+
+
 class Pseudonyms(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     style: str = "placeholder"  # placeholder ([PERSON_1]) | surrogate (realistic fakes)
     vault: str = "memory"  # none | memory | redis://host:port/db (key in $SOVGATE_VAULT_KEY)
@@ -98,6 +102,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     embedding_models: tuple[str, ...] = ("embed",)
     metrics: bool = True  # serve GET /metrics (no API key) on the API port
     breaker: Breaker = Breaker()
+    rate_limits: RateLimits = RateLimits()
     pseudonyms: Pseudonyms = Pseudonyms()
     tracing: Tracing | None = None  # OpenTelemetry spans per request (off when absent)
     witness: Witness | None = None  # POST /add-checkpoint for the peers' logs (off when absent)
@@ -260,6 +265,13 @@ class _Loader:
         if settings.breaker.shared and not settings.breaker.shared.startswith(("redis://", "rediss://")):
             raise self.fail(
                 ("gateway", "breaker", "shared"), "must be a redis:// URL, or empty for breakers per worker"
+            )
+        if settings.rate_limits.shared and not settings.rate_limits.shared.startswith(
+            ("redis://", "rediss://")
+        ):
+            raise self.fail(
+                ("gateway", "rate_limits", "shared"),
+                "must be a redis:// URL, or empty for limits enforced by each worker",
             )
         ps = settings.pseudonyms
         if ps.style not in ("placeholder", "surrogate"):
@@ -442,6 +454,12 @@ class _Loader:
             raise self.fail((*base, "route"), "must list at least one provider id")
         if not tenant.policies:
             raise self.fail((*base, "policies"), "must name at least one policy pack (e.g. baseline)")
+        limit = tenant.rate_limit
+        if limit is not None:
+            if not limit.requests_per_minute > 0:
+                raise self.fail((*base, "rate_limit", "requests_per_minute"), "must be positive")
+            if limit.burst < 0:
+                raise self.fail((*base, "rate_limit", "burst"), "must be 0 (one second's worth) or more")
         return tenant
 
 

@@ -21,6 +21,7 @@ class GatewayError(Exception):
     ):
         super().__init__(message)
         self.status, self.message, self.type, self.code, self.param = status, message, type, code, param
+        self.retry_after: float | None = None  # seconds, sent as Retry-After (rate limits)
 
     def body(self) -> bytes:
         return error_body(self.message, self.type, self.code, self.param)
@@ -73,6 +74,18 @@ def text_too_large(chars: int, limit: int) -> GatewayError:
         " per request (gateway.max_classify_chars), so it is refused unsent."
     )
     return GatewayError(413, msg, code="request_too_large")
+
+
+def rate_limited(tenant: str, requests_per_minute: float, burst: int, wait_s: float) -> GatewayError:
+    err = GatewayError(
+        429,
+        f"Rate limit reached for tenant {tenant!r} ({requests_per_minute:g} requests per minute, "
+        f"bursts of {burst}); retry in {wait_s:.2f} s.",
+        type="requests",
+        code="rate_limit_exceeded",
+    )
+    err.retry_after = wait_s
+    return err
 
 
 def internal(code: str, message: str, status: int = 500) -> GatewayError:

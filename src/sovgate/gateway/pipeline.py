@@ -28,6 +28,7 @@ from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
 from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
+from sovgate.limits import Limits
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
@@ -150,6 +151,7 @@ class JsonAnswer(msgspec.Struct):
     status: int
     body: bytes
     provider: str | None = None
+    retry_after: float | None = None  # seconds (a rate limit's 429): the Retry-After header
 
 
 class StreamAnswer(msgspec.Struct):
@@ -176,6 +178,7 @@ class Gateway:
         fingerprint: Callable[[bytes], str] | None = None,
         conversation_key: ConversationKey | None = None,
         origin: str = "",
+        limits: Any = None,
     ):
         self.config = config
         self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
@@ -190,6 +193,8 @@ class Gateway:
         # federation: peer gateways (protocol sovgate) learn this log's origin and the record id
         self.origin = origin or f"sovgate/{config.gateway.region}"
         self.peers = frozenset(p.id for p in config.providers if p.protocol == "sovgate")
+        # per-tenant rate limits (sovgate.limits): this process's own unless given (shared)
+        self.limits = limits if limits is not None else Limits.for_config(config.tenants)
         self.tenants_by_key = {t.api_key_sha256: t for t in config.tenants if t.api_key_sha256}
         self.tenants = {t.id: t for t in config.tenants}
         # tenant id -> virtual model -> providers of its route that serve it
@@ -245,7 +250,7 @@ class Gateway:
             await self._append(rec, req)
         except Exception as exc:
             print(f"sovgate: audit of refused request {req.id} failed: {exc!r}", file=sys.stderr)
-        return JsonAnswer(err.status, err.body(), rec.provider)
+        return JsonAnswer(err.status, err.body(), rec.provider, err.retry_after)
 
     async def record_listing(self, req: Request, body: bytes) -> JsonAnswer:
         """Answer a model listing, recorded like every other API request."""

@@ -127,9 +127,14 @@ def _conversation_key(tenant_id: str, header: str | None, body: dict[str, Any]) 
 
 @contextlib.asynccontextmanager
 async def open_gateway(
-    config: Config, components: Components | None = None, *, audit: AuditAppend | None = None
+    config: Config,
+    components: Components | None = None,
+    *,
+    audit: AuditAppend | None = None,
+    workers: int = 1,
 ) -> AsyncIterator[Gateway]:
-    """A started gateway: upstream pool and audit log open until the context exits."""
+    """A started gateway: upstream pool and audit log open until the context exits. `workers`:
+    how many processes serve together (each takes its share of the tenants' rate limits)."""
     from sovgate.upstream import UpstreamPool
 
     comps = components or build_components(config)
@@ -157,6 +162,9 @@ async def open_gateway(
         if protector is not None and hasattr(protector, "vault"):
             protector.vault = _open_vault(config)  # per worker: after any fork
             stack.push_async_callback(protector.aclose)
+        limits = _open_limits(config, workers)
+        if limits is not None:
+            stack.push_async_callback(limits.aclose)
         gateway = Gateway(
             config,
             classify=comps.classify,
@@ -167,6 +175,7 @@ async def open_gateway(
             fingerprint=fingerprint,
             conversation_key=_conversation_key,
             origin=log.origin if log is not None else "",
+            limits=limits,
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working
@@ -177,6 +186,19 @@ async def open_gateway(
             await shared.start()
             stack.push_async_callback(shared.aclose)
         yield gateway
+
+
+def _open_limits(config: Config, workers: int) -> Any:
+    """The tenants' rate limits for this worker (after any fork): shared through Redis when
+    `gateway.rate_limits.shared` is set, else this worker's share; None when no tenant has one."""
+    from sovgate.limits import Limits, SharedLimits
+
+    limits = {t.id: t.rate_limit for t in config.tenants if t.rate_limit is not None}
+    if not limits:
+        return None
+    if config.gateway.rate_limits.shared:
+        return SharedLimits.from_url(config.gateway.rate_limits.shared, limits, workers=workers)
+    return Limits(limits, workers=workers)
 
 
 def _start_record(config: Config, fingerprint: Callable[[bytes], str]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,8 +18,16 @@ from typing import Any
 import msgspec
 from uuid_utils import uuid7
 
-from sovgate.gateway.errors import GatewayError, bad_request, error_body, model_not_found, unauthorized
+from sovgate.gateway.errors import (
+    GatewayError,
+    bad_request,
+    error_body,
+    model_not_found,
+    rate_limited,
+    unauthorized,
+)
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
+from sovgate.limits import default_burst
 from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
 from sovgate.server.tracing import Tracing
@@ -191,7 +200,11 @@ class App:
             await _stream(send, receive, answer, req.id)
             self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
             return 200
-        await _respond(send, answer.status, answer.body, answer.provider, req.id)
+        if answer.retry_after is not None:  # whole seconds, rounded up (RFC 9110 delay-seconds)
+            retry = (b"retry-after", str(max(1, math.ceil(answer.retry_after))).encode())
+            await _raw(send, answer.status, answer.body, [_JSON, retry, *_headers(answer.provider, req.id)])
+        else:
+            await _respond(send, answer.status, answer.body, answer.provider, req.id)
         self.metrics.observe(endpoint, answer.status, provider, time.perf_counter() - started)
         return answer.status
 
@@ -207,6 +220,12 @@ class App:
         if tenant is None:
             return await gw.refuse(req, unauthorized("Incorrect API key provided."))
         req.tenant = tenant
+        if gw.limits is not None:  # before anything else is spent on the request
+            wait = await gw.limits.acquire(tenant)
+            if wait > 0:
+                limit = gw.limits.limits[tenant.id]
+                err = rate_limited(tenant.id, limit.requests_per_minute, default_burst(limit), wait)
+                return await gw.refuse(req, err)
         if req.endpoint == "models":
             data = [_model(m) for m in gw.models(tenant)]
             return await gw.record_listing(req, _encode({"object": "list", "data": data}))

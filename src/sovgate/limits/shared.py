@@ -1,0 +1,93 @@
+"""One rate budget per tenant for every worker and host, kept in Redis.
+
+The same GCRA as `gcra.py`, run by a Lua script inside Redis (atomic, one round trip, Redis's
+own clock so the hosts' clocks do not matter). If Redis cannot be reached or answers slowly,
+the worker falls back to its own share of the limit (`Limits` with the worker count) and says
+so once; it tries Redis again after a few seconds. A tenant is never left unlimited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from typing import Any
+
+from sovgate.limits.limits import Limits, default_burst
+from sovgate.types import RateLimit, Tenant
+
+# KEYS[1] the tenant's key; ARGV: interval (s), tolerance (s). Returns "0" (counted) or the wait.
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+tat = tat + interval
+local allowed_at = tat - tolerance
+if now < allowed_at then return tostring(allowed_at - now) end
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
+return '0'
+"""
+_RETRY_S = 5.0  # after a failure, use the local share this long before trying Redis again
+
+
+class SharedLimits:
+    def __init__(
+        self,
+        client: Any,
+        limits: dict[str, RateLimit],
+        *,
+        workers: int = 1,
+        prefix: str = "sovgate:ratelimit:",
+        timeout_s: float = 0.25,
+    ) -> None:
+        self._client = client
+        self._script = client.register_script(_GCRA)
+        self.limits = limits
+        self._args = {
+            tid: (60 / lim.requests_per_minute, 60 / lim.requests_per_minute * default_burst(lim))
+            for tid, lim in limits.items()
+        }
+        self._local = Limits(limits, workers=workers)  # this worker's share, while Redis is away
+        self._prefix = prefix
+        self._timeout = timeout_s
+        self._down_until = 0.0
+        self._warned = False
+
+    @classmethod
+    def from_url(cls, url: str, limits: dict[str, RateLimit], *, workers: int = 1) -> SharedLimits:
+        import redis.asyncio as aioredis
+
+        return cls(
+            aioredis.from_url(url, socket_connect_timeout=1, socket_timeout=1), limits, workers=workers
+        )
+
+    async def acquire(self, tenant: Tenant) -> float:
+        args = self._args.get(tenant.id)
+        if args is None:
+            return 0.0
+        if time.monotonic() < self._down_until:
+            return self._local.acquire_now(tenant.id)
+        try:
+            async with asyncio.timeout(self._timeout):
+                wait = await self._script(keys=[self._prefix + tenant.id], args=list(args))
+        except Exception as exc:  # unreachable, slow, or refused: this worker's share instead
+            self._down_until = time.monotonic() + _RETRY_S
+            if not self._warned:
+                self._warned = True
+                print(
+                    f"sovgate: rate limits: Redis unavailable ({type(exc).__name__}: {exc}); each worker "
+                    "enforces its own share until it is back",
+                    file=sys.stderr,
+                )
+            return self._local.acquire_now(tenant.id)
+        if self._warned:
+            self._warned = False
+            print("sovgate: rate limits: Redis is back; limits are shared again", file=sys.stderr)
+        return float(wait)
+
+    async def aclose(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._client.aclose()

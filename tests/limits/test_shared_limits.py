@@ -1,0 +1,48 @@
+"""Rate limits shared by every worker through a real Redis, and what happens without it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from fakes.redis_server import redis_url
+from sovgate.limits import SharedLimits
+from sovgate.types import RateLimit, Tenant
+
+ACME = Tenant(id="acme", home="DE", api_key_sha256="0" * 64)
+LIMIT = {"acme": RateLimit(requests_per_minute=6, burst=4)}  # a request every 10 s after the burst
+
+
+@pytest.fixture
+def url(request: pytest.FixtureRequest) -> str:
+    return redis_url(request, 15)
+
+
+async def test_workers_draw_from_one_budget(url: str) -> None:
+    prefix = f"sovgate-test:{uuid.uuid4().hex}:"
+    workers = [SharedLimits.from_url(url, LIMIT, workers=3) for _ in range(3)]
+    for w in workers:
+        w._prefix = prefix
+    try:
+        waits = [await workers[i % 3].acquire(ACME) for i in range(7)]
+        assert waits[:4] == [0.0] * 4  # the tenant's burst, whichever worker served it
+        assert all(9.0 < w <= 10.0 for w in waits[4:])  # then one per 10 s, for all of them together
+        other = Tenant(id="free", home="DE", api_key_sha256="1" * 64)
+        assert await workers[0].acquire(other) == 0.0  # no limit configured: never asks Redis
+    finally:
+        for w in workers:
+            await w.aclose()
+
+
+async def test_without_redis_each_worker_enforces_its_share(capsys: pytest.CaptureFixture[str]) -> None:
+    from fakes.serving import free_port
+
+    down = SharedLimits.from_url(f"redis://127.0.0.1:{free_port()}/0", LIMIT, workers=2)
+    try:
+        waits = [await down.acquire(ACME) for _ in range(3)]
+    finally:
+        await down.aclose()
+    assert waits[:2] == [0.0, 0.0] and waits[2] > 0  # half the burst: never unlimited
+    err = capsys.readouterr().err
+    assert err.count("rate limits: Redis unavailable") == 1, err
