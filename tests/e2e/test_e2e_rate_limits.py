@@ -54,6 +54,8 @@ def test_over_the_limit_is_429_with_retry_after_recorded_and_the_sdk_waits(tmp_p
             ask(limited)
         assert err.value.code == "rate_limit_exceeded" and "tenant 'limited'" in err.value.message
         assert err.value.response.headers["retry-after"] in ("1", "2")
+        assert 0 < int(err.value.response.headers["retry-after-ms"]) <= 2000
+        assert [m.id for m in limited.models.list()] == ["chat"]  # listings do not count
         rid = err.value.response.headers["x-sovgate-decision"]
         for _ in range(5):
             ask(client(url, "rl-free"))  # other tenants are not held back

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -46,3 +47,57 @@ async def test_without_redis_each_worker_enforces_its_share(capsys: pytest.Captu
     assert waits[:2] == [0.0, 0.0] and waits[2] > 0  # half the burst: never unlimited
     err = capsys.readouterr().err
     assert err.count("rate limits: Redis unavailable") == 1, err
+
+
+class _Script:
+    """A redis.asyncio script stand-in: answers, fails or hangs as the test says."""
+
+    def __init__(self) -> None:
+        self.mode, self.calls = "ok", 0
+
+    async def __call__(self, keys: list[str], args: list[float]) -> bytes:
+        self.calls += 1
+        if self.mode == "hang":
+            await asyncio.sleep(10)
+        if self.mode == "refuse":
+            raise ConnectionError("Connection refused")
+        return b"0"
+
+
+class _Client:
+    def __init__(self) -> None:
+        self.script = _Script()
+
+    def register_script(self, source: str) -> _Script:
+        return self.script
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_slow_redis_is_probed_by_one_request_at_a_time_and_comes_back(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sovgate.limits.shared as shared
+
+    client = _Client()
+    limits = SharedLimits(client, {"acme": RateLimit(requests_per_minute=6000, burst=100)}, timeout_s=0.05)
+    client.script.mode = "hang"
+    assert await limits.acquire(ACME) == 0.0  # timed out: the local share answered
+    assert "rate limits: Redis unavailable (timed out)" in capsys.readouterr().err
+    calls = client.script.calls
+    waits = await asyncio.gather(*(limits.acquire(ACME) for _ in range(20)))
+    assert waits == [0.0] * 20 and client.script.calls == calls  # within the retry pause: no waiting
+    monkeypatch.setattr(shared, "_RETRY_S", 0.0)
+    limits._down_until = 1.0  # the pause is over: the next requests probe, one at a time
+    t0 = asyncio.get_running_loop().time()
+    await asyncio.gather(*(limits.acquire(ACME) for _ in range(20)))
+    assert client.script.calls - calls <= 2  # one probe (per pause), not twenty
+    assert asyncio.get_running_loop().time() - t0 < 0.5
+    client.script.mode = "ok"
+    limits._down_until = 1.0
+    await limits.acquire(ACME)
+    assert "rate limits: Redis is back" in capsys.readouterr().err
+    calls = client.script.calls
+    await limits.acquire(ACME)
+    assert client.script.calls == calls + 1  # shared again

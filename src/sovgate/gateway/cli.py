@@ -97,6 +97,17 @@ def serve(
             "shared through gateway.rate_limits.shared" if cfg.gateway.rate_limits.shared else "per worker"
         )
         typer.echo(f"sovgate: rate limits for {limited} tenant(s), {where_limits}", err=True)
+        if serving > 1 and not cfg.gateway.rate_limits.shared:
+            from sovgate.limits import default_burst
+
+            for t in cfg.tenants:
+                if t.rate_limit is not None and default_burst(t.rate_limit) < serving:
+                    typer.echo(
+                        f"sovgate: warning: tenant {t.id}: burst {default_burst(t.rate_limit)} is less than "
+                        f"the {serving} workers, each of which allows 1: up to {serving} at once "
+                        "(set gateway.rate_limits.shared for one exact budget)",
+                        err=True,
+                    )
     if witness is not None:
         typer.echo(
             f"sovgate: witness for {len(witness.logs)} peer log(s) at POST /add-checkpoint; "

@@ -266,12 +266,10 @@ class _Loader:
             raise self.fail(
                 ("gateway", "breaker", "shared"), "must be a redis:// URL, or empty for breakers per worker"
             )
-        if settings.rate_limits.shared and not settings.rate_limits.shared.startswith(
-            ("redis://", "rediss://")
-        ):
+        if settings.rate_limits.shared and not _redis_url(settings.rate_limits.shared):
             raise self.fail(
                 ("gateway", "rate_limits", "shared"),
-                "must be a redis:// URL, or empty for limits enforced by each worker",
+                "must be a redis://host[:port][/db] URL, or empty for limits enforced by each worker",
             )
         ps = settings.pseudonyms
         if ps.style not in ("placeholder", "surrogate"):
@@ -456,11 +454,23 @@ class _Loader:
             raise self.fail((*base, "policies"), "must name at least one policy pack (e.g. baseline)")
         limit = tenant.rate_limit
         if limit is not None:
-            if not limit.requests_per_minute > 0:
-                raise self.fail((*base, "rate_limit", "requests_per_minute"), "must be positive")
-            if limit.burst < 0:
+            if not 0.001 <= limit.requests_per_minute <= 1e9:  # NaN and infinities fail too
+                raise self.fail((*base, "rate_limit", "requests_per_minute"), "must be between 0.001 and 1e9")
+            if not 0 <= limit.burst <= 1_000_000_000:
                 raise self.fail((*base, "rate_limit", "burst"), "must be 0 (one second's worth) or more")
         return tenant
+
+
+def _redis_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    db = parts.path.strip("/")
+    return parts.scheme in ("redis", "rediss") and bool(parts.hostname) and (not db or db.isdigit())
 
 
 def _is_path(spec: str) -> bool:

@@ -31,7 +31,3 @@ class Gcra:
             return allowed_at - now
         self._tat[key] = tat
         return 0.0
-
-    def forget_idle(self, now: float) -> None:
-        """Drop keys whose bucket is full again (their state is the default): bounded memory."""
-        self._tat = {k: t for k, t in self._tat.items() if t > now}

@@ -17,8 +17,9 @@ def default_burst(limit: RateLimit) -> int:
 
 class Limits:
     """Per-tenant limits enforced in this process. With `workers` > 1 (`serve --workers N`, no
-    shared store) each worker takes an equal share of the rate and of the burst, so the tenant's
-    total stays within its limit whichever workers its requests reach."""
+    shared store) each worker takes an equal share of the rate and of the burst (at least 1), so
+    the tenant's total stays within its rate whichever workers its requests reach, and within its
+    burst when the burst is at least N (`serve` warns otherwise)."""
 
     def __init__(
         self, limits: dict[str, RateLimit], *, workers: int = 1, clock: Callable[[], float] = time.monotonic
@@ -29,7 +30,6 @@ class Limits:
             tid: Gcra(lim.requests_per_minute / 60 / workers, max(1, default_burst(lim) // workers))
             for tid, lim in limits.items()
         }
-        self._calls = 0
 
     @classmethod
     def for_config(cls, tenants: Iterable[Tenant], *, workers: int = 1) -> Limits | None:
@@ -43,11 +43,11 @@ class Limits:
         gcra = self._gcra.get(tenant_id)
         if gcra is None:
             return 0.0
-        now = self._clock()
-        self._calls += 1
-        if self._calls % 4096 == 0:  # tenants are few; this only bounds a long run's dict
-            gcra.forget_idle(now)
-        return gcra.acquire(tenant_id, now)
+        return gcra.acquire(tenant_id, self._clock())
+
+    def burst_of(self, tenant_id: str) -> int:
+        """The burst this process enforces for the tenant (its share of the configured one)."""
+        return self._gcra[tenant_id].burst
 
     async def aclose(self) -> None:
         return None

@@ -19,6 +19,7 @@ from sovgate.types import RateLimit, Tenant
 
 # KEYS[1] the tenant's key; ARGV: interval (s), tolerance (s). Returns "0" (counted) or the wait.
 _GCRA = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME then a write: Redis < 5
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -54,6 +55,7 @@ class SharedLimits:
         self._prefix = prefix
         self._timeout = timeout_s
         self._down_until = 0.0
+        self._probing = False  # one request at a time tries Redis again after an outage
         self._warned = False
 
     @classmethod
@@ -68,8 +70,10 @@ class SharedLimits:
         args = self._args.get(tenant.id)
         if args is None:
             return 0.0
-        if time.monotonic() < self._down_until:
+        down = self._down_until > 0
+        if down and (self._probing or time.monotonic() < self._down_until):
             return self._local.acquire_now(tenant.id)
+        self._probing = down
         try:
             async with asyncio.timeout(self._timeout):
                 wait = await self._script(keys=[self._prefix + tenant.id], args=list(args))
@@ -77,16 +81,23 @@ class SharedLimits:
             self._down_until = time.monotonic() + _RETRY_S
             if not self._warned:
                 self._warned = True
+                why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
                 print(
-                    f"sovgate: rate limits: Redis unavailable ({type(exc).__name__}: {exc}); each worker "
-                    "enforces its own share until it is back",
+                    f"sovgate: rate limits: Redis unavailable ({why}); each worker enforces its own "
+                    "share until it is back",
                     file=sys.stderr,
                 )
             return self._local.acquire_now(tenant.id)
+        finally:
+            self._probing = False
+        self._down_until = 0.0
         if self._warned:
             self._warned = False
             print("sovgate: rate limits: Redis is back; limits are shared again", file=sys.stderr)
         return float(wait)
+
+    def burst_of(self, tenant_id: str) -> int:
+        return default_burst(self.limits[tenant_id])
 
     async def aclose(self) -> None:
         with contextlib.suppress(Exception):

@@ -27,7 +27,6 @@ from sovgate.gateway.errors import (
     unauthorized,
 )
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
-from sovgate.limits import default_burst
 from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
 from sovgate.server.tracing import Tracing
@@ -201,8 +200,12 @@ class App:
             self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
             return 200
         if answer.retry_after is not None:  # whole seconds, rounded up (RFC 9110 delay-seconds)
-            retry = (b"retry-after", str(max(1, math.ceil(answer.retry_after))).encode())
-            await _raw(send, answer.status, answer.body, [_JSON, retry, *_headers(answer.provider, req.id)])
+            # whole seconds (RFC 9110), and milliseconds, which the OpenAI SDKs read first
+            retry = [
+                (b"retry-after", str(max(1, math.ceil(answer.retry_after))).encode()),
+                (b"retry-after-ms", str(max(1, math.ceil(answer.retry_after * 1000))).encode()),
+            ]
+            await _raw(send, answer.status, answer.body, [_JSON, *retry, *_headers(answer.provider, req.id)])
         else:
             await _respond(send, answer.status, answer.body, answer.provider, req.id)
         self.metrics.observe(endpoint, answer.status, provider, time.perf_counter() - started)
@@ -220,12 +223,6 @@ class App:
         if tenant is None:
             return await gw.refuse(req, unauthorized("Incorrect API key provided."))
         req.tenant = tenant
-        if gw.limits is not None:  # before anything else is spent on the request
-            wait = await gw.limits.acquire(tenant)
-            if wait > 0:
-                limit = gw.limits.limits[tenant.id]
-                err = rate_limited(tenant.id, limit.requests_per_minute, default_burst(limit), wait)
-                return await gw.refuse(req, err)
         if req.endpoint == "models":
             data = [_model(m) for m in gw.models(tenant)]
             return await gw.record_listing(req, _encode({"object": "list", "data": data}))
@@ -234,6 +231,11 @@ class App:
             if name not in gw.serving[tenant.id]:
                 return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
             return await gw.record_listing(req, _encode(_model(name)))
+        if gw.limits is not None:  # listings are free; a completion is checked before its body is read
+            wait = await gw.limits.acquire(tenant)
+            if wait > 0:
+                rpm = gw.limits.limits[tenant.id].requests_per_minute
+                return await gw.refuse(req, rate_limited(tenant.id, rpm, gw.limits.burst_of(tenant.id), wait))
         headers = scope["headers"]
         try:  # before the body: a forwarded request refused for its body still names its origin
             req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by", tenant)
