@@ -70,7 +70,7 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     status: int = 200  # HTTP status returned to the client
     fingerprint: str | None = None  # keyed HMAC-SHA256 (hex) of the request content
     excluded: dict[str, str] = {}  # provider -> id of the first rule that excluded it
-    action: str | None = None  # admin records: what changed, e.g. "config.reload"
+    action: str | None = None  # admin records: what happened, e.g. "gateway.start"
     details: dict[str, str] = {}  # admin records: what it changed to, e.g. {"cutoff": ..., "count": ...}
     # federation (the caller's claims, authenticated as its tenant): the peer gateway that forwarded
     # the request (its log's origin) and its record id of it
@@ -108,7 +108,7 @@ def canonical_time(value: str) -> str:
 
 def admin_record(action: str, *, details: dict[str, str], fingerprint: str, tenant: str = "") -> AuditRecord:
     """A record of one admin change (kind "admin"): `action` says what (e.g. "gateway.start",
-    "config.reload", "audit.purge"), `details` the new state as strings, `fingerprint` the keyed
+    "audit.purge"), `details` the new state as strings, `fingerprint` the keyed
     fingerprint of the config it applies (`AuditLog.fingerprint(config_bytes)`). Its id starts
     with "admin-", and retention keeps its payload for the life of the log."""
     return AuditRecord(
