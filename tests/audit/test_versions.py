@@ -21,19 +21,25 @@ def _v1_leaf(record: AuditRecord, index: int) -> bytes:
     return msgspec.json.encode(data | {"v": 1}, order="sorted")
 
 
+def _append(url: str, log_kwargs: dict, records: list[AuditRecord]) -> None:
+    log = open_audit_log_sync(url, checkpoint_every=4, **log_kwargs)
+    for r in records:
+        log.append_sync(r)
+    log.close_sync()
+
+
+def _append_as(leaf: object, url: str, log_kwargs: dict, mp: pytest.MonkeyPatch, records: list) -> None:
+    """Append `records` as an older (or newer) sovgate would have: its leaf encoding `leaf`."""
+    with mp.context() as m:
+        m.setattr(log_module, "sequenced_leaf", leaf)
+        _append(url, log_kwargs, records)
+
+
 @pytest.fixture
 def mixed(audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch) -> tuple[str, dict]:
     """Entries 0..7 written as v1 (no index), 8..11 by the current writer."""
-    with monkeypatch.context() as m:
-        m.setattr(log_module, "sequenced_leaf", _v1_leaf)
-        old = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
-        for i in range(8):
-            old.append_sync(rec(i))
-        old.close_sync()
-    new = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
-    for i in range(8, 12):
-        new.append_sync(rec(i))
-    new.close_sync()
+    _append_as(_v1_leaf, audit_url, log_kwargs, monkeypatch, [rec(i) for i in range(8)])
+    _append(audit_url, log_kwargs, [rec(i) for i in range(8, 12)])
     return audit_url, log_kwargs
 
 
@@ -49,15 +55,10 @@ def _v2_leaf(record: AuditRecord, index: int) -> bytes:
 def test_a_v2_log_verifies_and_continues_with_v3_leaves(
     audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as m:
-        m.setattr(log_module, "sequenced_leaf", _v2_leaf)
-        old = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
-        for i in range(5):
-            old.append_sync(rec(i))
-        old.close_sync()
-    new = open_audit_log_sync(audit_url, checkpoint_every=4, **log_kwargs)
-    new.append_sync(msgspec.structs.replace(rec(5), peer_decisions={"sha-gateway": "0190abc"}))
-    new.close_sync()
+    _append_as(_v2_leaf, audit_url, log_kwargs, monkeypatch, [rec(i) for i in range(5)])
+    _append(
+        audit_url, log_kwargs, [msgspec.structs.replace(rec(5), peer_decisions={"sha-gateway": "0190abc"})]
+    )
     log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
     payloads = [e.payload or b"" for e in log.store.iter_entries()]
     assert all(b"peer_decisions" not in p for p in payloads[:5]) and b'"v":2' in payloads[0]
@@ -123,11 +124,7 @@ def test_a_newer_leaf_with_fields_this_version_lacks_says_upgrade_not_tampered(
         data = msgspec.to_builtins(record) | {"index": index, "v": LEAF_VERSION + 1, "new_field": "x"}
         return msgspec.json.encode(data, order="sorted")
 
-    with monkeypatch.context() as m:
-        m.setattr(log_module, "sequenced_leaf", v4_leaf)
-        newer = open_audit_log_sync(audit_url, **log_kwargs)
-        newer.append_sync(rec(0))
-        newer.close_sync()
+    _append_as(v4_leaf, audit_url, log_kwargs, monkeypatch, [rec(0)])
     log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
     with pytest.raises(AuditError, match=f"version {LEAF_VERSION + 1} leaf; this sovgate reads up to"):
         verify_log(log)
