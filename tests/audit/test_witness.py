@@ -169,3 +169,49 @@ def test_open_witness_creates_its_key_once_and_checks_it(tmp_path: Path, log: Au
     log_key.write_text(log._signer.skey() + "\n")  # an Ed25519 log key is not a witness key
     with pytest.raises(NoteError, match="a witness name needs 0x04"):
         open_witness("eu.example/audit", log_key, tmp_path / "w.json", [vkey])
+
+
+def test_the_gateway_cosigner_keeps_the_latest_checkpoint_cosigned(
+    log: AuditLog, witness: Witness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sovgate.audit.cosigner import Cosigner
+
+    handler = type("H", (_Handler,), {"witness": witness})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
+    db = f"sqlite:///{tmp_path}/a.db"
+    wv = witness.signer.verifier()
+    cosigner = Cosigner(db, log.key_path, [(url, wv)], interval_s=1)
+    try:
+        assert cosigner.cosign_latest() == 1  # the latest checkpoint (20), from nothing
+        assert cosigner.cosign_latest() == 0  # already cosigned: not asked again
+        for i in range(20, 24):
+            log.append_sync(rec(i))  # checkpoint_every=4: a checkpoint of 24
+        assert cosigner.cosign_latest() == 1  # with a consistency proof from 20
+    finally:
+        server.shutdown()
+        server.server_close()
+    log.append_sync(rec(24))
+    for i in range(25, 28):
+        log.append_sync(rec(i))  # a checkpoint of 28, the witness gone
+    assert cosigner.cosign_latest() == 0 and cosigner.cosign_latest() == 0
+    assert capsys.readouterr().err.count(f"cosign: witness {url}") == 1  # said once
+    reader = open_log_reader(db)
+    assert verify_log(reader, witnesses=[wv]).witnessed == {20: ["witness.example"], 24: ["witness.example"]}
+    reader.close_sync()
+
+
+def test_one_process_of_a_deployment_cosigns(tmp_path: Path, log: AuditLog) -> None:
+    from sovgate.audit.cosigner import Cosigner
+
+    db = f"sqlite:///{tmp_path}/a.db"
+    first, second = (Cosigner(db, log.key_path, [], interval_s=1) for _ in range(2))
+    assert first._elected() and not second._elected()  # the flock of <db>.cosign.lock
+    assert first._elected()  # kept while it lives
+    import os
+
+    assert first._lock_fd is not None
+    os.close(first._lock_fd)  # that process exits: another takes over
+    first._lock_fd = None
+    assert second._elected()

@@ -14,6 +14,7 @@ import contextlib
 import string
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,11 +103,13 @@ def regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regions]:
         log.append_sync(admin_record("test.setup", details={"step": str(i)}, fingerprint="00" * 32))
     values["SHA_LOG_VKEY"] = log.vkey()
     log.close_sync()
-    for name in ("fra", "sha"):
+    for name in ("fra", "sha"):  # Frankfurt first: Shanghai's config names Frankfurt's witness key
         (tmp / name).mkdir(exist_ok=True)
         text = string.Template((TESTDATA / f"{name}.yaml").read_text()).substitute(values)
         (tmp / name / "sovgate.yaml").write_text(text)
-    witness_vkey = sovgate_cli(["audit", "witness-key", "--config", "sovgate.yaml"], tmp / "fra").strip()
+        if name == "fra":
+            witness_args = ["audit", "witness-key", "--config", "sovgate.yaml"]
+            values["FRA_WITNESS_VKEY"] = witness_vkey = sovgate_cli(witness_args, tmp / "fra").strip()
     with contextlib.ExitStack() as stack:
         stack.callback(us.stop)
         stack.callback(cn.stop)
@@ -127,6 +130,28 @@ def fed(regions: Regions) -> Regions:
     regions.us.reset()
     regions.cn.reset()
     return regions
+
+
+def test_shanghai_has_its_checkpoints_cosigned_by_frankfurt_by_itself(fed: Regions) -> None:
+    """gateway.cosign: Shanghai's serve asks Frankfurt's witness every 0.5 s, no cron needed. The
+    first test of the module, so that no `sovgate audit cosign` by hand has cosigned anything yet."""
+    from sovgate.audit import open_log_reader
+
+    deadline = time.monotonic() + 15
+    while True:
+        log = open_log_reader(fed.sha_db)
+        try:
+            latest = log.checkpoints()[-1]
+        finally:
+            log.close_sync()
+        if "\n\u2014 witness.fra.acme.example " in latest.note:
+            break
+        assert time.monotonic() < deadline, f"checkpoint {latest.size} was not cosigned: {latest.note}"
+        time.sleep(0.2)
+    verified = sovgate_cli(
+        ["audit", "verify", "--witness", fed.witness_vkey, "--config", "sovgate.yaml"], fed.sha_dir
+    )
+    assert f"checkpoint {latest.size} cosigned by witness.fra.acme.example" in verified
 
 
 def test_personal_information_of_people_in_china_goes_through_the_shanghai_gateway(fed: Regions) -> None:
@@ -288,7 +313,7 @@ def test_frankfurt_witnesses_shanghai_checkpoints(fed: Regions) -> None:
     body = cosign_body(fed)
     again = httpx.post(fed.fra + "/add-checkpoint", content=body, timeout=20)
     assert again.status_code == 409 and again.headers["content-type"].startswith("text/x.tlog.size")
-    assert again.text == "3\n"
+    assert int(again.text) >= 3 and again.text.endswith("\n")
     # a checkpoint of a log it does not witness, and one whose signature is broken
     other = body.replace("sovgate.invalid/audit/", "sovgate.invalid/other/", 1)
     assert httpx.post(fed.fra + "/add-checkpoint", content=other, timeout=20).status_code == 404

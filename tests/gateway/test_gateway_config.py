@@ -131,7 +131,15 @@ def test_serve_refuses_an_unusable_audit_url(tmp_path: Path) -> None:
 def test_every_config_key_is_documented() -> None:
     import re
 
-    from sovgate.gateway.config import Breaker, GatewaySettings, Pseudonyms, RateLimits, Tracing, Witness
+    from sovgate.gateway.config import (
+        Breaker,
+        Cosign,
+        GatewaySettings,
+        Pseudonyms,
+        RateLimits,
+        Tracing,
+        Witness,
+    )
     from sovgate.types import Provider, Tenant
 
     doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
@@ -142,6 +150,7 @@ def test_every_config_key_is_documented() -> None:
     keys |= {f"pseudonyms.{k}" for k in Pseudonyms.__struct_fields__}
     keys |= {f"tracing.{k}" for k in Tracing.__struct_fields__}
     keys |= {f"witness.{k}" for k in Witness.__struct_fields__}
+    keys |= {f"cosign.{k}" for k in Cosign.__struct_fields__}
     keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
     assert keys - documented == set()
 

@@ -230,6 +230,22 @@ class SqlStore:
         )
         return [StoredCheckpoint(int(s), float(t), n) for s, t, n in rows]
 
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        row = (
+            self.reader()
+            .execute("SELECT size, time, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetchone()
+        )
+        return StoredCheckpoint(int(row[0]), float(row[1]), row[2]) if row else None
+
+    def checkpoint(self, size: int) -> StoredCheckpoint | None:
+        row = (
+            self.reader()
+            .execute(self.q("SELECT size, time, note FROM audit_checkpoints WHERE size = ?"), (size,))
+            .fetchone()
+        )
+        return StoredCheckpoint(int(row[0]), float(row[1]), row[2]) if row else None
+
     def set_checkpoint_note(self, size: int, note: str) -> None:
         conn = self.reader()
         with self.transaction(conn):

@@ -188,7 +188,7 @@ class LogReader:
 
     def add_cosignatures(self, size: int, lines: list[str], witnesses: list[Verifier]) -> str:
         """Attach witness cosignature lines to the stored checkpoint of `size` (each must verify)."""
-        cp = {c.size: c for c in self.store.checkpoints()}.get(size)
+        cp = self.store.checkpoint(size)
         if cp is None:
             raise AuditError(f"no checkpoint of size {size}")
         note = add_signatures(cp.note, lines)

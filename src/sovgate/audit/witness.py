@@ -151,10 +151,10 @@ def request_cosignature(url: str, log: LogReader, size: int, *, timeout: float =
     """Ask the witness at `url` (its add-checkpoint endpoint) to cosign the stored checkpoint of `size`."""
     import httpx
 
-    cps = {c.size: c for c in log.checkpoints()}
-    if size not in cps:
+    cp = log.store.checkpoint(size)
+    if cp is None:
         raise WitnessError(f"no checkpoint of size {size}")
-    note = cps[size].note
+    note = cp.note
     old = 0
     for _ in range(2):
         proof = log.consistency_proof(old, size).proof if 0 < old < size else []

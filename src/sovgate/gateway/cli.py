@@ -108,6 +108,13 @@ def serve(
                         "(set gateway.rate_limits.shared for one exact budget)",
                         err=True,
                     )
+    if cfg.gateway.cosign is not None:
+        cs = cfg.gateway.cosign
+        typer.echo(
+            f"sovgate: this log's checkpoints cosigned by {len(cs.witnesses)} witness(es), "
+            f"looked at every {cs.interval_s:g} s",
+            err=True,
+        )
     if witness is not None:
         typer.echo(
             f"sovgate: witness for {len(witness.logs)} peer log(s) at POST /add-checkpoint; "

@@ -88,6 +88,18 @@ class Witness(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     state: str = "./sovgate-witness.json"  # the last checkpoint it cosigned of each log
 
 
+class CosignWitness(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: str  # the witness's add-checkpoint URL, e.g. https://sovgate.fra.example/add-checkpoint
+    vkey: str  # its cosignature/v1 key (`sovgate audit witness-key` there)
+
+
+class Cosign(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """This gateway has its own log's checkpoints cosigned by these witnesses, in the background."""
+
+    witnesses: tuple[CosignWitness, ...]
+    interval_s: float = 60.0
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -106,6 +118,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     pseudonyms: Pseudonyms = Pseudonyms()
     tracing: Tracing | None = None  # OpenTelemetry spans per request (off when absent)
     witness: Witness | None = None  # POST /add-checkpoint for the peers' logs (off when absent)
+    cosign: Cosign | None = None  # have this log's checkpoints cosigned by the peers' witnesses
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -299,7 +312,32 @@ class _Loader:
                 raise self.fail(("gateway", "tracing", "service_name"), "must not be empty")
         if settings.witness is not None:
             self._check_witness(settings.witness)
+        if settings.cosign is not None:
+            self._check_cosign(settings.cosign)
         return settings
+
+    def _check_cosign(self, c: Cosign) -> None:
+        from sovgate.audit.note import ALG_COSIGNATURE_V1, NoteError, Verifier
+
+        base: KeyPath = ("gateway", "cosign")
+        if not c.witnesses:
+            raise self.fail((*base, "witnesses"), "name at least one witness ({url, vkey})")
+        if not 0.1 <= c.interval_s <= 86_400:
+            raise self.fail((*base, "interval_s"), "must be between 0.1 and 86400 seconds")
+        for i, w in enumerate(c.witnesses):
+            if not re.match(r"^https?://[^/\s]+", w.url):
+                raise self.fail(
+                    (*base, "witnesses", i, "url"), "must be the witness's http(s) add-checkpoint URL"
+                )
+            try:
+                v = Verifier.from_vkey(w.vkey)
+            except NoteError as exc:
+                raise self.fail((*base, "witnesses", i, "vkey"), str(exc)) from None
+            if v.alg != ALG_COSIGNATURE_V1:
+                raise self.fail(
+                    (*base, "witnesses", i, "vkey"),
+                    "is a log key; a witness's key comes from `sovgate audit witness-key` (cosignature/v1)",
+                )
 
     def _check_witness(self, w: Witness) -> None:
         from sovgate.audit.note import NoteError, Verifier

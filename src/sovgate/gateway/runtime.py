@@ -179,6 +179,8 @@ async def open_gateway(
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working
+        if log is not None and config.gateway.cosign is not None:
+            _start_cosigner(config, log, stack)
         if config.gateway.breaker.shared:  # per worker: after any fork
             from sovgate.route.shared import SharedBreakers
 
@@ -186,6 +188,27 @@ async def open_gateway(
             await shared.start()
             stack.push_async_callback(shared.aclose)
         yield gateway
+
+
+def _start_cosigner(config: Config, log: Any, stack: contextlib.AsyncExitStack) -> None:
+    """Have the log's checkpoints cosigned by `gateway.cosign`'s witnesses (one worker does it)."""
+    import asyncio
+
+    from sovgate.audit.cosigner import Cosigner
+    from sovgate.audit.note import Verifier
+
+    settings = config.gateway.cosign
+    assert settings is not None
+    witnesses = [(w.url, Verifier.from_vkey(w.vkey)) for w in settings.witnesses]
+    cosigner = Cosigner(config.gateway.audit, log.key_path, witnesses, settings.interval_s)
+    task = asyncio.ensure_future(cosigner.run())
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+
+    stack.push_async_callback(stop)
 
 
 def _open_limits(config: Config, workers: int) -> Any:
