@@ -199,8 +199,8 @@ class App:
             await _stream(send, receive, answer, req.id)
             self.metrics.observe(endpoint, 200, provider, time.perf_counter() - started)
             return 200
-        if answer.retry_after is not None:  # whole seconds, rounded up (RFC 9110 delay-seconds)
-            # whole seconds (RFC 9110), and milliseconds, which the OpenAI SDKs read first
+        if answer.retry_after is not None:
+            # whole seconds, rounded up (RFC 9110), and milliseconds, which the OpenAI SDKs read first
             retry = [
                 (b"retry-after", str(max(1, math.ceil(answer.retry_after))).encode()),
                 (b"retry-after-ms", str(max(1, math.ceil(answer.retry_after * 1000))).encode()),
@@ -231,17 +231,17 @@ class App:
             if name not in gw.serving[tenant.id]:
                 return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
             return await gw.record_listing(req, _encode(_model(name)))
+        headers = scope["headers"]
+        try:  # first: a forwarded request refused for its rate or its body still names its origin
+            req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by", tenant)
+            req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision", tenant)
+        except GatewayError as err:
+            return await gw.refuse(req, err)
         if gw.limits is not None:  # listings are free; a completion is checked before its body is read
             wait = await gw.limits.acquire(tenant)
             if wait > 0:
                 rpm = gw.limits.limits[tenant.id].requests_per_minute
                 return await gw.refuse(req, rate_limited(tenant.id, rpm, gw.limits.burst_of(tenant.id), wait))
-        headers = scope["headers"]
-        try:  # before the body: a forwarded request refused for its body still names its origin
-            req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by", tenant)
-            req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision", tenant)
-        except GatewayError as err:
-            return await gw.refuse(req, err)
         limit = gw.config.gateway.max_body_bytes
         raw = await _read_body(scope, receive, limit)
         if raw is None:
