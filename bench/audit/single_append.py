@@ -100,7 +100,7 @@ def _pct(xs: list[float], q: float) -> float:
 def measure_appends(directory: Path, appends: int, gap_s: float) -> tuple[list[float], Steps]:
     steps = Steps()
     log = open_audit_log_sync(f"sqlite:///{directory}/audit.db")
-    steps.wrap(log, "_integrate", "writer transaction, in all")
+    steps.wrap(log, "_integrate", "writer: transaction, then waking the caller")
     steps.wrap(log, "_sign", "signed tree head (Ed25519)")
     steps.wrap(log_module, "sequenced_leaf", "leaf encoding")
     steps.wrap(log_module.merkle, "leaf_hash", "leaf hash")
@@ -115,11 +115,11 @@ def measure_appends(directory: Path, appends: int, gap_s: float) -> tuple[list[f
 
     @contextlib.contextmanager
     def transaction(self: Any, conn: Any) -> Iterator[None]:  # SqliteStore.transaction, its ends timed
-        with steps.timed("writers' lock and BEGIN IMMEDIATE"):
-            lock = self._writers_queue()
-            lock.__enter__()
+        with steps.timed("writers' lock and BEGIN IMMEDIATE"), contextlib.ExitStack() as held:
+            held.enter_context(self._writers_queue())
             conn.execute("BEGIN IMMEDIATE")
-        try:
+            lock = held.pop_all()  # kept until the transaction ends, released as the real one does
+        with lock:
             try:
                 yield
             except BaseException:
@@ -127,8 +127,6 @@ def measure_appends(directory: Path, appends: int, gap_s: float) -> tuple[list[f
                 raise
             with steps.timed("COMMIT (with fsync)"):
                 conn.execute("COMMIT")
-        finally:
-            lock.__exit__(None, None, None)
 
     sqlite_store.SqliteStore.transaction = transaction  # type: ignore[method-assign]
     totals = []

@@ -182,7 +182,7 @@ def test_the_gateway_cosigner_keeps_the_latest_checkpoint_cosigned(
     url = f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
     db = f"sqlite:///{tmp_path}/a.db"
     wv = witness.signer.verifier()
-    cosigner = Cosigner(db, log.key_path, [(url, wv)], interval_s=1)
+    cosigner = Cosigner(db, [(url, wv)], interval_s=1)
     try:
         assert cosigner.cosign_latest() == 1  # the latest checkpoint (20), from nothing
         assert cosigner.cosign_latest() == 0  # already cosigned: not asked again
@@ -196,7 +196,11 @@ def test_the_gateway_cosigner_keeps_the_latest_checkpoint_cosigned(
     for i in range(25, 28):
         log.append_sync(rec(i))  # a checkpoint of 28, the witness gone
     assert cosigner.cosign_latest() == 0 and cosigner.cosign_latest() == 0
-    assert capsys.readouterr().err.count(f"cosign: witness {url}") == 1  # said once
+    cosigner._release()
+    err = capsys.readouterr().err
+    assert err.count(f"cosign: witness {url}") == 1  # a failure said once
+    assert err.count("cosign: checkpoint 20 cosigned by witness.example") == 1  # the first success too
+    assert "checkpoint 24 cosigned" not in err  # not every one
     reader = open_log_reader(db)
     assert verify_log(reader, witnesses=[wv]).witnessed == {20: ["witness.example"], 24: ["witness.example"]}
     reader.close_sync()
@@ -206,7 +210,7 @@ def test_one_process_of_a_deployment_cosigns(tmp_path: Path, log: AuditLog) -> N
     from sovgate.audit.cosigner import Cosigner
 
     db = f"sqlite:///{tmp_path}/a.db"
-    first, second = (Cosigner(db, log.key_path, [], interval_s=1) for _ in range(2))
+    first, second = (Cosigner(db, [], interval_s=1) for _ in range(2))
     assert first._elected() and not second._elected()  # the flock of <db>.cosign.lock
     assert first._elected()  # kept while it lives
     import os
@@ -215,3 +219,34 @@ def test_one_process_of_a_deployment_cosigns(tmp_path: Path, log: AuditLog) -> N
     os.close(first._lock_fd)  # that process exits: another takes over
     first._lock_fd = None
     assert second._elected()
+    second._release()
+    nowhere = Cosigner(f"sqlite:///{tmp_path}/no/such/dir/a.db", [], interval_s=1)
+    assert not nowhere._elected()  # the lock file cannot be made: said, not raised
+
+
+def test_cosignatures_stored_at_once_are_all_kept(log: AuditLog, tmp_path: Path) -> None:
+    """Each store merges its lines into the note in one transaction: none overwrites another."""
+    from sovgate.audit.note import add_signatures
+
+    cp = log.checkpoints()[-1]
+    text = cp.note.split("\n\n")[0] + "\n"
+    signers = [Signer.generate(f"w{i}.example", ALG_COSIGNATURE_V1) for i in range(8)]
+    lines = [s.sign_line(text, 1_700_000_000) for s in signers]
+    assert add_signatures(cp.note, lines[:1]) != cp.note  # the lines are valid for this checkpoint
+
+    def store(part: range) -> None:
+        reader = open_log_reader(f"sqlite:///{tmp_path}/a.db")
+        try:
+            for i in part:
+                reader.add_cosignatures(cp.size, [lines[i]], [signers[i].verifier()])
+        finally:
+            reader.close_sync()
+
+    threads = [threading.Thread(target=store, args=(range(k, 8, 2),)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    note = {c.size: c for c in log.checkpoints()}[cp.size].note
+    _, ok = verify_note(note, [s.verifier() for s in signers])
+    assert sorted(ok) == sorted(s.name for s in signers)

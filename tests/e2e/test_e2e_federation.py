@@ -11,6 +11,7 @@ also the witness of Shanghai's log: it cosigns Shanghai's checkpoints at POST /a
 from __future__ import annotations
 
 import contextlib
+import re
 import string
 import subprocess
 import sys
@@ -133,8 +134,8 @@ def fed(regions: Regions) -> Regions:
 
 
 def test_shanghai_has_its_checkpoints_cosigned_by_frankfurt_by_itself(fed: Regions) -> None:
-    """gateway.cosign: Shanghai's serve asks Frankfurt's witness every 0.5 s, no cron needed. The
-    first test of the module, so that no `sovgate audit cosign` by hand has cosigned anything yet."""
+    """gateway.cosign: Shanghai's serve asks Frankfurt's witness every 0.5 s, no cron needed (its
+    own output says it stored the cosignature: not a hand-run `sovgate audit cosign`)."""
     from sovgate.audit import open_log_reader
 
     deadline = time.monotonic() + 15
@@ -152,6 +153,8 @@ def test_shanghai_has_its_checkpoints_cosigned_by_frankfurt_by_itself(fed: Regio
         ["audit", "verify", "--witness", fed.witness_vkey, "--config", "sovgate.yaml"], fed.sha_dir
     )
     assert f"checkpoint {latest.size} cosigned by witness.fra.acme.example" in verified
+    said = (fed.sha_dir / "serve.log").read_text()
+    assert re.search(r"sovgate: cosign: checkpoint \d+ cosigned by witness\.fra\.acme\.example", said), said
 
 
 def test_personal_information_of_people_in_china_goes_through_the_shanghai_gateway(fed: Regions) -> None:

@@ -19,7 +19,7 @@ new head, commit. Two writers can never fork the log.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,10 +246,19 @@ class SqlStore:
         )
         return StoredCheckpoint(int(row[0]), float(row[1]), row[2]) if row else None
 
-    def set_checkpoint_note(self, size: int, note: str) -> None:
+    def update_checkpoint_note(self, size: int, update: Callable[[str], str]) -> str | None:
+        """Replace the note of the checkpoint of `size` by `update(note)` in one transaction
+        (None if there is no such checkpoint): concurrent updates never drop each other's lines."""
         conn = self.reader()
         with self.transaction(conn):
+            row = conn.execute(
+                self.q("SELECT note FROM audit_checkpoints WHERE size = ?") + self.lock_row, (size,)
+            ).fetchone()
+            if row is None:
+                return None
+            note = update(row[0])
             conn.execute(self.q("UPDATE audit_checkpoints SET note = ? WHERE size = ?"), (note, size))
+        return note
 
     def entry_by_id(self, record_id: str) -> Entry | None:
         sql = f"SELECT {_ENTRY_COLS} FROM audit_entries WHERE id = ? ORDER BY idx LIMIT 1"

@@ -188,14 +188,17 @@ class LogReader:
 
     def add_cosignatures(self, size: int, lines: list[str], witnesses: list[Verifier]) -> str:
         """Attach witness cosignature lines to the stored checkpoint of `size` (each must verify)."""
-        cp = self.store.checkpoint(size)
-        if cp is None:
+
+        def merged(note: str) -> str:
+            new = add_signatures(note, lines)
+            _, ok = verify_note(new, witnesses)
+            if len(ok) < len({w.name for w in witnesses}):
+                raise NoteError("not every witness cosigned this checkpoint")
+            return new
+
+        note = self.store.update_checkpoint_note(size, merged)  # read and write in one transaction
+        if note is None:
             raise AuditError(f"no checkpoint of size {size}")
-        note = add_signatures(cp.note, lines)
-        _, ok = verify_note(note, witnesses)
-        if len(ok) < len({w.name for w in witnesses}):
-            raise NoteError("not every witness cosigned this checkpoint")
-        self.store.set_checkpoint_note(size, note)
         return note
 
 

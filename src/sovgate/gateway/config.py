@@ -333,6 +333,8 @@ class _Loader:
                 v = Verifier.from_vkey(w.vkey)
             except NoteError as exc:
                 raise self.fail((*base, "witnesses", i, "vkey"), str(exc)) from None
+            if any(w.url == other.url for other in c.witnesses[:i]):
+                raise self.fail((*base, "witnesses", i, "url"), "this witness is listed twice")
             if v.alg != ALG_COSIGNATURE_V1:
                 raise self.fail(
                     (*base, "witnesses", i, "vkey"),

@@ -180,7 +180,7 @@ async def open_gateway(
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working
         if log is not None and config.gateway.cosign is not None:
-            _start_cosigner(config, log, stack)
+            _start_cosigner(config, stack)
         if config.gateway.breaker.shared:  # per worker: after any fork
             from sovgate.route.shared import SharedBreakers
 
@@ -190,7 +190,7 @@ async def open_gateway(
         yield gateway
 
 
-def _start_cosigner(config: Config, log: Any, stack: contextlib.AsyncExitStack) -> None:
+def _start_cosigner(config: Config, stack: contextlib.AsyncExitStack) -> None:
     """Have the log's checkpoints cosigned by `gateway.cosign`'s witnesses (one worker does it)."""
     import asyncio
 
@@ -200,7 +200,7 @@ def _start_cosigner(config: Config, log: Any, stack: contextlib.AsyncExitStack) 
     settings = config.gateway.cosign
     assert settings is not None
     witnesses = [(w.url, Verifier.from_vkey(w.vkey)) for w in settings.witnesses]
-    cosigner = Cosigner(config.gateway.audit, log.key_path, witnesses, settings.interval_s)
+    cosigner = Cosigner(config.gateway.audit, witnesses, settings.interval_s)
     task = asyncio.ensure_future(cosigner.run())
 
     async def stop() -> None:

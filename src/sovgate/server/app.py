@@ -232,16 +232,19 @@ class App:
                 return await gw.refuse(req, model_not_found(name, gw.models(tenant)))
             return await gw.record_listing(req, _encode(_model(name)))
         headers = scope["headers"]
+        bad_hop: GatewayError | None = None
         try:  # first: a forwarded request refused for its rate or its body still names its origin
             req.forwarded_by = _hop_header(headers, b"x-sovgate-forwarded-by", tenant)
             req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision", tenant)
         except GatewayError as err:
-            return await gw.refuse(req, err)
+            bad_hop = err
         if gw.limits is not None:  # listings are free; a completion is checked before its body is read
-            wait = await gw.limits.acquire(tenant)
+            wait = await gw.limits.acquire(tenant)  # refusals count too: each one is a durable record
             if wait > 0:
                 rpm = gw.limits.limits[tenant.id].requests_per_minute
                 return await gw.refuse(req, rate_limited(tenant.id, rpm, gw.limits.burst_of(tenant.id), wait))
+        if bad_hop is not None:
+            return await gw.refuse(req, bad_hop)
         limit = gw.config.gateway.max_body_bytes
         raw = await _read_body(scope, receive, limit)
         if raw is None:
