@@ -356,9 +356,14 @@ def run_matrix(
         if sovgate is not None and sovgate.proc is not None:
             memory["rss_mb_after_warmup"] = max(_rss_mb(sovgate.proc))
         task = progress.add_task("phases", total=rounds * len(scenarios) * len(tlist))
+        gateways = [t for t in tlist if t.name != "direct"]
         for rnd in range(rounds):
+            # the gateways take turns at going first (direct, the reference, always leads): the one
+            # measured right after another has shown a few percent of its own, in A/A runs
+            k = rnd % len(gateways) if gateways else 0
+            order = [t for t in tlist if t.name == "direct"] + gateways[k:] + gateways[:k]
             for mode, prompt, conc in scenarios:
-                for t in tlist:
+                for t in order:
                     progress.update(task, description=f"round {rnd + 1}: {mode} {prompt} c={conc} {t.name}")
                     r = bench.phase(t, prompt, mode == "stream", conc, warmup=warmup, duration=duration)
                     r.pop("sample", None)
