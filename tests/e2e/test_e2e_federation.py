@@ -339,3 +339,23 @@ def cosign_body(fed: Regions) -> str:
     finally:
         log.close_sync()
     return "old 0\n\n" + note
+
+
+def test_an_auditor_cross_checks_the_two_logs(fed: Regions) -> None:
+    fed.client("fed-acme-cn").chat.completions.create(
+        model="chat", messages=[{"role": "user", "content": CHINA_PI}]
+    )
+    args = ["audit", "cross-check", "--config", "sovgate.yaml", "--peer-provider", "sha-gateway"]
+    fra_dir = fed.sha_dir.parent / "fra"
+    out = sovgate_cli([*args, "--peer-audit", fed.sha_db], fra_dir)
+    sent = [r for r in fed.records(fed.fra_db) if "sha-gateway" in r.protection]
+    assert out.startswith(f"OK: {len(sent)} requests sent to sha-gateway found in its log"), out
+    # against the wrong log (Frankfurt's own), every link is broken: exit 1, named
+    done = subprocess.run(
+        [sys.executable, "-m", "sovgate", *args, "--peer-audit", fed.fra_db],
+        cwd=fra_dir,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and done.stdout.startswith("FAILED: 0 requests")
+    assert "not in the peer's log" in done.stderr

@@ -214,6 +214,55 @@ def verify(
         print(f"checkpoint {size} cosigned by {', '.join(names)}")
 
 
+@audit_app.command("cross-check")
+def cross_check_cmd(
+    peer_audit: Annotated[str, typer.Option("--peer-audit", help="The peer gateway's log URL")],
+    peer_provider: Annotated[
+        str, typer.Option("--peer-provider", help="The peer's provider id in this gateway's config")
+    ],
+    audit: AuditOpt = None,
+    config: ConfigOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Federation: every request this log sent to the peer gateway is in the peer's log, naming it
+    back, and the peer recorded nothing as forwarded from here that this log did not send."""
+    from sovgate.audit.federation import cross_check
+
+    log = _reader(audit, config, key)
+    try:
+        peer = open_log_reader(peer_audit)
+    except AuditError as e:
+        log.close_sync()
+        _fail(f"{peer_audit}: {e}")
+        return
+    try:
+        result = cross_check(log.records(), log.origin, peer_provider, peer.records())
+    finally:
+        log.close_sync()
+        peer.close_sync()
+    problems = (
+        ("sent with the peer's record id, not in the peer's log", result.missing_at_peer),
+        ("the peer's record names another request", result.mismatched),
+        ("in the peer's log as forwarded from here, never sent from here", result.unknown_at_sender),
+        ("sent, no record id came back (the peer may not have received it)", result.unconfirmed),
+    )
+    for title, items in problems:
+        if items:
+            err.print(f"{len(items)} {title}:", highlight=False)
+            for item in items[:20]:
+                err.print(f"  {item}", highlight=False)
+            if len(items) > 20:
+                err.print(f"  ... and {len(items) - 20} more", highlight=False)
+    verdict = "OK" if result.ok else "FAILED"
+    print(
+        f"{verdict}: {result.matched} requests sent to {peer_provider} found in its log, naming each other; "
+        f"{len(result.missing_at_peer) + len(result.mismatched)} not, "
+        f"{len(result.unknown_at_sender)} unknown here, {len(result.unconfirmed)} unconfirmed"
+    )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 @audit_app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
