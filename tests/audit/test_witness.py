@@ -85,11 +85,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_cosign_over_http_then_verify_reports_it(log: AuditLog, witness: Witness, tmp_path: Path) -> None:
+def serve_witness(witness: Witness) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """The witness over real HTTP on loopback; returns the server and its add-checkpoint URL."""
     handler = type("H", (_Handler,), {"witness": witness})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
+    return server, f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
+
+
+def test_cosign_over_http_then_verify_reports_it(log: AuditLog, witness: Witness, tmp_path: Path) -> None:
+    server, url = serve_witness(witness)
     db = f"sqlite:///{tmp_path}/a.db"
     wkey = witness.signer.vkey()
     try:
@@ -176,10 +181,7 @@ def test_the_gateway_cosigner_keeps_the_latest_checkpoint_cosigned(
 ) -> None:
     from sovgate.audit.cosigner import Cosigner
 
-    handler = type("H", (_Handler,), {"witness": witness})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/add-checkpoint"
+    server, url = serve_witness(witness)
     db = f"sqlite:///{tmp_path}/a.db"
     wv = witness.signer.verifier()
     cosigner = Cosigner(db, [(url, wv)], interval_s=1)
