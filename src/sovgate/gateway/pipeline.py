@@ -28,7 +28,7 @@ from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
 from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
-from sovgate.limits import Limits
+from sovgate.limits import Limits, RateLimiter
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
@@ -178,7 +178,7 @@ class Gateway:
         fingerprint: Callable[[bytes], str] | None = None,
         conversation_key: ConversationKey | None = None,
         origin: str = "",
-        limits: Any = None,
+        limits: RateLimiter | None = None,
     ):
         self.config = config
         self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
@@ -194,7 +194,7 @@ class Gateway:
         self.origin = origin or f"sovgate/{config.gateway.region}"
         self.peers = frozenset(p.id for p in config.providers if p.protocol == "sovgate")
         # per-tenant rate limits (sovgate.limits): this process's own unless given (shared)
-        self.limits = limits if limits is not None else Limits.for_config(config.tenants)
+        self.limits: RateLimiter | None = limits if limits is not None else Limits.for_config(config.tenants)
         self.tenants_by_key = {t.api_key_sha256: t for t in config.tenants if t.api_key_sha256}
         self.tenants = {t.id: t for t in config.tenants}
         # tenant id -> virtual model -> providers of its route that serve it

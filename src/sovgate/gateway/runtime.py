@@ -10,11 +10,14 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sovgate.gateway._protection import Protect
 from sovgate.gateway.config import Config
 from sovgate.gateway.pipeline import AuditAppend, Classify, Decide, Gateway
+
+if TYPE_CHECKING:
+    from sovgate.limits import RateLimiter
 
 
 class Components(NamedTuple):
@@ -55,8 +58,10 @@ def check_audit(config: Config) -> None:
         log.close_sync()
     except Exception as exc:
         raise config.error(("gateway", "audit"), str(exc)) from None
+    from sovgate.upstream import is_hop_value
+
     peers = any(p.protocol == "sovgate" for p in config.providers)
-    if peers and not (0 < len(origin) <= 200 and origin.isascii() and origin.isprintable()):
+    if peers and not is_hop_value(origin):
         raise config.error(
             ("gateway", "audit"),
             f"this log's origin {origin!r} is sent to peer gateways (x-sovgate-forwarded-by): it must be "
@@ -211,7 +216,7 @@ def _start_cosigner(config: Config, stack: contextlib.AsyncExitStack) -> None:
     stack.push_async_callback(stop)
 
 
-def _open_limits(config: Config, workers: int) -> Any:
+def _open_limits(config: Config, workers: int) -> RateLimiter | None:
     """The tenants' rate limits for this worker (after any fork): shared through Redis when
     `gateway.rate_limits.shared` is set, else this worker's share; None when no tenant has one."""
     from sovgate.limits import Limits, SharedLimits

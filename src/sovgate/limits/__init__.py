@@ -7,8 +7,24 @@
 worker and host of a deployment draws from one budget per tenant.
 """
 
+from typing import Protocol
+
 from sovgate.limits.gcra import Gcra
 from sovgate.limits.limits import Limits, default_burst
 from sovgate.limits.shared import SharedLimits
+from sovgate.types import RateLimit, Tenant
 
-__all__ = ["Gcra", "Limits", "SharedLimits", "default_burst"]
+
+class RateLimiter(Protocol):
+    """What the gateway needs of `Limits` and `SharedLimits`."""
+
+    limits: dict[str, RateLimit]
+
+    async def acquire(self, tenant: Tenant) -> float: ...
+
+    def burst_of(self, tenant_id: str) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+__all__ = ["Gcra", "Limits", "RateLimiter", "SharedLimits", "default_burst"]

@@ -32,6 +32,7 @@ from sovgate.server.metrics import Metrics
 from sovgate.server.tracing import Tracing
 from sovgate.server.validate import CHECKS
 from sovgate.types import Tenant
+from sovgate.upstream import is_hop_value
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -286,7 +287,7 @@ def _hop_header(headers: list[tuple[bytes, bytes]], name: bytes, tenant: Tenant)
             f"Header {name.decode()} is only accepted from a peer gateway (a tenant with peer: true).",
             code="invalid_header",
         )
-    if not value or len(value) > 200 or not value.isascii() or not value.isprintable():
+    if not is_hop_value(value):
         raise bad_request(
             f"Header {name.decode()} must be 1-200 printable ASCII characters "
             "(a peer gateway's audit log origin or record id).",

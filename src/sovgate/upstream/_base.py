@@ -28,6 +28,12 @@ class Hop(msgspec.Struct):
     peer_decision: str | None = None  # the peer's x-sovgate-decision: its audit record of the request
 
 
+def is_hop_value(value: str) -> bool:
+    """Whether `value` may travel in a federation header and be kept in a signed leaf: 1-200
+    printable ASCII characters (log origins and record ids are)."""
+    return 0 < len(value) <= 200 and value.isascii() and value.isprintable()
+
+
 class UpstreamError(Exception):
     """The provider failed (unreachable, timeout, 5xx, 429, auth): try the next eligible one."""
 

@@ -9,7 +9,15 @@ from typing import Any
 import msgspec
 
 from sovgate.types import Provider
-from sovgate.upstream._base import CLIENT_FAULT, Endpoint, Hop, Reply, UpstreamError, UpstreamRejected
+from sovgate.upstream._base import (
+    CLIENT_FAULT,
+    Endpoint,
+    Hop,
+    Reply,
+    UpstreamError,
+    UpstreamRejected,
+    is_hop_value,
+)
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import PATHS, auth_headers, endpoint_url, upstream_body
@@ -130,7 +138,7 @@ def peer_decision(headers: dict[bytes, bytes]) -> str | None:
     if value is None:
         return None
     text = value.decode("latin-1")
-    return text if 0 < len(text) <= 200 and text.isascii() and text.isprintable() else "invalid"
+    return text if is_hop_value(text) else "invalid"
 
 
 # A peer's answers that say the request is wrong there, not that the peer is down: its policy
