@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sovgate.classify._keywords import KeywordIndex, _automaton, _Value, lower_same_length
+from sovgate.classify._keywords import (
+    KeywordHit,
+    KeywordIndex,
+    _automaton,
+    lower_same_length,
+    scan_raw_matches,
+)
 from sovgate.classify.engine import Classifier
 
 INDEX: KeywordIndex = Classifier.default()._keywords
 
 
-class _OneAutomaton(KeywordIndex):
+class _OneAutomaton:
     """The same keywords in a single automaton (how the index worked before the split)."""
 
     def __init__(self, index: KeywordIndex) -> None:
@@ -22,10 +26,9 @@ class _OneAutomaton(KeywordIndex):
             keys.update(auto.items())
         self._one = _automaton({k: v[1] for k, v in keys.items()})
 
-    def _raw(self, low: str) -> Iterable[tuple[int, _Value]]:
-        return self._one.iter(low)
-
-    scan = KeywordIndex._scan_raw  # boundaries checked per raw match, as before the baked automaton
+    def scan(self, low: str) -> list[KeywordHit]:
+        # boundaries checked per raw match, as before the baked automaton
+        return scan_raw_matches(self._one.iter(low), low)
 
 
 REFERENCE = _OneAutomaton(INDEX)

@@ -5,6 +5,12 @@ clf = Classifier.default()
 clf.detect("Patient Anna Schmidt, IBAN DE89 3704 0044 0532 0130 00")
 """
 
-from sovgate.classify.engine import Classifier
+from sovgate.classify import _core
 
-__all__ = ["Classifier"]
+_core.choose()  # before any core module is imported: a stale compiled build must not run
+
+from sovgate.classify.engine import Classifier  # noqa: E402
+
+core_build = _core.build
+
+__all__ = ["Classifier", "core_build"]

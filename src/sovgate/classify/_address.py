@@ -333,6 +333,7 @@ def _after_label(text: str, pos: int) -> re.Match[str] | None:
     regex tries every split of those words against every street type (~12 µs a label).
     """
     run = _LABEL_RUN.match(text, pos)
+    assert run is not None  # every part of _LABEL_RUN is optional
     lo, q = run.span(1)
     if q < len(text):
         c = text[q]

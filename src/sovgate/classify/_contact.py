@@ -84,8 +84,8 @@ _BRACKET_TRIES = 16
 
 def email_hits(text: str) -> Iterator[Hit]:
     if _obfuscated_at(text):
-        for m in _OBFUSCATED.finditer(text):
-            yield Hit("EMAIL", m.start(), m.end(), 0.85, None, "obfuscated_email")
+        for ob in _OBFUSCATED.finditer(text):
+            yield Hit("EMAIL", ob.start(), ob.end(), 0.85, None, "obfuscated_email")
     at = text.find("@")
     last = 0
     while at != -1:

@@ -101,15 +101,16 @@ def _baked_automaton(
             verify = key if fk != key else None  # punctuation or spaces bake to NUL: check the text
             entry = (verify, len(key), len(trail), kind, open_end, order)
             baked.setdefault(lead + fk + trail, []).append(entry)
-    keys = list(baked)
+    baked_keys = list(baked)
     # ahocorasick-rs (Rust): its search takes about half of pyahocorasick's instructions per
     # character. A contiguous NFA, not its DFA: the DFA counts fewer instructions still but holds
     # ~6 MB more tables, which cost more time than they save once the rest of a request has
     # evicted them from the CPU caches (docs/performance.md)
     search = ahocorasick_rs.BytesAhoCorasick(
-        [k.encode("latin-1") for k in keys], implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        [k.encode("latin-1") for k in baked_keys],
+        implementation=ahocorasick_rs.Implementation.ContiguousNFA,
     )
-    return _BakedAutomaton(search, tuple(tuple(baked[k]) for k in keys)), tuple(unbaked)
+    return _BakedAutomaton(search, tuple(tuple(baked[k]) for k in baked_keys)), tuple(unbaked)
 
 
 def _bakes(c: str) -> bool:
@@ -227,27 +228,33 @@ class KeywordIndex:
         return [f[3] for f in found]
 
     def _scan_raw(self, low: str) -> list[KeywordHit]:
-        """`scan` for any text: the automata's raw matches, boundaries checked here."""
-        out: list[KeywordHit] = []
-        n = len(low)
-        for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in self._raw(low):
-            end = end_idx + 1
-            start = end - klen
-            left_word = not cjk_start and start > 0 and _is_word(low[start - 1])
-            if left_word and closed_start:
+        """`scan` for any text: the automata's raw matches, boundaries checked per match."""
+        return scan_raw_matches(self._raw(low), low)
+
+
+def scan_raw_matches(raw: Iterable[tuple[int, _Value]], low: str) -> list[KeywordHit]:
+    """The keyword hits among an automaton's raw matches (end index, value) in `low`: those
+    whose boundaries hold."""
+    out: list[KeywordHit] = []
+    n = len(low)
+    for end_idx, (klen, es, cjk_start, cjk_end, closed_start, closed_end) in raw:
+        end = end_idx + 1
+        start = end - klen
+        left_word = not cjk_start and start > 0 and _is_word(low[start - 1])
+        if left_word and closed_start:
+            continue
+        right_word = not cjk_end and end < n and _is_word(low[end])
+        if right_word and closed_end:
+            continue
+        for kind, open_start, open_end in es:
+            if left_word and not open_start:
                 continue
-            right_word = not cjk_end and end < n and _is_word(low[end])
-            if right_word and closed_end:
-                continue
-            for kind, open_start, open_end in es:
-                if left_word and not open_start:
-                    continue
-                if open_end:  # the stem runs on to the end of its word
-                    e = _WORD_RUN.match(low, end).end() if right_word else end  # type: ignore[union-attr]
-                    out.append(KeywordHit(kind, start, e))
-                elif not right_word:
-                    out.append(KeywordHit(kind, start, end))
-        return out
+            if open_end:  # the stem runs on to the end of its word
+                e = _WORD_RUN.match(low, end).end() if right_word else end  # type: ignore[union-attr]
+                out.append(KeywordHit(kind, start, e))
+            elif not right_word:
+                out.append(KeywordHit(kind, start, end))
+    return out
 
 
 def lower_same_length(text: str) -> str:

@@ -125,11 +125,13 @@ def _guess(sample: str, default: str) -> str:
     if _BEYOND_LATIN1.search(sample) is None:
         # beyond Latin-1 only punctuation and currency signs: they become "?", no token changes
         tokens_b = sample.encode("latin-1", "replace").translate(_TOKEN_BYTES).split()
-        words: list[str] | list[bytes] = list(filter(_PACKED_B.__contains__, tokens_b))
-        packed = sum(map(_PACKED_B.__getitem__, words))
+        words_b = list(filter(_PACKED_B.__contains__, tokens_b))
+        packed = sum(map(_PACKED_B.__getitem__, words_b))
+        words: list[str] | list[bytes] = words_b
     else:
-        words = list(filter(_PACKED.__contains__, _TOKEN.findall(sample)))
-        packed = sum(map(_PACKED.__getitem__, words))
+        words_s: list[str] = list(filter(_PACKED.__contains__, _TOKEN.findall(sample)))
+        packed = sum(map(_PACKED.__getitem__, words_s))
+        words = words_s
     found = _ANY_LETTER.findall(sample)
     letters = sum(map(_LETTER_PACKED.__getitem__, found)) if found else 0
     return _decide(packed, words, letters, _dutch_ij(sample) if "ij" in sample else 0, default)

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from types import ModuleType
+from typing import Protocol
 
 from stdnum import iban as _stdnum_iban
+
+
+class _CountryModule(Protocol):
+    """What is used of a stdnum country module (stdnum.be.iban, ...)."""
+
+    def is_valid(self, number: str) -> bool: ...
+
 
 _COMPACT = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+")
 # letters as their ISO 7064 values: A=10 ... Z=35
@@ -20,7 +27,7 @@ _AS_DIGITS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
 
 
 @cache
-def _country_rules(cc: str) -> tuple[re.Pattern[str], ModuleType | None] | None:
+def _country_rules(cc: str) -> tuple[re.Pattern[str], _CountryModule | None] | None:
     """The BBAN pattern and the country module for a country code; None for no IBAN country."""
     props = _stdnum_iban._ibandb.info(cc)[0][1]
     if not props:

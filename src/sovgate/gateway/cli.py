@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import msgspec
 import typer
 
+from sovgate.classify import core_build
 from sovgate.gateway.config import ConfigError, check_servable, load_config
 
 EXIT_CONFIG = 2
@@ -85,6 +86,7 @@ def serve(
     }
     where = "embedded default config (demo key: sovgate-demo)" if config is None else str(config)
     typer.echo(f"sovgate: serving on http://{bind_host}:{bind_port}/v1 with {where}", err=True)
+    typer.echo(f"sovgate: detection core {core_build()}", err=True)
     tracing = cfg.gateway.tracing
     if tracing is not None:
         sink = tracing.endpoint or "the OTLP endpoint of OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT"
