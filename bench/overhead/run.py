@@ -262,6 +262,7 @@ def main(
             elif name == "sovgate":
                 with console.status("starting sovgate"):
                     t = tg.start_sovgate(workdir, gw_core, upstream_base, workers, sovgate_src)
+                console.print(f"sovgate from {t.meta['src']}: detection core {t.meta['core']}")
                 tlist.append(t)
             else:
                 with console.status("starting LiteLLM proxy"):
@@ -275,6 +276,7 @@ def main(
             with console.status("starting the baseline sovgate"):
                 base = tg.start_sovgate(basedir, gw_core, upstream_base, workers, baseline_src)
             base.name = "baseline"
+            console.print(f"baseline sovgate from {baseline_src}: detection core {base.meta['core']}")
             tlist.insert(next((i + 1 for i, t in enumerate(tlist) if t.name == "sovgate"), len(tlist)), base)
             procs.append(base.proc)  # type: ignore[arg-type]
         if traced and not (soak or profile):

@@ -206,12 +206,15 @@ def start_sovgate(
     proc = spawn("sovgate", argv, logdir, cores, env)
     base = f"http://127.0.0.1:{port}"
     ready_s = wait_ready(proc, base + "/healthz", 60)
+    # `serve` names the detection core's build: compiled, or Python (compare like with like)
+    banner = re.search(r"detection core (.+)", proc.log.read_text(errors="replace"))
+    core = banner.group(1).strip() if banner else "unknown"
     return Target(
         "sovgate",
         base + "/v1/chat/completions",
         [f"authorization: Bearer {SOVGATE_KEY}"],
         proc,
-        {"ready_s": ready_s, "workers": workers, "src": str(src or REPO / "src")},
+        {"ready_s": ready_s, "workers": workers, "src": str(src or REPO / "src"), "core": core},
     )
 
 
