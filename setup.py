@@ -46,7 +46,9 @@ def ext_modules() -> list:
     for ext in extensions:
         ext.optional = True  # no C compiler: a warning, and the core runs as Python
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in modules}
-    manifest.write_text(json.dumps(digests, indent=1) + "\n")
+    # the modules' shared code, where mypyc makes one (it does for more than one module)
+    library = next((e.name for e in extensions if e.name.endswith("__mypyc")), None)
+    manifest.write_text(json.dumps({"library": library, "modules": digests}, indent=1) + "\n")
     return extensions
 
 

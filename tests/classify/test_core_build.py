@@ -3,6 +3,7 @@ older than its source never runs (sovgate.classify._core)."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import shutil
@@ -78,42 +79,63 @@ def test_the_python_source_finds_what_this_build_finds() -> None:
     assert here == got["found"], classify.core_build()
 
 
-def test_stale_names_the_changed_and_the_missing_sources(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text("x = 1\n")
-    (tmp_path / "b.py").write_text("y = 2\n")
-    manifest = {
-        "a.py": _core.digest(tmp_path / "a.py"),
-        "b.py": _core.digest(tmp_path / "b.py"),
-        "c.py": "0" * 64,
-    }
-    assert _core.stale(manifest, tmp_path) == ["c.py"]
+def test_stale_names_changed_sources_and_unrecorded_builds(tmp_path: Path) -> None:
+    for f in ("a.py", "b.py", "c.py"):
+        (tmp_path / f).write_text(f"# {f}\n")
+    recorded = {f: _core.digest(tmp_path / f) for f in ("a.py", "b.py")}
+    assert _core.stale(recorded, tmp_path, ["a.py", "b.py"]) == []
+    assert _core.stale(recorded, tmp_path, ["a.py", "c.py"]) == ["c.py"]  # an older build's module
     (tmp_path / "b.py").write_text("y = 3\n")
-    assert _core.stale(manifest, tmp_path) == ["b.py", "c.py"]
+    assert _core.stale(recorded, tmp_path, ["a.py", "b.py"]) == ["b.py"]
+
+
+def test_compiled_here_pairs_extension_modules_with_their_sources(tmp_path: Path) -> None:
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    for name in ("a.py", "b.py", "a" + suffix, "orphan" + suffix, "_shared__mypyc" + suffix):
+        (tmp_path / name).write_text("")
+    assert _core.compiled_here(tmp_path) == ["a.py"]
 
 
 _WHICH = """
+import os, sys
+# only the copy: not the installed checkout, where mypyc's shared library would be found too
+sys.path = [p for p in sys.path if os.path.realpath(p) != os.environ["INSTALLED_SRC"]]
 import sovgate.classify as c, sovgate.classify._names as n
 print(c.core_build()); print(n.__file__)
 """
 
 
-@pytest.mark.skipif(not _core.MANIFEST.is_file(), reason="the core was not compiled at install time")
-def test_a_build_older_than_its_source_does_not_run(tmp_path: Path) -> None:
-    # a copy of the package with its compiled build, then one source changed after the build
+@pytest.mark.skipif(not _core.compiled_here(), reason="the core was not compiled at install time")
+def test_a_stale_or_incomplete_build_does_not_run(tmp_path: Path) -> None:
+    # a copy of the package with its compiled build
     src = tmp_path / "src"
     pkg = src / "sovgate"
     pkg.parent.mkdir()
     shutil.copytree(Path(classify.__file__).parents[1], pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    for lib in Path(classify.__file__).parents[2].glob("*__mypyc*"):  # mypyc's shared library
-        shutil.copy(lib, src)
-    env = dict(os.environ, PYTHONPATH=str(src))
+    libs = [shutil.copy(lib, src) for lib in Path(classify.__file__).parents[2].glob("*__mypyc*")]
+    installed = os.path.realpath(Path(classify.__file__).parents[2])
+    env = dict(os.environ, PYTHONPATH=str(src), INSTALLED_SRC=installed)
     env.pop(_core.PURE_ENV, None)
     out = _run(_WHICH, env).splitlines()
     assert out[0] == "compiled (mypyc)" and not out[1].endswith(".py"), out
+    # mypyc's shared library gone (a build that failed half-way): every module from its source
+    for lib in libs:
+        Path(lib).rename(tmp_path / Path(lib).name)
+    out = _run(_WHICH, env).splitlines()
+    assert out[0].startswith("Python source (the build is incomplete"), out
+    assert out[1] == str(pkg / "classify/_names.py")
+    for lib in libs:
+        (tmp_path / Path(lib).name).rename(lib)
+    # one source changed after the build
     with (pkg / "classify/_names.py").open("a") as f:
         f.write("\n# edited after the build\n")
     out = _run(_WHICH, env).splitlines()
     assert out[0].startswith("Python source (the compiled build is older than _names.py"), out
+    assert out[1] == str(pkg / "classify/_names.py")
+    # no record of the build at all
+    (pkg / "classify/_compiled.json").unlink()
+    out = _run(_WHICH, env).splitlines()
+    assert out[0].startswith("Python source (no record of the build"), out
     assert out[1] == str(pkg / "classify/_names.py")
 
 

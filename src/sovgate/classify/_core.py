@@ -1,12 +1,14 @@
 """Which build of the detection core runs: mypyc-compiled, or the Python source.
 
 `setup.py` compiles the modules of this package that run on every request with mypyc, where a C
-compiler is present, and records the SHA-256 of each module's source in `_compiled.json` beside
-them. Python imports an extension module before a `.py` of the same name, so a compiled module
-would keep running after its source changed (an edit, a `git pull`, with no reinstall). Before
-the first of them is imported, `choose()` compares the sources with the record; if any differs,
-or `SOVGATE_PURE_PYTHON` is set, every recorded module is imported from its source instead, so a
-stale build never runs. Either build finds the same (tests/classify/test_core_build.py).
+compiler is present, and records the SHA-256 of each module's source and the name of their shared
+library in `_compiled.json` beside them. Python imports an extension module before a `.py` of the
+same name, so a compiled module would keep running after its source changed (an edit, a `git
+pull`, with no reinstall). Before the first of them is imported, `choose()` checks the extension
+modules found here against the record; if a source differs, the record or the shared library is
+missing, or `SOVGATE_PURE_PYTHON` is set, every one of them is imported from its source instead,
+so a stale or broken build never runs. Either build finds the same
+(tests/classify/test_core_build.py).
 
 This module, `__init__` and the word tables stay Python: they are read once, at start-up.
 """
@@ -20,7 +22,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from importlib.abc import MetaPathFinder
-from importlib.machinery import ModuleSpec
+from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
@@ -34,11 +36,21 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def stale(manifest: Mapping[str, str], here: Path) -> list[str]:
-    """The recorded modules (file names) whose source is missing or differs from the build's."""
-    return [
-        name for name, sha in manifest.items() if not (here / name).is_file() or digest(here / name) != sha
-    ]
+def compiled_here(here: Path = HERE) -> list[str]:
+    """The sources (file names) in `here` that have an extension module beside them."""
+    found = set()
+    for suffix in EXTENSION_SUFFIXES:
+        for ext in here.glob("*" + suffix):
+            source = ext.name.removesuffix(suffix) + ".py"
+            if (here / source).is_file():
+                found.add(source)
+    return sorted(found)
+
+
+def stale(recorded: Mapping[str, str], here: Path, files: Sequence[str]) -> list[str]:
+    """The compiled `files` whose source differs from the one recorded at the build (or that the
+    build did not record: left from an older build)."""
+    return [f for f in files if f not in recorded or digest(here / f) != recorded[f]]
 
 
 class _FromSource(MetaPathFinder):
@@ -54,27 +66,32 @@ class _FromSource(MetaPathFinder):
         return None if file is None else importlib.util.spec_from_file_location(fullname, file)
 
 
-_reason: str | None = None  # why the source runs although a build was recorded
+_reason: str | None = None  # why the source runs although compiled modules are here
+
+
+def _why_not_compiled(files: Sequence[str]) -> str | None:
+    if os.environ.get(PURE_ENV):
+        return f"{PURE_ENV} is set"
+    try:
+        manifest = json.loads(MANIFEST.read_text())
+        recorded: dict[str, str] = manifest["modules"]
+        library: str | None = manifest["library"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"no record of the build in {MANIFEST.name} ({e}): reinstall (pip install -e .)"
+    if library is not None and importlib.util.find_spec(library) is None:  # none loads without it
+        return f"the build is incomplete ({library} is missing): reinstall (pip install -e .)"
+    if changed := stale(recorded, HERE, files):
+        return f"the compiled build is older than {', '.join(changed)}: reinstall (pip install -e .)"
+    return None
 
 
 def choose() -> None:
-    """Import the core from its source when asked to or when the compiled build is stale.
-
-    Called by the package's `__init__` before any core module is imported."""
+    """Import the core from its source when asked to, or when its compiled build is stale or
+    incomplete. Called by the package's `__init__` before any core module is imported."""
     global _reason
-    try:
-        manifest: dict[str, str] = json.loads(MANIFEST.read_text())
-    except FileNotFoundError:
-        return  # never compiled: only sources to import
-    except (OSError, ValueError) as e:
-        manifest, _reason = {}, f"{MANIFEST.name} unreadable ({e})"
-    if os.environ.get(PURE_ENV):
-        _reason = f"{PURE_ENV} is set"
-    elif _reason is None and (changed := stale(manifest, HERE)):
-        names = ", ".join(changed)
-        _reason = f"the compiled build is older than {names}: reinstall (pip install -e .) to rebuild it"
-    if _reason is not None and manifest:
-        sys.meta_path.insert(0, _FromSource(list(manifest)))
+    files = compiled_here()
+    if files and (_reason := _why_not_compiled(files)) is not None:
+        sys.meta_path.insert(0, _FromSource(files))
 
 
 def build() -> str:
@@ -84,6 +101,4 @@ def build() -> str:
         return "compiled (mypyc)"
     if _reason is not None:
         return f"Python source ({_reason})"
-    if MANIFEST.is_file():
-        return "Python source (the compiled modules are missing: the build failed; see pip's output)"
-    return "Python source (not compiled: no C compiler or mypy at install time)"
+    return "Python source (not compiled: no C compiler at install, or its build failed: pip install -v -e .)"
