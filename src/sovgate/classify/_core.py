@@ -1,14 +1,14 @@
 """Which build of the detection core runs: mypyc-compiled, or the Python source.
 
 `setup.py` compiles the modules of this package that run on every request with mypyc, where a C
-compiler is present, and records the SHA-256 of each module's source and the name of their shared
-library in `_compiled.json` beside them. Python imports an extension module before a `.py` of the
-same name, so a compiled module would keep running after its source changed (an edit, a `git
-pull`, with no reinstall). Before the first of them is imported, `choose()` checks the extension
-modules found here against the record; if a source differs, the record or the shared library is
-missing, or `SOVGATE_PURE_PYTHON` is set, every one of them is imported from its source instead,
-so a stale or broken build never runs. Either build finds the same
-(tests/classify/test_core_build.py).
+compiler is present, and records the SHA-256 of each module's source and the names of the
+libraries holding their compiled code in `_compiled.json` beside them. Python imports an
+extension module before a `.py` of the same name, so a compiled module would keep running after
+its source changed (an edit, a `git pull`, with no reinstall). Before the first of them is
+imported, `choose()` checks the extension modules found here against the record; if a source
+differs, the record or a library is missing, or `SOVGATE_PURE_PYTHON` is set, every one of them
+is imported from its source instead, so a stale or broken build never runs. Either build finds
+the same (tests/classify/test_core_build.py).
 
 This module, `__init__` and the word tables stay Python: they are read once, at start-up.
 """
@@ -75,11 +75,12 @@ def _why_not_compiled(files: Sequence[str]) -> str | None:
     try:
         manifest = json.loads(MANIFEST.read_text())
         recorded: dict[str, str] = manifest["modules"]
-        library: str | None = manifest["library"]
+        libraries: list[str] = manifest["libraries"]
     except (OSError, ValueError, KeyError, TypeError) as e:
         return f"no record of the build in {MANIFEST.name} ({e}): reinstall (pip install -e .)"
-    if library is not None and importlib.util.find_spec(library) is None:  # none loads without it
-        return f"the build is incomplete ({library} is missing): reinstall (pip install -e .)"
+    # a module's stub loads its compiled code from a library of its own: one missing, none runs
+    if missing := [lib for lib in libraries if importlib.util.find_spec(lib) is None]:
+        return f"the build is incomplete ({', '.join(missing)} missing): reinstall (pip install -e .)"
     if changed := stale(recorded, HERE, files):
         return f"the compiled build is older than {', '.join(changed)}: reinstall (pip install -e .)"
     return None
