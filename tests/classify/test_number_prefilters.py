@@ -96,3 +96,23 @@ def test_spaced_ibans_are_found_and_validated() -> None:
         ("L C 5 5 H E M M 0 0 0 1 0 0 0 1 0 0 1 2 0 0 1 2 0 0 0 2 3 0 1 5", "LC")
     ]
     assert list(_numbers.iban_hits(text.replace("5 5 H", "5 6 H"))) == []  # check digits fail
+
+
+SHORT_TEXTS = st.lists(
+    st.one_of(PIECES, st.text(alphabet="0123456789 .-/()x", max_size=14)), max_size=10
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(SHORT_TEXTS)
+def test_the_possessive_phone_pattern_matches_the_backtracking_one(text: str) -> None:
+    # _phone_candidates takes _PHONE_ASCII where every digit is ASCII, _PHONE elsewhere
+    assert _spans(_contact._phone_candidates(text)) == _spans(_contact._PHONE.finditer(text))
+    if not _contact._NON_ASCII_DIGIT.search(text):
+        assert _spans(_contact._PHONE_ASCII.finditer(text)) == _spans(_contact._PHONE.finditer(text))
+
+
+def test_a_long_digit_run_before_a_letter_is_no_phone() -> None:
+    for text in ("11010519491231002X", "1" * 30 + "X", "tel 030 1234567890123456789a", "12"):
+        assert _spans(_contact._PHONE_ASCII.finditer(text)) == _spans(_contact._PHONE.finditer(text))
+    assert _spans(_contact._phone_candidates("call 030 12345678 today")) == [(5, 17, None)]

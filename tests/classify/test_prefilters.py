@@ -125,7 +125,7 @@ def test_cap_tokens_equal_a_full_scan_for_any_character(text: str) -> None:
 )
 def test_lower_same_length_equals_per_character_lowering(text: str) -> None:
     low = text.lower()
-    if len(low) != len(text):
+    if len(low) != len(text) or "Σ" in text:  # no context rule: a word-final "Σ" is "σ" too
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     expected = low
     assert _keywords.lower_same_length(text) == expected

@@ -266,6 +266,8 @@ def lower_same_length(text: str) -> str:
         except UnicodeEncodeError:
             pass
     low = text.lower()
-    if len(low) == len(text):
+    if len(low) == len(text) and "Σ" not in text:
         return low
+    # per character, also for "Σ": str.lower() writes a word-final one as "ς", the compiled
+    # str.lower() of mypyc as "σ"; lowered alone it is "σ" in both builds
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
