@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -22,7 +23,14 @@ CORE = Path("src/sovgate/classify")
 NOT_COMPILED = {"__init__.py", "_core.py", "cli.py", "_cuewords.py", "_lexicon.py"}
 
 
+# pip runs this file three times per install (requirements, metadata, build); only the commands
+# that build extensions need mypyc's type check and C generation
+BUILDS = {"build", "build_ext", "bdist_wheel", "editable_wheel", "install", "develop"}
+
+
 def ext_modules() -> list[Extension]:
+    if BUILDS.isdisjoint(sys.argv[1:]):
+        return []
     manifest = CORE / "_compiled.json"
     manifest.unlink(missing_ok=True)
     if os.environ.get("SOVGATE_PURE_PYTHON"):
