@@ -83,3 +83,39 @@ def test_bad_input(e2e: E2E, body: bytes, key: str | None, status: int, code: st
     rec = e2e.record(r.headers["x-sovgate-decision"])
     assert rec.status == status and rec.outcome == code
     e2e.only(None)
+
+
+def _rate_limit_every_provider(e2e: E2E) -> None:
+    e2e.fakes["us-global"].fail_headers = {"retry-after": "20"}
+    e2e.fakes["fr-sovereign"].fail_headers = {"retry-after-ms": "3500", "retry-after": "4"}
+    e2e.fakes["de-onprem"].fail_headers = {}  # names no wait: the others' soonest counts
+    e2e.fakes["cn-provider"].fail_headers = {"retry-after": "1"}  # never eligible for acme-de
+    for fake in e2e.fakes.values():
+        fake.fail_status = 429
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_every_eligible_provider_rate_limited_is_a_429_with_the_soonest_wait(e2e: E2E, stream: bool) -> None:
+    _rate_limit_every_provider(e2e)
+    with pytest.raises(openai.RateLimitError) as exc:
+        e2e.client().chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": "Is anyone there?"}], stream=stream
+        )
+    err, headers = exc.value, exc.value.response.headers
+    assert err.status_code == 429 and err.code == "upstream_rate_limited"
+    # the soonest wait an eligible provider named (fr-sovereign's 3.5 s); cn-provider was never asked
+    assert headers["retry-after-ms"] == "3500" and headers["retry-after"] == "4"
+    assert "us-global: HTTP 429" in err.message and "fr-sovereign: HTTP 429" in err.message
+    assert not e2e.received("cn-provider")
+    rec = e2e.record(headers["x-sovgate-decision"])
+    assert rec.status == 429 and rec.outcome == "upstream_rate_limited"
+
+
+def test_rate_limited_and_down_together_is_an_outage(e2e: E2E) -> None:
+    _rate_limit_every_provider(e2e)
+    e2e.fakes["fr-sovereign"].fail_status = 503  # one of them down, not rate-limiting
+    with pytest.raises(openai.InternalServerError) as exc:
+        e2e.client().chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": "Is anyone there?"}]
+        )
+    assert exc.value.status_code == 503 and exc.value.code == "no_eligible_provider"

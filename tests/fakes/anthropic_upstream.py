@@ -65,8 +65,11 @@ class FakeAnthropic(FakeOpenAI):
         if self.raw_answer is not None:
             raw_body, content_type = self.raw_answer
             return web.Response(body=raw_body, headers={"Content-Type": content_type})
-        if self.fail_status is not None:
-            return _error(self.fail_status, "overloaded_error", "Overloaded")
+        if self.fail_status is not None:  # Anthropic's rate limit (429) or overload (529)
+            kind = "rate_limit_error" if self.fail_status == 429 else "overloaded_error"
+            failed = _error(self.fail_status, kind, "Number of requests has exceeded your rate limit.")
+            failed.headers.update(self.fail_headers)
+            return failed
         if not isinstance(body.get("max_tokens"), int) or not body.get("messages"):
             return _error(400, "invalid_request_error", "max_tokens: Field required")
         text = _user_text(body)

@@ -47,6 +47,7 @@ class FakeOpenAI:
     auth_header: str = "authorization"  # or api-key / x-api-key / x-goog-api-key
     chunk_chars: int = 5
     fail_status: int | None = None  # answer every request with this error status
+    fail_headers: dict[str, str] = field(default_factory=dict)  # sent with it (e.g. retry-after)
     delay_s: float = 0.0
     chunk_delay_s: float = 0.0  # pause between streamed chunks
     break_after: int | None = None  # drop the connection after this many streamed content chunks
@@ -105,6 +106,7 @@ class FakeOpenAI:
         self.received.clear()
         self.chunk_chars = self._chunk_chars
         self.fail_status = None
+        self.fail_headers = {}
         self.delay_s = 0.0
         self.break_after = None
         self.chunk_delay_s = 0.0
@@ -131,8 +133,14 @@ class FakeOpenAI:
         if self.raw_answer is not None:
             raw_body, content_type = self.raw_answer
             return body, web.Response(body=raw_body, headers={"Content-Type": content_type})
+        if self.fail_status == 429:  # OpenAI's rate-limit answer
+            limited = _error(429, "Rate limit reached for requests.", "requests", "rate_limit_exceeded")
+            limited.headers.update(self.fail_headers)
+            return body, limited
         if self.fail_status is not None:
-            return body, _error(self.fail_status, "The server had an error.", "server_error", None)
+            failed = _error(self.fail_status, "The server had an error.", "server_error", None)
+            failed.headers.update(self.fail_headers)
+            return body, failed
         if not isinstance(body, dict) or not isinstance(body.get("model"), str):
             return body, _error(400, "you must provide a model parameter", "invalid_request_error", None)
         return body, None

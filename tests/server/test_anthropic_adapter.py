@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import openai
+import pytest
 
 from fakes.doubles_gateway import KEY, Setup
 from sovgate.upstream._anthropic_wire import StreamTranslator, to_completion, to_messages_request
@@ -137,3 +138,13 @@ def test_response_and_stream_translation() -> None:
     err = tr.feed(b'{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}')
     assert json.loads(err[0])["error"]["message"] == "Overloaded"
     assert tr.feed(b'{"type": "ping"}') == []
+
+
+def test_a_rate_limited_anthropic_provider_is_a_429_with_its_wait(gw: Setup) -> None:
+    gw.an.fail_status = 429
+    gw.an.fail_headers = {"retry-after": "12"}
+    with pytest.raises(openai.RateLimitError) as exc:
+        client(gw).chat.completions.create(model="claude", messages=[{"role": "user", "content": "Hi"}])
+    assert exc.value.code == "upstream_rate_limited" and "anthropic-us: HTTP 429" in exc.value.message
+    assert exc.value.response.headers["retry-after"] == "12"
+    assert exc.value.response.headers["retry-after-ms"] == "12000"

@@ -88,6 +88,19 @@ def rate_limited(tenant: str, requests_per_minute: float, burst: int, wait_s: fl
     return err
 
 
+def upstream_rate_limited(tried: str, wait_s: float | None) -> GatewayError:
+    """Every eligible provider tried answered 429: retry after the soonest wait one of them named."""
+    when = f"; retry in {wait_s:.2f} s" if wait_s is not None else "; retry later"
+    err = GatewayError(
+        429,
+        f"Every eligible provider is rate-limiting this gateway ({tried}){when}.",
+        type="requests",
+        code="upstream_rate_limited",
+    )
+    err.retry_after = wait_s
+    return err
+
+
 def internal(code: str, message: str, status: int = 500) -> GatewayError:
     # fail closed: classification, policy or audit could not run, so nothing is sent
     return GatewayError(status, message, type="server_error", code=code)

@@ -322,6 +322,7 @@ class Gateway:
                 )
         attempts = _Attempts(self.on_attempt, req.trace)
         protection_error: str | None = None
+        failures: list[UpstreamError] = []
         conversation: list[str | None] = []  # computed once, when a provider needs masking
         for pid in candidates:
             verdict = p.decision.verdict(pid)
@@ -353,6 +354,7 @@ class Gateway:
                     reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound, hop))
             except UpstreamError as exc:
                 self.router.report(pid, False)
+                failures.append(exc)
                 attempts.append(
                     Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected), _peer(hop))
                 )
@@ -382,6 +384,11 @@ class Gateway:
                 f"The request cannot be protected for any eligible provider: {protection_error}"
             )
         tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
+        if failures and all(f.rate_limited for f in failures):
+            # every eligible provider that was tried is up but refused our rate: the client should
+            # retry later (429, with the soonest wait a provider named), not treat it as an outage
+            waits = [f.retry_after for f in failures if f.retry_after is not None]
+            raise errors.upstream_rate_limited(tried, min(waits) if waits else None)
         raise errors.no_eligible_provider(f"No eligible provider could be reached ({tried}).")
 
     async def _plan(self, tenant: Tenant, body: dict[str, Any], model: str, serving: Collection[str]) -> Plan:

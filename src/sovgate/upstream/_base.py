@@ -35,11 +35,20 @@ def is_hop_value(value: str) -> bool:
 
 
 class UpstreamError(Exception):
-    """The provider failed (unreachable, timeout, 5xx, 429, auth): try the next eligible one."""
+    """The provider failed (unreachable, timeout, 5xx, 429, auth): try the next eligible one.
 
-    def __init__(self, provider: str, reason: str, status: int | None = None):
-        self.provider, self.reason, self.status = provider, reason, status
+    `retry_after`: the seconds its answer asked us to wait (Retry-After), if it named any."""
+
+    def __init__(
+        self, provider: str, reason: str, status: int | None = None, retry_after: float | None = None
+    ):
+        self.provider, self.reason, self.status, self.retry_after = provider, reason, status, retry_after
         super().__init__(f"{provider}: {reason}")
+
+    @property
+    def rate_limited(self) -> bool:
+        """The provider refused for our rate (429), not because it is down."""
+        return self.status == 429
 
 
 class UpstreamRejected(Exception):

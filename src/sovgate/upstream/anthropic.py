@@ -45,19 +45,19 @@ class AnthropicAdapter:
         if endpoint != "chat":
             raise UpstreamError(self.provider.id, "the Messages API has no embeddings endpoint")
         payload = _encode(to_messages_request({**body, "stream": False}, self._model(body)))
-        status, data = await exchange(self.provider, self._http, self._target, payload)
+        status, data, wait = await exchange(self.provider, self._http, self._target, payload)
         if status != 200:
-            self._fail(status, data)
+            self._fail(status, data, wait)
         check_message(self.provider.id, data)
         try:
             return Reply(200, _encode(to_completion(_decode(data))))
         except (msgspec.DecodeError, AttributeError, TypeError, KeyError):
             raise UpstreamError(self.provider.id, "unreadable answer") from None
 
-    def _fail(self, status: int, data: bytes) -> None:
+    def _fail(self, status: int, data: bytes, retry_after: float | None) -> None:
         if status in CLIENT_FAULT:
             raise UpstreamRejected(self.provider.id, status, _openai_error(data))
-        raise UpstreamError(self.provider.id, f"HTTP {status}", status)
+        raise UpstreamError(self.provider.id, f"HTTP {status}", status, retry_after)
 
     async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
         payload = _encode(to_messages_request({**body, "stream": True}, self._model(body)))

@@ -21,6 +21,7 @@ from sovgate.upstream._base import (
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
 from sovgate.upstream._outbound import PATHS, auth_headers, endpoint_url, upstream_body
+from sovgate.upstream._retry import retry_after_s
 from sovgate.upstream._sse import sse_batches
 
 _encode = msgspec.json.Encoder().encode
@@ -40,8 +41,8 @@ class OpenAIAdapter:
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         data = _encode(upstream_body(self.provider, body))
-        status, payload = await exchange(self.provider, self._http, self._targets[endpoint], data)
-        check(self.provider.id, status, payload)
+        status, payload, wait = await exchange(self.provider, self._http, self._targets[endpoint], data)
+        check(self.provider.id, status, payload, wait)
         return Reply(status, payload)
 
     async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
@@ -52,8 +53,9 @@ class OpenAIAdapter:
 
 async def exchange(
     provider: Provider, http: HttpPool, target: Target, data: bytes, hop: Hop | None = None
-) -> tuple[int, bytes]:
-    """POST and read the whole answer within the provider's timeout (to a peer gateway: with `hop`)."""
+) -> tuple[int, bytes, float | None]:
+    """POST and read the whole answer within the provider's timeout (to a peer gateway: with `hop`):
+    status, body, and for an error answer the wait it asked for (Retry-After), if any."""
     try:
         async with asyncio.timeout(provider.timeout_s):
             # this deadline covers the head too
@@ -68,7 +70,7 @@ async def exchange(
         raise UpstreamError(provider.id, f"timed out after {provider.timeout_s:g}s") from None
     except HttpError as exc:
         raise UpstreamError(provider.id, f"unreachable ({exc})") from None
-    return resp.status, payload
+    return resp.status, payload, retry_after_s(resp.headers) if resp.status >= 400 else None
 
 
 async def open_stream(
@@ -91,7 +93,8 @@ async def open_stream(
             payload = b""
         finally:
             resp.release()
-        (check if hop is None else check_peer)(provider.id, resp.status, payload)
+        wait = retry_after_s(resp.headers)
+        (check if hop is None else check_peer)(provider.id, resp.status, payload, wait)
     return resp
 
 
@@ -115,8 +118,8 @@ class PeerAdapter(OpenAIAdapter):
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         data = _encode(upstream_body(self.provider, body))
-        status, payload = await exchange(self.provider, self._http, self._targets[endpoint], data, hop)
-        check_peer(self.provider.id, status, payload)
+        status, payload, wait = await exchange(self.provider, self._http, self._targets[endpoint], data, hop)
+        check_peer(self.provider.id, status, payload, wait)
         return Reply(status, payload)
 
     async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
@@ -146,7 +149,7 @@ def peer_decision(headers: dict[bytes, bytes]) -> str | None:
 _PEER_REFUSALS = CLIENT_FAULT | {403, 404}
 
 
-def check_peer(pid: str, status: int, payload: bytes) -> None:
+def check_peer(pid: str, status: int, payload: bytes, retry_after: float | None = None) -> None:
     """Like `check`, for a peer gateway: its refusals go back to the client as they are (OpenAI
     error format, the peer's reason), and its failures carry its message, so the client learns
     why the other region could not serve the request."""
@@ -155,7 +158,8 @@ def check_peer(pid: str, status: int, payload: bytes) -> None:
     if status in _PEER_REFUSALS:
         raise UpstreamRejected(pid, status, payload)
     message = _error_message(payload)
-    raise UpstreamError(pid, f"HTTP {status}: {message}" if message else f"HTTP {status}", status)
+    reason = f"HTTP {status}: {message}" if message else f"HTTP {status}"
+    raise UpstreamError(pid, reason, status, retry_after)
 
 
 def _error_message(payload: bytes) -> str:
@@ -170,9 +174,9 @@ def _error_message(payload: bytes) -> str:
     return message if len(message) <= 300 else message[:299] + "…"
 
 
-def check(pid: str, status: int, payload: bytes) -> None:
+def check(pid: str, status: int, payload: bytes, retry_after: float | None = None) -> None:
     if 200 <= status < 300:
         return
     if status in CLIENT_FAULT:
         raise UpstreamRejected(pid, status, payload)
-    raise UpstreamError(pid, f"HTTP {status}", status)
+    raise UpstreamError(pid, f"HTTP {status}", status, retry_after)
