@@ -70,6 +70,68 @@ def test_alnum_candidates_equal_the_windowed_scan(text: str) -> None:
     assert _spans(_numbers._alnum_candidates(text)) == _spans(_alnum_reference(text))
 
 
+def _inside(p: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= p < b for a, b in spans)
+
+
+def _alnum_reference_skipping(text: str, ibans: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """_alnum_reference, with no match tried at a position inside an IBAN."""
+    out: list[re.Match[str]] = []
+    last = 0
+    for lo, hi in _numbers._digit_windows(tuple(m.span() for m in re.finditer(r"\d+", text)), len(text)):
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        p = max(lo, last)
+        while p < hi:
+            m = None if _inside(p, ibans) else _numbers._ALNUM_ALL.match(text, p, hi)
+            if m is None:
+                p += 1
+                continue
+            out.append(m)
+            p = last = m.end()
+    return out
+
+
+def _phone_reference_skipping(text: str, claimed: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """_PHONE.finditer, with no match taken whose first digit is inside a claimed span."""
+    out: list[re.Match[str]] = []
+    p = 0
+    while p < len(text):
+        m = _contact._PHONE.match(text, p)
+        if m is not None and not _inside(m.start() + re.search(r"\d", m.group()).start(), claimed):  # type: ignore[union-attr]
+            out.append(m)
+            p = m.end()
+        else:
+            p += 1
+    return out
+
+
+# an IBAN (valid, spaced or not) between two random texts, so that every example has one
+WITH_IBAN = st.tuples(
+    TEXTS,
+    st.sampled_from(["DE89 3704 0044 0532 0130 00", "DE89370400440532013000", "GB29NWBK60161331926819"]),
+    TEXTS,
+).map(" ".join)
+
+
+@settings(max_examples=400)
+@given(st.one_of(TEXTS, WITH_IBAN))
+def test_no_candidate_is_tried_inside_an_iban(text: str) -> None:
+    # what starts inside a stronger finding would be dropped for overlapping it; not trying it
+    # also stops it from swallowing what follows the IBAN ("DE89 … 00 030 1234567": the phone)
+    ibans = [(h.start, h.end) for h in _numbers.iban_hits(text)]
+    assert _spans(_numbers._alnum_candidates(text, ibans)) == _spans(_alnum_reference_skipping(text, ibans))
+    assert _spans(_contact._phone_candidates(text, ibans)) == _spans(_phone_reference_skipping(text, ibans))
+
+
+def test_a_phone_right_after_an_iban_is_found() -> None:
+    from sovgate.classify import Classifier
+
+    text = "Bitte an DE89 3704 0044 0532 0130 00 030 1234567 zurückrufen."
+    found = [(f.kind, text[f.start : f.end]) for f in Classifier().detect(text, "de")]
+    assert found == [("IBAN", "DE89 3704 0044 0532 0130 00"), ("PHONE", "030 1234567")]
+
+
 SPACED_PARTS = st.one_of(
     st.text(alphabet="DEGBab0123456789 ,é中", max_size=30),
     st.sampled_from(

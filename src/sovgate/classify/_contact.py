@@ -171,12 +171,13 @@ def ip_hits(text: str, cues: Cues) -> Iterator[Hit]:
 _PHONE_LOOKBEHIND = frozenset(string.ascii_letters + string.digits + "_+/.-")  # its lookbehind class
 
 
-def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
-    """The matches of `_PHONE.finditer(text)`."""
+def _phone_candidates(text: str, claimed: Sequence[tuple[int, int]] = ()) -> Iterator[re.Match[str]]:
+    """The matches of `_PHONE.finditer(text)`, but none starting at a digit run inside a `claimed`
+    span (a stronger finding's: a phone overlapping it would be dropped anyway)."""
     rx = _PHONE if not text.isascii() and _NON_ASCII_DIGIT.search(text) else _PHONE_ASCII
     last = 0
     for a, _ in digit_runs(text):
-        if a < last:
+        if a < last or (claimed and any(cs <= a < ce for cs, ce in claimed)):
             continue
         c1 = text[a - 1] if a else ""
         if c1 == "+":
@@ -218,7 +219,7 @@ def phone_hits(
             parsed[key] = _phone_number(core, region, possible_ok)
         return parsed[key]
 
-    for m in _phone_candidates(text):
+    for m in _phone_candidates(text, claimed):
         raw = m.group()
         s, e = m.start(), m.end()
         if e - s < 7 or (claimed and any(s < ce and cs < e for cs, ce in claimed)):

@@ -612,8 +612,9 @@ def _long_words(text: str) -> list[int] | None:
     return out
 
 
-def _alnum_candidates(text: str) -> Iterator[re.Match[str]]:
-    """The matches of _ALNUM_ALL.finditer over each window around the digit runs."""
+def _alnum_candidates(text: str, ibans: Sequence[tuple[int, int]] = ()) -> Iterator[re.Match[str]]:
+    """The matches of _ALNUM_ALL.finditer over each window around the digit runs, except those
+    starting inside an IBAN (`ibans`, its spans: anything overlapping one loses to it)."""
     runs = digit_runs(text)
     if not runs:
         return
@@ -622,6 +623,8 @@ def _alnum_candidates(text: str) -> Iterator[re.Match[str]]:
     starts = _id_starts(text, runs)
     if words:
         starts = sorted(starts + words)
+    if ibans:
+        starts = [p for p in starts if not any(a <= p < b for a, b in ibans)]
     last = 0
     for lo, hi in _digit_windows(runs, n):
         # endpos acts as the end of the string for lookaheads: end a window between words only
@@ -642,7 +645,7 @@ def alnum_id_hits(
 ) -> Iterator[Hit]:
     """Letter-bearing and formatted national IDs; none is checked where it overlaps an IBAN."""
     home = LANG_COUNTRY.get(lang or "", None)
-    for m in _alnum_candidates(text):
+    for m in _alnum_candidates(text, ibans):
         sp, formatted = _ALNUM_KIND[int(m.lastgroup[1:])]  # type: ignore[index]
         s, e = m.start(), m.end()
         if ibans and _overlaps(s, e, ibans):
