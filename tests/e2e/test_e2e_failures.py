@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import openai
 import pytest
@@ -85,6 +87,23 @@ def test_bad_input(e2e: E2E, body: bytes, key: str | None, status: int, code: st
     e2e.only(None)
 
 
+@pytest.fixture
+def limited(e2e: E2E) -> Iterator[E2E]:
+    """Every provider answering 429; afterwards each that failed answers once more, so that no
+    circuit breaker of the shared gateway is left a failure or two from opening for later tests."""
+    _rate_limit_every_provider(e2e)
+    yield e2e
+    for fake in e2e.fakes.values():
+        fake.reset()
+    chat = e2e.client().chat.completions
+    chat.create(model="chat", messages=[{"role": "user", "content": "VS-NfD: kurz bitte."}])  # de-onprem
+    e2e.fakes["us-global"].fail_status = 503
+    chat.create(model="chat", messages=[{"role": "user", "content": "Hello?"}])  # fr-sovereign
+    e2e.fakes["us-global"].reset()
+    chat.create(model="chat", messages=[{"role": "user", "content": "Hello?"}])  # us-global
+    assert all(fake.received for name, fake in e2e.fakes.items() if name != "cn-provider")
+
+
 def _rate_limit_every_provider(e2e: E2E) -> None:
     e2e.fakes["us-global"].fail_headers = {"retry-after": "20"}
     e2e.fakes["fr-sovereign"].fail_headers = {"retry-after-ms": "3500", "retry-after": "4"}
@@ -95,8 +114,10 @@ def _rate_limit_every_provider(e2e: E2E) -> None:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
-def test_every_eligible_provider_rate_limited_is_a_429_with_the_soonest_wait(e2e: E2E, stream: bool) -> None:
-    _rate_limit_every_provider(e2e)
+def test_every_eligible_provider_rate_limited_is_a_429_with_the_soonest_wait(
+    limited: E2E, stream: bool
+) -> None:
+    e2e = limited
     with pytest.raises(openai.RateLimitError) as exc:
         e2e.client().chat.completions.create(
             model="chat", messages=[{"role": "user", "content": "Is anyone there?"}], stream=stream
@@ -111,8 +132,8 @@ def test_every_eligible_provider_rate_limited_is_a_429_with_the_soonest_wait(e2e
     assert rec.status == 429 and rec.outcome == "upstream_rate_limited"
 
 
-def test_rate_limited_and_down_together_is_an_outage(e2e: E2E) -> None:
-    _rate_limit_every_provider(e2e)
+def test_rate_limited_and_down_together_is_an_outage(limited: E2E) -> None:
+    e2e = limited
     e2e.fakes["fr-sovereign"].fail_status = 503  # one of them down, not rate-limiting
     with pytest.raises(openai.InternalServerError) as exc:
         e2e.client().chat.completions.create(
