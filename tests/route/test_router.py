@@ -100,3 +100,38 @@ def test_router_reports_feed_candidates() -> None:
     r.report("a", True)
     assert r.candidates(d) == ("a", "b")
     r.report("unknown", False)  # ignored
+
+
+def test_a_named_wait_opens_the_breaker_for_that_long() -> None:
+    clock = Clock()
+    b = Breaker(threshold=3, cooldown_s=10, clock=clock)
+    assert b.hold(25.0)  # a 429 with Retry-After: 25 opens at once, threshold or not
+    clock.now = 24.9
+    assert b.state is BreakerState.OPEN  # longer than the cool-down: the provider's word counts
+    clock.now = 25.0
+    assert b.state is BreakerState.HALF_OPEN
+    assert b.hold(2.0)  # a half-open probe refused again, for less than the cool-down
+    clock.now = 26.9
+    assert b.state is BreakerState.OPEN
+    assert not b.hold(1.0)  # already open: the new wait replaces the old one, nothing to tell
+    clock.now = 28.0
+    assert b.state is BreakerState.HALF_OPEN
+    assert not b.hold(0.0)  # "retry now": half-open at once, not opened
+    assert b.state is BreakerState.HALF_OPEN
+    b.success()
+    assert b.state is BreakerState.CLOSED and b.failures == 0
+
+
+def test_router_holds_a_rate_limited_provider_last_and_tells_the_others() -> None:
+    clock = Clock()
+    r = Router(["a", "b"], threshold=3, cooldown_s=5, clock=clock)
+    told: list[tuple[str, bool]] = []
+    r.on_change = lambda provider, opened: told.append((provider, opened))
+    d = decision(("a", True), ("b", True))
+    r.hold("a", 20.0)
+    assert r.candidates(d) == ("b", "a") and told == [("a", True)]
+    clock.now = 19.0
+    assert r.health() == {"a": BreakerState.OPEN}
+    clock.now = 20.0
+    assert r.health() == {"a": BreakerState.HALF_OPEN}
+    r.hold("unknown", 1.0)  # ignored

@@ -353,7 +353,10 @@ class Gateway:
                 else:
                     reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound, hop))
             except UpstreamError as exc:
-                self.router.report(pid, False)
+                if exc.rate_limited and exc.retry_after is not None:
+                    self.router.hold(pid, exc.retry_after)  # tried last until its wait is over
+                else:
+                    self.router.report(pid, False)
                 failures.append(exc)
                 attempts.append(
                     Attempt(pid, "upstream_error", exc.reason, _ms(t0), _types(protected), _peer(hop))

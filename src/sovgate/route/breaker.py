@@ -2,6 +2,7 @@
 
 closed --N consecutive failures--> open --cool-down elapsed--> half-open
 half-open --success--> closed;  half-open --failure--> open again.
+A refusal that names its wait (429 with Retry-After) opens it at once, for that wait.
 
 While open a provider is tried last, never skipped: when every eligible provider
 is down we would rather try a tripped one than refuse (fail closed still holds,
@@ -65,6 +66,14 @@ class Breaker:
             self.opened_at = self._clock()
             return True
         return False
+
+    def hold(self, wait_s: float) -> bool:
+        """Record a refusal that named its wait (a 429's Retry-After): open for `wait_s` instead of
+        the cool-down, then half-open. True when that opened the circuit."""
+        was_open = self.state is BreakerState.OPEN
+        self.failures += 1
+        self.opened_at = self._clock() + wait_s - self.cooldown_s
+        return not was_open and self.state is BreakerState.OPEN
 
     def opened(self, age_s: float) -> None:
         """Open as another worker's breaker did `age_s` seconds ago (shared state, route/shared.py)."""

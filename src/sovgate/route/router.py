@@ -59,6 +59,15 @@ class Router:
         if changed and self.on_change is not None:
             self.on_change(provider_id, not ok)
 
+    def hold(self, provider_id: str, wait_s: float) -> None:
+        """The provider refused for our rate and named its wait: tried last until it is over.
+        Other workers learn that the circuit opened, not the wait (they hold it a cool-down)."""
+        breaker = self._breakers.get(provider_id)
+        if breaker is None:
+            return
+        if breaker.hold(wait_s) and self.on_change is not None:
+            self.on_change(provider_id, True)
+
     def apply(self, provider_id: str, opened_age_s: float | None) -> None:
         """Take another worker's change: opened that many seconds ago, or closed (None)."""
         breaker = self._breakers.get(provider_id)
