@@ -156,3 +156,22 @@ async def test_after_an_outage_a_worker_catches_up(workers, url: str) -> None:
     dead._client = aioredis.from_url(url)  # Redis is back
     await dead._catch_up()
     await _until(lambda: _state(a, "fr-sovereign") is BreakerState.OPEN)
+
+
+async def test_a_providers_named_wait_holds_it_on_every_worker_for_that_long(workers) -> None:
+    a = await _started(workers(cooldown_s=60.0))
+    b = await _started(workers(cooldown_s=60.0))
+    a._router.hold("fr-sovereign", 0.4)  # a 429 that said "retry after 0.4 s": shorter than a cool-down
+    await _until(lambda: _state(b, "fr-sovereign") is BreakerState.OPEN)
+    # half-open on both once the wait is over, not after b's 60 s cool-down
+    await _until(lambda: _state(b, "fr-sovereign") is BreakerState.HALF_OPEN, timeout=2)
+    assert _state(a, "fr-sovereign") is BreakerState.HALF_OPEN
+    a._router.hold("us-global", 300.0)  # longer than a cool-down: the wait counts there too
+    await _until(lambda: _state(b, "us-global") is BreakerState.OPEN)
+    half_open_in = b._router._breakers["us-global"].opened_at + 60.0 - time.monotonic()  # type: ignore[operator]
+    assert 290 < half_open_in <= 300
+    await _until(lambda: a.idle)
+    late = await _started(workers(cooldown_s=60.0))  # starts during the wait: holds the rest of it
+    late_in = late._router._breakers["us-global"].opened_at + 60.0 - time.monotonic()  # type: ignore[operator]
+    assert 280 < late_in <= 300
+    assert _state(late, "fr-sovereign") is BreakerState.CLOSED  # that wait is over: not taken

@@ -72,8 +72,13 @@ class Breaker:
         the cool-down, then half-open. True when that opened the circuit."""
         was_open = self.state is BreakerState.OPEN
         self.failures += 1
-        self.opened_at = self._clock() + wait_s - self.cooldown_s
+        self.open_for(wait_s)
         return not was_open and self.state is BreakerState.OPEN
+
+    def open_for(self, wait_s: float) -> None:
+        """Open for `wait_s` from now, then half-open (as if it had opened a cool-down before the
+        end of the wait)."""
+        self.opened_at = self._clock() + wait_s - self.cooldown_s
 
     def opened(self, age_s: float) -> None:
         """Open as another worker's breaker did `age_s` seconds ago (shared state, route/shared.py)."""

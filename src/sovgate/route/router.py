@@ -35,9 +35,10 @@ class Router:
     ):
         self._breakers = {p: Breaker(threshold, cooldown_s, clock) for p in providers}
         self.cooldown_s = cooldown_s
-        # called with (provider, opened) when a report opens or closes a circuit: route/shared.py
-        # tells the other workers
+        # called with (provider, opened) when a report opens or closes a circuit, and with
+        # (provider, wait) when a named wait opens one: route/shared.py tells the other workers
         self.on_change: Callable[[str, bool], None] | None = None
+        self.on_hold: Callable[[str, float], None] | None = None
 
     def health(self) -> dict[str, BreakerState]:
         """Snapshot of every breaker that is not closed."""
@@ -60,13 +61,20 @@ class Router:
             self.on_change(provider_id, not ok)
 
     def hold(self, provider_id: str, wait_s: float) -> None:
-        """The provider refused for our rate and named its wait: tried last until it is over.
-        Other workers learn that the circuit opened, not the wait (they hold it a cool-down)."""
+        """The provider refused for our rate and named its wait: tried last until it is over."""
         breaker = self._breakers.get(provider_id)
-        if breaker is None:
+        if breaker is None or not breaker.hold(wait_s):
             return
-        if breaker.hold(wait_s) and self.on_change is not None:
+        if self.on_hold is not None:
+            self.on_hold(provider_id, wait_s)
+        elif self.on_change is not None:
             self.on_change(provider_id, True)
+
+    def apply_hold(self, provider_id: str, wait_s: float) -> None:
+        """Take another worker's open circuit that stays open `wait_s` more seconds."""
+        breaker = self._breakers.get(provider_id)
+        if breaker is not None:
+            breaker.open_for(wait_s)
 
     def apply(self, provider_id: str, opened_age_s: float | None) -> None:
         """Take another worker's change: opened that many seconds ago, or closed (None)."""

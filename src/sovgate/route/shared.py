@@ -32,8 +32,11 @@ _RECONNECT_S = (0.5, 1.0, 2.0, 5.0)  # listener back-off after losing Redis, the
 class _Change(msgspec.Struct, frozen=True):
     provider: str
     open: bool
-    at: float  # unix time the circuit opened (or closed)
+    # unix time the circuit opened (or closed); for a hold, when it would have opened to half-open
+    # at the end of the wait after one cool-down (so a later reader's age works out the same)
+    at: float
     worker: str
+    hold: float | None = None  # the provider's named wait, seconds from when this was sent
 
 
 _encode = msgspec.json.Encoder().encode
@@ -65,10 +68,11 @@ class SharedBreakers:
     async def start(self) -> None:
         """Take the circuits open now, listen for changes, and report this worker's own."""
         self._router.on_change = self.changed
+        self._router.on_hold = self.held
         self._tasks = [asyncio.ensure_future(self._publisher()), asyncio.ensure_future(self._listen())]
 
     async def aclose(self) -> None:
-        self._router.on_change = None
+        self._router.on_change = self._router.on_hold = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -89,6 +93,13 @@ class SharedBreakers:
         (self._own.add if opened else self._own.discard)(provider)
         self._remote.discard(provider)
         self._send(_Change(provider, opened, time.time(), self.worker))
+
+    def held(self, provider: str, wait_s: float) -> None:
+        """Router.on_hold: opened for the provider's named wait; the others hold it as long."""
+        self._own.add(provider)
+        self._remote.discard(provider)
+        at = time.time() + wait_s - self._router.cooldown_s
+        self._send(_Change(provider, True, at, self.worker, wait_s))
 
     def _send(self, change: _Change) -> None:
         self._pending += 1
@@ -147,7 +158,8 @@ class SharedBreakers:
                 opened[provider.decode()] = now - float(at)  # hosts' clocks in sync (NTP)
         for provider, age in opened.items():
             if provider not in self._own and age < self._router.cooldown_s:
-                self._router.apply(provider, age)
+                # open for the rest of its cool-down, or of its wait (a hold's age can be negative)
+                self._router.apply_hold(provider, self._router.cooldown_s - age)
                 self._remote.add(provider)
         for provider in [p for p in self._remote if p not in opened]:
             self._router.apply(provider, None)
@@ -168,7 +180,10 @@ class SharedBreakers:
         self._own.discard(change.provider)  # the latest change is another worker's now
         (self._remote.add if change.open else self._remote.discard)(change.provider)
         # a message is delivered as it is sent: opened now, whatever the sender's clock says
-        self._router.apply(change.provider, 0.0 if change.open else None)
+        if change.open and change.hold is not None:
+            self._router.apply_hold(change.provider, change.hold)
+        else:
+            self._router.apply(change.provider, 0.0 if change.open else None)
 
     def _warn(self, message: str) -> None:
         if not self._warned:  # once per outage, not per change or reconnect attempt
