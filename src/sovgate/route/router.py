@@ -42,7 +42,7 @@ class Router:
 
     def health(self) -> dict[str, BreakerState]:
         """Snapshot of every breaker that is not closed."""
-        out = {}
+        out: dict[str, BreakerState] = {}
         for pid, breaker in self._breakers.items():
             state = breaker.state
             if state is not BreakerState.CLOSED:
