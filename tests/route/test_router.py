@@ -122,6 +122,21 @@ def test_a_named_wait_opens_the_breaker_for_that_long() -> None:
     assert b.state is BreakerState.CLOSED and b.failures == 0
 
 
+def test_open_left_is_what_remains_of_a_cool_down_or_a_wait() -> None:
+    clock = Clock()
+    b = Breaker(threshold=1, cooldown_s=10, clock=clock)
+    assert b.open_left() is None  # closed
+    b.failure()
+    clock.now = 4.0
+    assert b.open_left() == 6.0
+    b.hold(30.0)
+    assert b.open_left() == 30.0
+    clock.now = 34.0
+    assert b.open_left() is None  # half-open: nothing left to wait
+    r = Router(["a"], cooldown_s=10, clock=clock)
+    assert r.open_left("a") is None and r.open_left("unknown") is None
+
+
 def test_router_holds_a_rate_limited_provider_last_and_tells_the_others() -> None:
     clock = Clock()
     r = Router(["a", "b"], threshold=3, cooldown_s=5, clock=clock)

@@ -175,3 +175,28 @@ async def test_a_providers_named_wait_holds_it_on_every_worker_for_that_long(wor
     late_in = late._router._breakers["us-global"].opened_at + 60.0 - time.monotonic()  # type: ignore[operator]
     assert 280 < late_in <= 300
     assert _state(late, "fr-sovereign") is BreakerState.CLOSED  # that wait is over: not taken
+
+
+async def test_after_an_outage_a_worker_republishes_what_is_left_of_its_waits(workers, url: str) -> None:
+    """An open circuit republished after an outage keeps its end: a named wait stays that long on
+    the others, a cool-down is not restarted by the outage."""
+    a = await _started(workers(threshold=1, cooldown_s=60.0))
+    dead = workers(threshold=1, cooldown_s=60.0, at="redis://127.0.0.1:1/0")
+    await dead.start()
+    dead._router.hold("us-global", 300.0)  # opened during its outage: not published
+    dead._router.report("fr-sovereign", False)
+    await _until(lambda: dead.idle)
+    await asyncio.sleep(0.5)  # the outage lasts a while
+    await dead._client.aclose()
+    dead._client = aioredis.from_url(url)
+    await dead._catch_up()
+    await _until(lambda: {_state(a, "us-global"), _state(a, "fr-sovereign")} == {BreakerState.OPEN})
+
+    def left(pid: str) -> float:
+        return a._router._breakers[pid].opened_at + 60.0 - time.monotonic()  # type: ignore[operator]
+
+    assert 290 < left("us-global") <= 299.6  # the rest of the 300 s wait, not a 60 s cool-down
+    assert 50 < left("fr-sovereign") <= 59.6  # the rest of the cool-down, not one restarted now
+    late = await _started(workers(cooldown_s=60.0))  # the hash says the same to a later worker
+    late_left = late._router._breakers["us-global"].opened_at + 60.0 - time.monotonic()  # type: ignore[operator]
+    assert 290 < late_left <= 299.6

@@ -75,6 +75,13 @@ class Breaker:
         self.open_for(wait_s)
         return not was_open and self.state is BreakerState.OPEN
 
+    def open_left(self) -> float | None:
+        """Seconds until an open circuit goes half-open (None when closed or half-open already)."""
+        if self.opened_at is None:
+            return None
+        left = self.opened_at + self.cooldown_s - self._clock()
+        return left if left > 0 else None
+
     def open_for(self, wait_s: float) -> None:
         """Open for `wait_s` from now, then half-open (as if it had opened a cool-down before the
         end of the wait)."""

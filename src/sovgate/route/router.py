@@ -70,6 +70,11 @@ class Router:
         elif self.on_change is not None:
             self.on_change(provider_id, True)
 
+    def open_left(self, provider_id: str) -> float | None:
+        """Seconds until the provider's open circuit goes half-open; None unless it is open."""
+        breaker = self._breakers.get(provider_id)
+        return None if breaker is None else breaker.open_left()
+
     def apply_hold(self, provider_id: str, wait_s: float) -> None:
         """Take another worker's open circuit that stays open `wait_s` more seconds."""
         breaker = self._breakers.get(provider_id)

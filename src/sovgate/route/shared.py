@@ -164,11 +164,15 @@ class SharedBreakers:
         for provider in [p for p in self._remote if p not in opened]:
             self._router.apply(provider, None)
             self._remote.discard(provider)
-        health = self._router.health()
-        for provider in [p for p in self._own if p not in health]:
-            self._own.discard(provider)  # closed here since
-        for provider in self._own:
-            self._send(_Change(provider, True, now, self.worker))
+        for provider in list(self._own):
+            left = self._router.open_left(provider)
+            if left is None:
+                self._own.discard(provider)  # closed (or half-open: its probe decides) here since
+                continue
+            # as a hold for what is left of it: the others open it until it would half-open here,
+            # not for a whole cool-down from now (nor for what is left of a named wait)
+            at = now + left - self._router.cooldown_s
+            self._send(_Change(provider, True, at, self.worker, left))
 
     def _apply(self, data: bytes) -> None:
         try:
