@@ -111,7 +111,9 @@ class SharedBreakers:
             try:
                 async with self._client.pipeline(transaction=True) as pipe:
                     if change.open:
-                        pipe.hset(self.hash, change.provider, repr(change.at))
+                        # "at" or "at hold": the wait bounds what a reader holds (clock skew)
+                        value = repr(change.at) if change.hold is None else f"{change.at!r} {change.hold!r}"
+                        pipe.hset(self.hash, change.provider, value)
                     else:
                         pipe.hdel(self.hash, change.provider)
                     pipe.publish(self.channel, _encode(change))
@@ -152,16 +154,19 @@ class SharedBreakers:
         (older ones would be half-open: this worker's own probe decides), close those opened
         elsewhere that were closed meanwhile, and publish again what this worker opened."""
         now = time.time()
-        opened: dict[str, float] = {}
-        for provider, at in (await self._client.hgetall(self.hash)).items():
+        cooldown = self._router.cooldown_s
+        left: dict[str, float] = {}  # provider -> seconds it stays open
+        for provider, value in (await self._client.hgetall(self.hash)).items():
             with contextlib.suppress(ValueError, UnicodeDecodeError):
-                opened[provider.decode()] = now - float(at)  # hosts' clocks in sync (NTP)
-        for provider, age in opened.items():
-            if provider not in self._own and age < self._router.cooldown_s:
-                # open for the rest of its cool-down, or of its wait (a hold's age can be negative)
-                self._router.apply_hold(provider, self._router.cooldown_s - age)
+                at, _, hold = value.decode().partition(" ")
+                # the rest of its cool-down, or of its wait (a hold's `at` can lie ahead); never
+                # more than the whole of either, whatever the writer's clock said (NTP keeps them close)
+                left[provider.decode()] = min(cooldown - (now - float(at)), float(hold) if hold else cooldown)
+        for provider, wait in left.items():
+            if provider not in self._own and wait > 0:
+                self._router.apply_hold(provider, wait)
                 self._remote.add(provider)
-        for provider in [p for p in self._remote if p not in opened]:
+        for provider in [p for p in self._remote if p not in left]:
             self._router.apply(provider, None)
             self._remote.discard(provider)
         for provider in list(self._own):
