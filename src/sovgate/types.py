@@ -104,6 +104,18 @@ class Classification(msgspec.Struct, frozen=True):
         return any(f.kind in ENTITY_TYPES for f in self.findings)
 
 
+class CustomRule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An organization's own detector (`gateway.detection.custom`; sovgate.classify.custom):
+    what `pattern` (a regular expression; its group `value`, if any, is the finding) or one of
+    `terms` (whole words or phrases, case-insensitive) finds is reported as `kind`."""
+
+    detail: str  # names the rule in findings, `explain` and errors, e.g. "acme.employee_id"
+    kind: str  # an entity type (ENTITY_TYPES) or a category (CATEGORIES)
+    pattern: str = ""
+    terms: tuple[str, ...] = ()
+    jurisdiction: Jurisdiction = ""  # whose data (or, for CLASSIFIED, whose marking) it is; "": unknown
+
+
 # --- catalog & configuration ------------------------------------------------
 
 Protocol = Literal["openai", "preview", "anthropic", "gemini", "azure"]

@@ -134,23 +134,26 @@ def test_every_config_key_is_documented() -> None:
     from sovgate.gateway.config import (
         Breaker,
         Cosign,
+        Detection,
         GatewaySettings,
         Pseudonyms,
         RateLimits,
         Tracing,
         Witness,
     )
-    from sovgate.types import Provider, Tenant
+    from sovgate.types import CustomRule, Provider, Tenant
 
     doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_.0-9]+)` \|", doc, flags=re.M))
-    keys = set(GatewaySettings.__struct_fields__) - {"breaker", "pseudonyms", "rate_limits"}
+    keys = set(GatewaySettings.__struct_fields__) - {"breaker", "pseudonyms", "rate_limits", "detection"}
     keys |= {f"rate_limits.{k}" for k in RateLimits.__struct_fields__}
     keys |= {f"breaker.{k}" for k in Breaker.__struct_fields__}
     keys |= {f"pseudonyms.{k}" for k in Pseudonyms.__struct_fields__}
     keys |= {f"tracing.{k}" for k in Tracing.__struct_fields__}
     keys |= {f"witness.{k}" for k in Witness.__struct_fields__}
     keys |= {f"cosign.{k}" for k in Cosign.__struct_fields__}
+    keys |= {f"detection.{k}" for k in Detection.__struct_fields__}
+    keys |= {f"detection.custom.{k}" for k in CustomRule.__struct_fields__}
     keys |= set(Provider.__struct_fields__) | set(Tenant.__struct_fields__) | {"api_key_env"}
     assert keys - documented == set()
 

@@ -12,7 +12,7 @@ import msgspec
 import typer
 
 from sovgate.classify._link import summarize_categories
-from sovgate.types import ENTITY_TYPES
+from sovgate.types import ENTITY_TYPES, CustomRule
 
 
 class _Record(msgspec.Struct):
@@ -29,6 +29,10 @@ def detect(
     file: Annotated[
         str, typer.Argument(help="JSONL file of {id, text[, lang]} records, or - for stdin")
     ] = "-",
+    config: Annotated[
+        str | None,
+        typer.Option("--config", help="Also run this gateway config's custom detectors (gateway.detection)"),
+    ] = None,
 ) -> None:
     """Detect sensitive data in JSONL records; one JSONL result line per record on stdout."""
     if file != "-" and not Path(file).is_file():
@@ -37,7 +41,8 @@ def detect(
     from sovgate.classify import Classifier  # imported here: keeps `sovgate --help` fast
 
     t0 = time.perf_counter()
-    clf = Classifier.default()
+    custom = _custom_rules(config) if config is not None else ()
+    clf = Classifier(custom) if custom else Classifier.default()
     out = sys.stdout
     meta = {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3), "ner_model": None}
     out.write(_encoder.encode({"_meta": meta}).decode() + "\n")
@@ -70,6 +75,16 @@ def detect(
             out.write(_encoder.encode({"id": rec.id, "entities": entities, "categories": cats}).decode())
             out.write("\n")
     out.flush()
+
+
+def _custom_rules(path: str) -> tuple[CustomRule, ...]:
+    from sovgate.gateway.config import ConfigError, load_config
+
+    try:
+        return load_config(path, resolve_secrets=False).gateway.detection.custom
+    except ConfigError as exc:
+        typer.echo(f"sovgate: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,8 @@ from sovgate.classify._link import summarize_categories
 from sovgate.classify._names import HONORIFICS
 from sovgate.classify._normalize import normalize
 from sovgate.classify._people import PeopleDetector
-from sovgate.types import ENTITY_TYPES, Classification, Finding, Segment
+from sovgate.classify.custom import CustomDetector, compile_rules
+from sovgate.types import ENTITY_TYPES, Classification, CustomRule, Finding, Segment
 
 # When two entity hits overlap, the higher priority wins (then the longer, then the higher score).
 _PRIORITY: dict[str, int] = {
@@ -111,7 +112,10 @@ class Classifier:
     _default: ClassVar[Classifier | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(self, custom: Sequence[CustomRule] = ()) -> None:
+        # the organization's own detectors (gateway.detection.custom): their terms join the
+        # keyword pass below; ValueError for a rule that cannot work (the config loader says which)
+        self._custom: CustomDetector | None = compile_rules(custom)
         table: dict[str, tuple[str, ...]] = {f"id|{c}": words for c, words in cw.ID_CUES.items()}
         table.update({f"cat|{cat}": terms for cat, terms in LEXICON.items()})
         table.update(
@@ -130,6 +134,8 @@ class Classifier:
             secret=cw.SECRET_TRIGGERS,
             assign=cw.ASSIGN_TRIGGERS,
         )
+        if self._custom is not None:
+            table.update(self._custom.keywords())
         self._keywords = KeywordIndex(table)
         self._people = PeopleDetector()
         # Requests repeat text verbatim: the system prompt and few-shot examples in every request,
@@ -173,6 +179,8 @@ class Classifier:
         if cues.has("marking"):
             hits.extend(_markings.marking_hits(text))
         hits.extend(category_hits(text, cues))
+        if self._custom is not None:
+            hits.extend(self._custom.hits(text, cues))
         return _resolve(text, hits)
 
     def detect(self, text: str, lang: str | None = None, *, segment: int = 0) -> list[Finding]:

@@ -24,7 +24,7 @@ import msgspec
 import yaml
 
 from sovgate.gateway._yaml import KeyPath, LocatedYaml, format_path
-from sovgate.types import Provider, Tenant
+from sovgate.types import CustomRule, Provider, Tenant
 
 PROTOCOLS = ("openai", "preview", "anthropic", "sovgate")  # sovgate: a peer gateway (federation)
 AUTH_STYLES = ("bearer", "api-key", "x-api-key", "x-goog-api-key", "none")
@@ -100,6 +100,11 @@ class Cosign(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     interval_s: float = 60.0
 
 
+class Detection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # the organization's own detectors, reported as built-in kinds (sovgate.classify.custom)
+    custom: tuple[CustomRule, ...] = ()
+
+
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: str = ""
     audit: str = "sqlite:///./sovgate-audit.db"
@@ -119,6 +124,7 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     tracing: Tracing | None = None  # OpenTelemetry spans per request (off when absent)
     witness: Witness | None = None  # POST /add-checkpoint for the peers' logs (off when absent)
     cosign: Cosign | None = None  # have this log's checkpoints cosigned by the peers' witnesses
+    detection: Detection = Detection()
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -314,7 +320,22 @@ class _Loader:
             self._check_witness(settings.witness)
         if settings.cosign is not None:
             self._check_cosign(settings.cosign)
+        if settings.detection.custom:
+            self._check_custom(settings.detection.custom)
         return settings
+
+    def _check_custom(self, rules: tuple[CustomRule, ...]) -> None:
+        from sovgate.classify.custom import check_rule
+
+        seen: set[str] = set()
+        for i, rule in enumerate(rules):
+            base = ("gateway", "detection", "custom", i)
+            problem = check_rule(rule)
+            if problem is not None:
+                raise self.fail((*base, *problem[0]), problem[1])
+            if rule.detail in seen:
+                raise self.fail((*base, "detail"), f"{rule.detail!r} names an earlier rule too")
+            seen.add(rule.detail)
 
     def _check_cosign(self, c: Cosign) -> None:
         from sovgate.audit.note import ALG_COSIGNATURE_V1, NoteError, Verifier

@@ -105,7 +105,9 @@ def build_components(config: Config) -> Components:
     from sovgate.classify import Classifier
 
     decide = compile_policies(config)
-    classify: Classify = Classifier.default().classify  # bound method: no extra frame per request
+    custom = config.gateway.detection.custom
+    classifier = Classifier(custom) if custom else Classifier.default()
+    classify: Classify = classifier.classify  # bound method: no extra frame per request
 
     from sovgate.gateway._protect_adapter import Protector
 
