@@ -109,3 +109,15 @@ def test_directory_without_cases_is_an_error(tmp_path: Path) -> None:
     r = sovgate("policy", "test", str(tmp_path))
     assert r.returncode == 1
     assert "no fixture cases under" in r.stdout and "0 passed, 0 failed, 1 errors" in r.stdout
+
+
+def test_fixture_requests_are_detected_with_a_configs_custom_detectors() -> None:
+    fixtures, config = (TESTDATA / "custom_detectors" / name for name in ("codenames.yaml", "config.yaml"))
+    r = sovgate("policy", "test", str(fixtures), "--config", str(config))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "3 passed, 0 failed, 0 errors" in r.stdout
+    # without the config the code names are plain words: the first two cases fail
+    plain = sovgate("policy", "test", str(fixtures))
+    assert plain.returncode == 1 and "1 passed, 2 failed, 0 errors" in plain.stdout
+    bad = sovgate("policy", "test", str(fixtures), "--config", str(fixtures))
+    assert bad.returncode == 2 and "unknown key" in bad.stderr

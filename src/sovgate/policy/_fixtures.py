@@ -22,7 +22,7 @@ A fixture file:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,18 @@ from sovgate._yaml import load as yaml_load
 from sovgate.catalog import Catalog, UnknownPreset
 from sovgate.policy._engine import UNKNOWN_PROVIDER, Engine
 from sovgate.policy._errors import PolicyError
-from sovgate.types import CATEGORIES, ENTITY_TYPES, Classification, Decision, Finding, Provider, Tenant
+from sovgate.types import (
+    CATEGORIES,
+    ENTITY_TYPES,
+    Classification,
+    Decision,
+    Finding,
+    Provider,
+    Segment,
+    Tenant,
+)
+
+Classify = Callable[[Sequence[Segment]], Classification]
 
 FILE_KEYS = ("description", "packs", "providers", "tenant", "model", "cases")
 CASE_KEYS = ("name", "packs", "tenant", "model", "categories", "findings", "request", "expect")
@@ -68,10 +79,12 @@ def fixture_files(target: Path) -> list[Path]:
     return sorted(p for p in target.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
-def run_path(target: Path, catalog: Catalog) -> Iterator[CaseResult]:
+def run_path(target: Path, catalog: Catalog, classify: Classify | None = None) -> Iterator[CaseResult]:
+    """Every case of the fixture files under `target`. `classify` finds what a case's `request`
+    holds (default: the built-in detectors; `policy test --config` adds a config's own)."""
     ran = False
     for path in fixture_files(target):
-        for result in run_file(path, catalog):
+        for result in run_file(path, catalog, classify):
             ran = True
             yield result
     if not ran:
@@ -80,13 +93,13 @@ def run_path(target: Path, catalog: Catalog) -> Iterator[CaseResult]:
         )
 
 
-def run_file(path: Path, catalog: Catalog) -> Iterator[CaseResult]:
+def run_file(path: Path, catalog: Catalog, classify: Classify | None = None) -> Iterator[CaseResult]:
     source = str(path)
     try:
         doc = yaml_load(path.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and "pack" in doc and "cases" not in doc:
             return  # a policy pack kept next to its fixtures, not a fixture file
-        suite = _Suite(source, doc, catalog)
+        suite = _Suite(source, doc, catalog, classify)
     except PolicyError as exc:
         yield CaseResult(source, "(load)", False, [str(exc)], error=True)
         return
@@ -105,9 +118,10 @@ def run_file(path: Path, catalog: Catalog) -> Iterator[CaseResult]:
 
 
 class _Suite:
-    def __init__(self, source: str, doc: Any, catalog: Catalog) -> None:
+    def __init__(self, source: str, doc: Any, catalog: Catalog, classify: Classify | None = None) -> None:
         self.source = source
         self.catalog = catalog
+        self.classify = classify
         if not isinstance(doc, dict):
             raise self.fail("", "a fixture file must be a mapping with keys packs, providers, tenant, cases")
         self._check_keys(doc, FILE_KEYS, "")
@@ -181,7 +195,7 @@ class _Suite:
 
     def _classification(self, case: dict[str, Any], where: str) -> Classification:
         if "request" in case:
-            return _classify_request(case["request"], self.fail, f"{where}.request")
+            return _classify_request(case["request"], self.fail, f"{where}.request", self.classify)
         findings = []
         for i, f in enumerate(case.get("findings") or []):
             at = f"{where}.findings[{i}]"
@@ -308,7 +322,7 @@ def compare(d: Decision, expect: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _classify_request(body: Any, fail: Any, where: str) -> Classification:
+def _classify_request(body: Any, fail: Any, where: str, classify: Classify | None = None) -> Classification:
     """Classify a request body with the real classifier (cases may give a request instead of findings)."""
     try:
         from sovgate.classify import Classifier  # type: ignore[attr-defined]
@@ -319,4 +333,4 @@ def _classify_request(body: Any, fail: Any, where: str) -> Classification:
         ) from None
     if not isinstance(body, dict):
         raise fail(where, "must be a chat request body (mapping)")
-    return Classifier.default().classify(extract_segments(body))
+    return (classify or Classifier.default().classify)(extract_segments(body))

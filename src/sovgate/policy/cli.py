@@ -32,17 +32,31 @@ def test_cmd(
         Path | None, typer.Argument(help="Fixture file or directory (default: the built-in packs' fixtures).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only failures and the summary.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Detect cases' requests with this config's custom detectors too."),
+    ] = None,
 ) -> None:
     """Run policy fixtures and report pass/fail per case; exit 1 when any case fails or errors."""
     from sovgate.catalog import Catalog
-    from sovgate.policy._fixtures import run_path
+    from sovgate.policy._fixtures import Classify, run_path
 
     path = target or BUILTIN_FIXTURES
     if not path.exists():
         _die(f"{path}: no such file or directory")
+    classify: Classify | None = None
+    if config is not None:
+        from sovgate.classify import Classifier
+        from sovgate.gateway.config import ConfigError, load_config
+
+        try:
+            custom = load_config(config, resolve_secrets=False).gateway.detection.custom
+        except ConfigError as exc:
+            _die(str(exc), 2)
+        classify = Classifier(custom).classify if custom else None
     console = Console(highlight=False)
     passed = failed = errors = 0
-    for r in run_path(path, Catalog.builtin()):
+    for r in run_path(path, Catalog.builtin(), classify):
         label = escape(f"{Path(r.file).name}::{r.name}")
         if r.ok:
             passed += 1
