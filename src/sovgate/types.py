@@ -148,8 +148,11 @@ class Provider(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RateLimit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    requests_per_minute: float  # sustained rate, across every worker and host when shared
+    # sustained rate, across every worker and host when shared; None: requests are not counted
+    requests_per_minute: float | None = None
     burst: int = 0  # requests allowed at once after a pause; 0: one second's worth (at least 1)
+    # tokens (as the provider reports them) per minute; a minute's worth may go at once; None: not counted
+    tokens_per_minute: int | None = None
 
 
 class Tenant(msgspec.Struct, frozen=True, kw_only=True):

@@ -56,3 +56,30 @@ def test_no_limits_no_limiter() -> None:
     limited = Tenant(id="b", home="DE", api_key_sha256="1" * 64, rate_limit=RateLimit(requests_per_minute=6))
     limits = Limits.for_config([plain, limited])
     assert limits is not None and set(limits.limits) == {"b"}
+
+
+def test_a_budget_charged_afterwards_lets_requests_in_until_overdrawn() -> None:
+    g = Gcra(rate=1.0, burst=60)  # 60 tokens a minute, a minute's worth at once
+    assert g.overdrawn("t", 0.0) == 0.0
+    g.charge("t", 50, 0.0)
+    assert g.overdrawn("t", 0.0) == 0.0  # 50 of 60 used: the next request may come
+    g.charge("t", 30, 0.0)  # it used 30: 20 over
+    assert g.overdrawn("t", 0.0) == pytest.approx(20.0)  # until 20 tokens' worth have passed
+    assert g.overdrawn("t", 15.0) == pytest.approx(5.0)
+    assert g.overdrawn("t", 20.0) == 0.0
+    g.charge("t", 1, 1000.0)  # long idle: the budget is whole again, not credited beyond it
+    assert g.overdrawn("t", 1000.0) == 0.0 and g.acquire("other", 0.0) == 0.0
+
+
+def test_token_budgets_per_worker_and_charges() -> None:
+    now = [0.0]
+    lim = {"acme": RateLimit(tokens_per_minute=600), "calls": RateLimit(requests_per_minute=60)}
+    one = Limits(lim, workers=2, clock=lambda: now[0])  # its share: 300 a minute
+    assert one.meters("acme") and not one.meters("calls") and not one.meters("unlimited")
+    assert one.acquire_now("acme") == 0.0  # no request limit: requests are not counted
+    one.charge("acme", 400)
+    assert one.token_wait_now("acme") == pytest.approx(20.0)  # 100 over, at 5 a second
+    one.charge("calls", 10_000)  # no token budget: nothing to charge
+    assert one.token_wait_now("calls") == 0.0 and one.acquire_now("calls") == 0.0
+    one.charge("acme", -5)  # never a credit
+    assert one.token_wait_now("acme") == pytest.approx(20.0)

@@ -101,3 +101,40 @@ async def test_a_slow_redis_is_probed_by_one_request_at_a_time_and_comes_back(
     calls = client.script.calls
     await limits.acquire(ACME)
     assert client.script.calls == calls + 1  # shared again
+
+
+async def test_token_budgets_are_shared_and_charges_need_no_wait(url: str) -> None:
+    prefix = f"sovgate-test:{uuid.uuid4().hex}:"
+    budget = {"acme": RateLimit(tokens_per_minute=600)}  # 10 tokens a second
+    a, b = (SharedLimits.from_url(url, budget, workers=2) for _ in range(2))
+    for w in (a, b):
+        w._prefix = prefix
+    try:
+        assert a.meters("acme") and not a.meters("free")
+        assert await a.token_wait(ACME) == 0.0
+        a.charge("acme", 700)  # in the background: the answer does not wait for Redis
+        await asyncio.gather(*a._charging)
+        wait = await b.token_wait(ACME)  # the other worker sees the whole tenant's use
+        assert 9.0 < wait <= 10.0  # 100 over the minute's 600, at 10 a second
+        assert await b.acquire(ACME) == 0.0  # no request limit configured: none counted
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
+async def test_without_redis_tokens_are_charged_to_the_workers_share(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from fakes.serving import free_port
+
+    down = SharedLimits.from_url(
+        f"redis://127.0.0.1:{free_port()}/0", {"acme": RateLimit(tokens_per_minute=600)}, workers=2
+    )
+    try:
+        down.charge("acme", 400)  # this worker's share is 300 a minute
+        await asyncio.gather(*down._charging)
+        wait = await down.token_wait(ACME)
+    finally:
+        await down.aclose()
+    assert 19.0 < wait <= 20.0  # 100 over its share, at 5 a second
+    assert capsys.readouterr().err.count("rate limits: Redis unavailable") == 1

@@ -103,9 +103,12 @@ def serve(
             from sovgate.limits import default_burst
 
             for t in cfg.tenants:
-                if t.rate_limit is not None and default_burst(t.rate_limit) < serving:
+                limit = t.rate_limit
+                if limit is None or limit.requests_per_minute is None:
+                    continue
+                if default_burst(limit) < serving:
                     typer.echo(
-                        f"sovgate: warning: tenant {t.id}: burst {default_burst(t.rate_limit)} is less than "
+                        f"sovgate: warning: tenant {t.id}: burst {default_burst(limit)} is less than "
                         f"the {serving} workers, each of which allows 1: up to {serving} at once "
                         "(set gateway.rate_limits.shared for one exact budget)",
                         err=True,

@@ -515,10 +515,19 @@ class _Loader:
             raise self.fail((*base, "policies"), "must name at least one policy pack (e.g. baseline)")
         limit = tenant.rate_limit
         if limit is not None:
-            if not 0.001 <= limit.requests_per_minute <= 1e9:  # NaN and infinities fail too
-                raise self.fail((*base, "rate_limit", "requests_per_minute"), "must be between 0.001 and 1e9")
+            at = (*base, "rate_limit")
+            if limit.requests_per_minute is None and limit.tokens_per_minute is None:
+                raise self.fail(at, "give requests_per_minute, tokens_per_minute or both")
+            rpm = limit.requests_per_minute
+            if rpm is not None and not 0.001 <= rpm <= 1e9:  # NaN and infinities fail too
+                raise self.fail((*at, "requests_per_minute"), "must be between 0.001 and 1e9")
             if not 0 <= limit.burst <= 1_000_000_000:
-                raise self.fail((*base, "rate_limit", "burst"), "must be 0 (one second's worth) or more")
+                raise self.fail((*at, "burst"), "must be 0 (one second's worth) or more")
+            if limit.burst and rpm is None:
+                raise self.fail((*at, "burst"), "counts requests: give requests_per_minute too")
+            tpm = limit.tokens_per_minute
+            if tpm is not None and not 1 <= tpm <= 10**12:
+                raise self.fail((*at, "tokens_per_minute"), "must be between 1 and 10^12")
         return tenant
 
 

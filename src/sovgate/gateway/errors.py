@@ -88,6 +88,18 @@ def rate_limited(tenant: str, requests_per_minute: float, burst: int, wait_s: fl
     return err
 
 
+def token_rate_limited(tenant: str, tokens_per_minute: int, wait_s: float) -> GatewayError:
+    err = GatewayError(
+        429,
+        f"Token rate limit reached for tenant {tenant!r} ({tokens_per_minute:,} tokens per minute, "
+        f"used by the answers so far); retry in {wait_s:.2f} s.",
+        type="tokens",
+        code="rate_limit_exceeded",
+    )
+    err.retry_after = wait_s
+    return err
+
+
 def upstream_rate_limited(tried: str, wait_s: float | None) -> GatewayError:
     """Every eligible provider tried answered 429: retry after the soonest wait one of them named."""
     when = f"; retry in {wait_s:.2f} s" if wait_s is not None else "; retry later"

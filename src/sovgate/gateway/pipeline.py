@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -29,6 +29,7 @@ from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
 from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
 from sovgate.limits import Limits, RateLimiter
+from sovgate.limits.usage import CHARS_PER_TOKEN, StreamMeter, estimate_tokens, reported_tokens
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
@@ -375,9 +376,13 @@ class Gateway:
             attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected), _peer(hop)))
             self._chosen(rec, pid, protected, attempts)
             restoring = protected if (protected is not None and adapter.restores) else None
+            metered = self.limits is not None and self.limits.meters(tenant.id)
             if stream:
-                return StreamAnswer(pid, self._stream(req, rec, events, restoring))
+                meter = (tenant.id, _chars(p.segments), StreamMeter()) if metered else None
+                return StreamAnswer(pid, self._stream(req, rec, events, restoring, meter))
             payload = reply.body
+            if metered:
+                self._charge(tenant.id, _chars(p.segments), reply.body)
             if restoring is not None and endpoint == "chat":
                 payload = restore_completion(payload, restoring)
             return await self._finish(req, rec, JsonAnswer(reply.status, payload, pid), reply.status)
@@ -452,9 +457,11 @@ class Gateway:
         rec: RequestRecord,
         events: AsyncIterator[list[bytes]],
         restoring: Protected | None,
+        meter: tuple[str, int, StreamMeter] | None = None,  # (tenant, prompt chars, meter): tokens
     ) -> AsyncIterator[bytes]:
         """Forward upstream events; hold back [DONE] until the audit record is durable."""
         restoration = StreamRestoration(restoring) if restoring is not None else None
+        watch = meter[2].event if meter is not None else None
         rec.status = 200
         recorded = False
         try:
@@ -470,6 +477,8 @@ class Gateway:
                         if data == b"[DONE]":
                             done = True
                             break
+                        if watch is not None:
+                            watch(data)
                         if restoration is not None:
                             new = restoration.event(data)
                             if new is not None:
@@ -511,6 +520,9 @@ class Gateway:
                 return
             yield _DONE
         finally:
+            if meter is not None and self.limits is not None:  # what was streamed was used, whole or not
+                tenant_id, chars, used = meter
+                self.limits.charge(tenant_id, used.tokens(chars))
             aclose = getattr(events, "aclose", None)
             if aclose is not None:
                 await aclose()  # release the upstream connection even when we stop at [DONE]
@@ -521,6 +533,14 @@ class Gateway:
                 task = asyncio.ensure_future(self._append_quietly(rec, req))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
+
+    def _charge(self, tenant_id: str, prompt_chars: int, answer: bytes) -> None:
+        """An answer's tokens to the tenant's token budget: the provider's count, else an estimate."""
+        assert self.limits is not None
+        used = reported_tokens(answer)
+        if used is None:
+            used = estimate_tokens(prompt_chars, -(-len(answer) // CHARS_PER_TOKEN))
+        self.limits.charge(tenant_id, used)
 
     async def _append_quietly(self, rec: RequestRecord, req: Request) -> None:
         try:
@@ -582,3 +602,7 @@ def _note_plan(rec: RequestRecord, p: Plan) -> None:
     rec.languages = c.languages
     rec.fired, rec.refused, rec.verdicts = d.fired, d.refused, d.verdicts
     rec.eligible = d.eligible
+
+
+def _chars(segments: Sequence[Segment]) -> int:
+    return sum(len(s.text) for s in segments)

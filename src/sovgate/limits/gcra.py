@@ -31,3 +31,14 @@ class Gcra:
             return allowed_at - now
         self._tat[key] = tat
         return 0.0
+
+    def overdrawn(self, key: str, now: float) -> float:
+        """Seconds until `key` is within its burst again (0.0: it is); counts nothing. With
+        `charge` this is a budget of units known only afterwards (tokens): a request is let in
+        while the budget is not overdrawn, and what it used is charged when it is known."""
+        tat = self._tat.get(key)
+        return 0.0 if tat is None else max(0.0, tat - self.tolerance - now)
+
+    def charge(self, key: str, cost: float, now: float) -> None:
+        """Count `cost` units used at `now`, over the budget or not."""
+        self._tat[key] = max(self._tat.get(key, now), now) + cost * self.interval

@@ -31,6 +31,27 @@ if now < allowed_at then return tostring(allowed_at - now) end
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
 return '0'
 """
+# Token budgets (limits.py, token_gcra): KEYS[1] the tenant's token key. _OVERDRAWN: ARGV tolerance
+# (s); returns the seconds until the budget is within it ("0": it is). _CHARGE: ARGV seconds per
+# token, tokens; counts them, over the budget or not.
+_OVERDRAWN = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+local wait = tat - tonumber(ARGV[1]) - now
+if wait > 0 then return tostring(wait) end
+return '0'
+"""
+_CHARGE = """
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+tat = tat + tonumber(ARGV[1]) * tonumber(ARGV[2])
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
+return '0'
+"""
 _RETRY_S = 5.0  # after a failure, use the local share this long before trying Redis again
 
 
@@ -46,11 +67,19 @@ class SharedLimits:
     ) -> None:
         self._client = client
         self._script = client.register_script(_GCRA)
+        self._overdrawn = client.register_script(_OVERDRAWN)
+        self._charge = client.register_script(_CHARGE)
         self.limits = limits
         self._args = {
             tid: (60 / lim.requests_per_minute, 60 / lim.requests_per_minute * default_burst(lim))
             for tid, lim in limits.items()
+            if lim.requests_per_minute is not None
         }
+        # tenant -> (seconds per token, tolerance: a minute's worth of tokens)
+        self._token_args = {
+            tid: (60 / lim.tokens_per_minute, 60.0) for tid, lim in limits.items() if lim.tokens_per_minute
+        }
+        self._charging: set[asyncio.Task[None]] = set()
         self._local = Limits(limits, workers=workers)  # this worker's share, while Redis is away
         self._prefix = prefix
         self._timeout = timeout_s
@@ -70,13 +99,44 @@ class SharedLimits:
         args = self._args.get(tenant.id)
         if args is None:
             return 0.0
+        wait = await self._shared(self._script, self._prefix + tenant.id, args)
+        return self._local.acquire_now(tenant.id) if wait is None else wait
+
+    def meters(self, tenant_id: str) -> bool:
+        return tenant_id in self._token_args
+
+    async def token_wait(self, tenant: Tenant) -> float:
+        args = self._token_args.get(tenant.id)
+        if args is None:
+            return 0.0
+        wait = await self._shared(self._overdrawn, self._token_key(tenant.id), (args[1],))
+        return self._local.token_wait_now(tenant.id) if wait is None else wait
+
+    def charge(self, tenant_id: str, tokens: int) -> None:
+        """Charged in the background: the answer does not wait for Redis."""
+        args = self._token_args.get(tenant_id)
+        if args is None or tokens <= 0:
+            return
+        task = asyncio.ensure_future(self._charge_shared(tenant_id, args[0], tokens))
+        self._charging.add(task)
+        task.add_done_callback(self._charging.discard)
+
+    async def _charge_shared(self, tenant_id: str, per_token: float, tokens: int) -> None:
+        if await self._shared(self._charge, self._token_key(tenant_id), (per_token, tokens)) is None:
+            self._local.charge(tenant_id, tokens)
+
+    def _token_key(self, tenant_id: str) -> str:
+        return f"{self._prefix}tokens:{tenant_id}"  # tenant ids hold no ':' (config.py)
+
+    async def _shared(self, script: Any, key: str, args: tuple[float, ...]) -> float | None:
+        """The script's answer, or None when Redis is away (the caller then uses the local share)."""
         down = self._down_until > 0
         if down and (self._probing or time.monotonic() < self._down_until):
-            return self._local.acquire_now(tenant.id)
+            return None
         self._probing = down
         try:
             async with asyncio.timeout(self._timeout):
-                wait = await self._script(keys=[self._prefix + tenant.id], args=list(args))
+                answer = await script(keys=[key], args=list(args))
         except Exception as exc:  # unreachable, slow, or refused: this worker's share instead
             self._down_until = time.monotonic() + _RETRY_S
             if not self._warned:
@@ -87,18 +147,21 @@ class SharedLimits:
                     "share until it is back",
                     file=sys.stderr,
                 )
-            return self._local.acquire_now(tenant.id)
+            return None
         finally:
             self._probing = False
         self._down_until = 0.0
         if self._warned:
             self._warned = False
             print("sovgate: rate limits: Redis is back; limits are shared again", file=sys.stderr)
-        return float(wait)
+        return float(answer)
 
     def burst_of(self, tenant_id: str) -> int:
         return default_burst(self.limits[tenant_id])
 
     async def aclose(self) -> None:
+        for task in list(self._charging):  # charges still on their way
+            with contextlib.suppress(BaseException):
+                await task
         with contextlib.suppress(Exception):
             await self._client.aclose()

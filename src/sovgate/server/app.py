@@ -24,6 +24,7 @@ from sovgate.gateway.errors import (
     error_body,
     model_not_found,
     rate_limited,
+    token_rate_limited,
     unauthorized,
 )
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
@@ -239,11 +240,19 @@ class App:
             req.forwarded_decision = _hop_header(headers, b"x-sovgate-forwarded-decision", tenant)
         except GatewayError as err:
             bad_hop = err
-        if gw.limits is not None:  # listings are free; a completion is checked before its body is read
-            wait = await gw.limits.acquire(tenant)  # refusals count too: each one is a durable record
-            if wait > 0:
-                rpm = gw.limits.limits[tenant.id].requests_per_minute
-                return await gw.refuse(req, rate_limited(tenant.id, rpm, gw.limits.burst_of(tenant.id), wait))
+        budget = gw.limits.limits.get(tenant.id) if gw.limits is not None else None
+        if budget is not None:  # listings are free; a completion is checked before its body is read
+            assert gw.limits is not None
+            if budget.tokens_per_minute is not None:  # first: this check counts nothing
+                wait = await gw.limits.token_wait(tenant)
+                if wait > 0:
+                    return await gw.refuse(req, token_rate_limited(tenant.id, budget.tokens_per_minute, wait))
+            rpm = budget.requests_per_minute
+            if rpm is not None:
+                wait = await gw.limits.acquire(tenant)  # each refusal is a durable record too
+                if wait > 0:
+                    refusal = rate_limited(tenant.id, rpm, gw.limits.burst_of(tenant.id), wait)
+                    return await gw.refuse(req, refusal)
         if bad_hop is not None:
             return await gw.refuse(req, bad_hop)
         limit = gw.config.gateway.max_body_bytes
