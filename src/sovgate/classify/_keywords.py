@@ -105,7 +105,7 @@ def _baked_automaton(
     # ahocorasick-rs (Rust): its search takes about half of pyahocorasick's instructions per
     # character. A contiguous NFA, not its DFA: the DFA counts fewer instructions still but holds
     # ~6 MB more tables, which cost more time than they save once the rest of a request has
-    # evicted them from the CPU caches (docs/performance.md)
+    # evicted them from the CPU caches (docs/performance-history.md)
     search = ahocorasick_rs.BytesAhoCorasick(
         [k.encode("latin-1") for k in baked_keys],
         implementation=ahocorasick_rs.Implementation.ContiguousNFA,

@@ -8,7 +8,7 @@ classification in the same turn of the loop are queued instead and classified on
 other by one callback; each then goes on as before. Alone (one request at a time) a request
 waits only for that callback, in the next turn of the loop.
 
-Measured side by side on the overhead benchmark's 2 KB ticket (docs/performance.md): 13 % less
+Measured side by side on the overhead benchmark's 2 KB ticket (docs/performance-history.md): 13 % less
 CPU per request at concurrency 32, 8 % at 8, the same at 1. Pseudonymization of requests whose
 pseudonym session is their own goes through a cohort of its own likewise (_protect_adapter.py).
 """
