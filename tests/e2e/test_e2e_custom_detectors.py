@@ -24,6 +24,7 @@ CUSTOM = """\
       - detail: acme.codename
         kind: CLASSIFIED
         terms: [Project Falcon, Bluebird]
+    allow: [Anna Schmidt release]
 """
 
 
@@ -51,6 +52,9 @@ def test_custom_detectors_steer_and_mask_requests(tmp_path: Path) -> None:
         provider, sent, decision = ask("Update the record of Personalnr. 123456, please.")
         assert provider == "preview-us"
         assert "123456" not in sent and "[NATIONAL_ID_1]" in sent
+        # a product named like a person: allowed, so not masked; a person beside it still is
+        provider, sent, _ = ask("Ship the Anna Schmidt release notes to Jonas Becker.")
+        assert provider == "preview-us" and "Anna Schmidt release" in sent and "Jonas Becker" not in sent
         # a stream carries the same protection
         chunks = client.chat.completions.create(
             model="chat", messages=[{"role": "user", "content": "Why did EMP-654321 leave?"}], stream=True

@@ -6,13 +6,13 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import typer
 
 from sovgate.classify._link import summarize_categories
-from sovgate.types import ENTITY_TYPES, CustomRule
+from sovgate.types import ENTITY_TYPES
 
 
 class _Record(msgspec.Struct):
@@ -31,7 +31,7 @@ def detect(
     ] = "-",
     config: Annotated[
         str | None,
-        typer.Option("--config", help="Also run this gateway config's custom detectors (gateway.detection)"),
+        typer.Option("--config", help="With this config's own detectors and allowed terms (detection)"),
     ] = None,
 ) -> None:
     """Detect sensitive data in JSONL records; one JSONL result line per record on stdout."""
@@ -41,8 +41,7 @@ def detect(
     from sovgate.classify import Classifier  # imported here: keeps `sovgate --help` fast
 
     t0 = time.perf_counter()
-    custom = _custom_rules(config) if config is not None else ()
-    clf = Classifier(custom) if custom else Classifier.default()
+    clf = _configured(config) if config is not None else Classifier.default()
     out = sys.stdout
     meta = {"ready": True, "load_seconds": round(time.perf_counter() - t0, 3), "ner_model": None}
     out.write(_encoder.encode({"_meta": meta}).decode() + "\n")
@@ -77,11 +76,12 @@ def detect(
     out.flush()
 
 
-def _custom_rules(path: str) -> tuple[CustomRule, ...]:
+def _configured(path: str) -> Any:
     from sovgate.gateway.config import ConfigError, load_config
+    from sovgate.gateway.runtime import classifier_for
 
     try:
-        return load_config(path, resolve_secrets=False).gateway.detection.custom
+        return classifier_for(load_config(path, resolve_secrets=False))
     except ConfigError as exc:
         typer.echo(f"sovgate: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -7,7 +7,8 @@ policy, pseudonymization and the audit log treat them as they treat built-in fin
     CustomRule(detail="acme.employee_id", kind="NATIONAL_ID", pattern=r"EMP-\\d{6}")
     CustomRule(detail="acme.codename", kind="CLASSIFIED", terms=("project falcon", "bluebird"))
 
-Terms join the engine's one keyword pass (its syntax: whole words, `stem*`, `*suffix`;
+and terms whose built-in findings are false alarms there (`gateway.detection.allow`: a product
+named like a person). Terms join the engine's one keyword pass (its syntax: whole words, `stem*`, `*suffix`;
 case-insensitive, normalized as texts are), so a list of thousands costs no extra pass over
 the text. Each pattern is one `finditer` over the normalized text.
 """
@@ -90,6 +91,34 @@ class CustomDetector:
                 start, end = m.span("value") if "value" in rx.groupindex else m.span()
                 if end > start:  # a pattern may still match nothing at some places (`\b`, `x?`)
                     yield Hit(kind, start, end, 1.0, jurisdiction, detail)
+
+
+ALLOW = "allow"  # the keyword pass's kind of allowed terms
+
+
+def check_allowed(term: str) -> str | None:
+    """What is wrong with an allowed term (`gateway.detection.allow`), else None."""
+    if not term_key(term).strip("* "):
+        return "must be a word or phrase (optionally `stem*` or `*suffix`)"
+    return None
+
+
+def allowed_keywords(terms: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The allowed terms, for the engine's keyword pass."""
+    for term in terms:
+        problem = check_allowed(term)
+        if problem is not None:
+            raise ValueError(f"allowed term {term!r}: {problem}")
+    return {ALLOW: tuple(term_key(t) for t in terms)} if terms else {}
+
+
+def drop_allowed(hits: list[Hit], cues: Cues) -> list[Hit]:
+    """The built-in detectors' hits, less those that lie wholly inside an allowed term (a product or
+    company name that reads as a person's name, say). What overlaps it only partly stays."""
+    spans = [(h.start, h.end) for h in cues.all(ALLOW)]
+    if not spans:
+        return hits
+    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
 
 
 def compile_rules(rules: Iterable[CustomRule]) -> CustomDetector | None:

@@ -22,7 +22,7 @@ from sovgate.classify._link import summarize_categories
 from sovgate.classify._names import HONORIFICS
 from sovgate.classify._normalize import normalize
 from sovgate.classify._people import PeopleDetector
-from sovgate.classify.custom import CustomDetector, compile_rules
+from sovgate.classify.custom import ALLOW, CustomDetector, allowed_keywords, compile_rules, drop_allowed
 from sovgate.types import ENTITY_TYPES, Classification, CustomRule, Finding, Segment
 
 # When two entity hits overlap, the higher priority wins (then the longer, then the higher score).
@@ -112,10 +112,12 @@ class Classifier:
     _default: ClassVar[Classifier | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, custom: Sequence[CustomRule] = ()) -> None:
-        # the organization's own detectors (gateway.detection.custom): their terms join the
-        # keyword pass below; ValueError for a rule that cannot work (the config loader says which)
+    def __init__(self, custom: Sequence[CustomRule] = (), allow: Sequence[str] = ()) -> None:
+        # the organization's own detectors and allowed terms (gateway.detection): their terms join
+        # the keyword pass below; ValueError for one that cannot work (the config loader says which)
         self._custom: CustomDetector | None = compile_rules(custom)
+        allowed = allowed_keywords(allow)
+        self._allow = bool(allowed)
         table: dict[str, tuple[str, ...]] = {f"id|{c}": words for c, words in cw.ID_CUES.items()}
         table.update({f"cat|{cat}": terms for cat, terms in LEXICON.items()})
         table.update(
@@ -136,6 +138,7 @@ class Classifier:
         )
         if self._custom is not None:
             table.update(self._custom.keywords())
+        table.update(allowed)
         self._keywords = KeywordIndex(table)
         self._people = PeopleDetector()
         # Requests repeat text verbatim: the system prompt and few-shot examples in every request,
@@ -179,6 +182,8 @@ class Classifier:
         if cues.has("marking"):
             hits.extend(_markings.marking_hits(text))
         hits.extend(category_hits(text, cues))
+        if self._allow and cues.has(ALLOW):
+            hits = drop_allowed(hits, cues)  # the built-in ones only: custom rules say what they mean
         if self._custom is not None:
             hits.extend(self._custom.hits(text, cues))
         return _resolve(text, hits)

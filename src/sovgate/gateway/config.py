@@ -103,6 +103,8 @@ class Cosign(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 class Detection(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # the organization's own detectors, reported as built-in kinds (sovgate.classify.custom)
     custom: tuple[CustomRule, ...] = ()
+    # terms whose built-in findings are false alarms here (a product named like a person)
+    allow: tuple[str, ...] = ()
 
 
 class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -322,6 +324,13 @@ class _Loader:
             self._check_cosign(settings.cosign)
         if settings.detection.custom:
             self._check_custom(settings.detection.custom)
+        if settings.detection.allow:
+            from sovgate.classify.custom import check_allowed
+
+            for i, term in enumerate(settings.detection.allow):
+                problem = check_allowed(term)
+                if problem is not None:
+                    raise self.fail(("gateway", "detection", "allow", i), problem)
         return settings
 
     def _check_custom(self, rules: tuple[CustomRule, ...]) -> None:

@@ -100,14 +100,21 @@ def check_tracing(config: Config) -> None:
         raise config.error(("gateway", "tracing"), str(exc)) from None
 
 
-def build_components(config: Config) -> Components:
-    """The classifier (built once), the compiled policies and the protector."""
+def classifier_for(config: Config) -> Any:
+    """The process's classifier, with the config's own detectors and allowed terms if it has any
+    (`gateway.detection`; also what `detect --config` and `policy test --config` use)."""
     from sovgate.classify import Classifier
 
+    detection = config.gateway.detection
+    if detection.custom or detection.allow:
+        return Classifier(detection.custom, detection.allow)
+    return Classifier.default()
+
+
+def build_components(config: Config) -> Components:
+    """The classifier (built once), the compiled policies and the protector."""
     decide = compile_policies(config)
-    custom = config.gateway.detection.custom
-    classifier = Classifier(custom) if custom else Classifier.default()
-    classify: Classify = classifier.classify  # bound method: no extra frame per request
+    classify: Classify = classifier_for(config).classify  # bound method: no extra frame per request
 
     from sovgate.gateway._protect_adapter import Protector
 

@@ -34,7 +34,7 @@ def test_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only failures and the summary.")] = False,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Detect cases' requests with this config's custom detectors too."),
+        typer.Option("--config", help="Detect cases' requests with this config's own detectors too."),
     ] = None,
 ) -> None:
     """Run policy fixtures and report pass/fail per case; exit 1 when any case fails or errors."""
@@ -46,14 +46,13 @@ def test_cmd(
         _die(f"{path}: no such file or directory")
     classify: Classify | None = None
     if config is not None:
-        from sovgate.classify import Classifier
         from sovgate.gateway.config import ConfigError, load_config
+        from sovgate.gateway.runtime import classifier_for
 
         try:
-            custom = load_config(config, resolve_secrets=False).gateway.detection.custom
+            classify = classifier_for(load_config(config, resolve_secrets=False)).classify
         except ConfigError as exc:
             _die(str(exc), 2)
-        classify = Classifier(custom).classify if custom else None
     console = Console(highlight=False)
     passed = failed = errors = 0
     for r in run_path(path, Catalog.builtin(), classify):
