@@ -8,9 +8,9 @@ policy, pseudonymization and the audit log treat them as they treat built-in fin
     CustomRule(detail="acme.codename", kind="CLASSIFIED", terms=("project falcon", "bluebird"))
 
 and terms whose built-in findings are false alarms there (`gateway.detection.allow`: a product
-named like a person). Terms join the engine's one keyword pass (its syntax: whole words, `stem*`, `*suffix`;
-case-insensitive, normalized as texts are), so a list of thousands costs no extra pass over
-the text. Each pattern is one `finditer` over the normalized text.
+named like a person). Terms join the engine's one keyword pass (its syntax: whole words,
+`stem*`, `*suffix`; case-insensitive, normalized as texts are), so a list of thousands costs no
+extra pass over the text. Each pattern is one `finditer` over the normalized text.
 """
 
 from __future__ import annotations
@@ -55,8 +55,16 @@ def check_rule(rule: CustomRule) -> tuple[tuple[str | int, ...], str] | None:
             return ("pattern",), "matches the empty text: it would find something everywhere"
         return None
     for i, term in enumerate(rule.terms):
-        if not isinstance(term, str) or not term_key(term).strip("* "):
-            return ("terms", i), "must be a word or phrase (optionally `stem*` or `*suffix`)"
+        problem = check_term(term)
+        if problem is not None:
+            return ("terms", i), problem
+    return None
+
+
+def check_term(term: str) -> str | None:
+    """What is wrong with a term (of a rule, or allowed), else None."""
+    if not term_key(term).strip("* "):
+        return "must be a word or phrase (optionally `stem*` or `*suffix`)"
     return None
 
 
@@ -96,17 +104,10 @@ class CustomDetector:
 ALLOW = "allow"  # the keyword pass's kind of allowed terms
 
 
-def check_allowed(term: str) -> str | None:
-    """What is wrong with an allowed term (`gateway.detection.allow`), else None."""
-    if not term_key(term).strip("* "):
-        return "must be a word or phrase (optionally `stem*` or `*suffix`)"
-    return None
-
-
 def allowed_keywords(terms: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The allowed terms, for the engine's keyword pass."""
     for term in terms:
-        problem = check_allowed(term)
+        problem = check_term(term)
         if problem is not None:
             raise ValueError(f"allowed term {term!r}: {problem}")
     return {ALLOW: tuple(term_key(t) for t in terms)} if terms else {}

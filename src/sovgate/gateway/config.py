@@ -325,10 +325,10 @@ class _Loader:
         if settings.detection.custom:
             self._check_custom(settings.detection.custom)
         if settings.detection.allow:
-            from sovgate.classify.custom import check_allowed
+            from sovgate.classify.custom import check_term
 
             for i, term in enumerate(settings.detection.allow):
-                problem = check_allowed(term)
+                problem = check_term(term)
                 if problem is not None:
                     raise self.fail(("gateway", "detection", "allow", i), problem)
         return settings
