@@ -3,9 +3,11 @@ OpenAI-protocol upstream that reports usage (15 tokens an answer), and the opena
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 
@@ -89,6 +91,12 @@ def test_a_stream_is_charged_what_it_reports_else_an_estimate(gateway: tuple[str
     with pytest.raises(openai.RateLimitError) as exc:
         _ask(_client(url, "counted"))
     assert 29 <= float(exc.value.response.headers["retry-after-ms"]) / 1000 <= 30
+    # each tenant's charged tokens, and where they came from, in the metrics
+    metrics = httpx.get(url + "/metrics", timeout=5).text
+    assert 'sovgate_tenant_tokens_total{source="reported",tenant="counted"} 15.0' in metrics
+    estimated = re.search(r'_tokens_total\{source="estimated",tenant="streams"\} (\d+)', metrics)
+    assert estimated is not None and int(float(estimated.group(1))) > 100
+    assert 'tenant="free"' not in metrics  # no token budget: not metered
 
 
 def test_requests_and_tokens_are_limited_together(gateway: tuple[str, Path]) -> None:

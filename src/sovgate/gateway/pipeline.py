@@ -218,6 +218,8 @@ class Gateway:
         self.working = 0
         # called with (provider, outcome) after every attempt; the server points it at its metrics
         self.on_attempt: Callable[[str, str], None] | None = None
+        # called with (tenant, tokens, reported) for every answer charged to a token budget
+        self.on_tokens: Callable[[str, int, bool], None] | None = None
 
     # --- lookups -----------------------------------------------------------------
 
@@ -520,9 +522,9 @@ class Gateway:
                 return
             yield _DONE
         finally:
-            if meter is not None and self.limits is not None:  # what was streamed was used, whole or not
+            if meter is not None:  # what was streamed was used, whole or not
                 tenant_id, chars, used = meter
-                self.limits.charge(tenant_id, used.tokens(chars))
+                self._charged(tenant_id, used.tokens(chars), used.reported is not None)
             aclose = getattr(events, "aclose", None)
             if aclose is not None:
                 await aclose()  # release the upstream connection even when we stop at [DONE]
@@ -536,11 +538,17 @@ class Gateway:
 
     def _charge(self, tenant_id: str, prompt_chars: int, answer: bytes) -> None:
         """An answer's tokens to the tenant's token budget: the provider's count, else an estimate."""
-        assert self.limits is not None
         used = reported_tokens(answer)
-        if used is None:
-            used = estimate_tokens(prompt_chars, -(-len(answer) // CHARS_PER_TOKEN))
-        self.limits.charge(tenant_id, used)
+        if used is not None:
+            self._charged(tenant_id, used, True)
+        else:
+            self._charged(tenant_id, estimate_tokens(prompt_chars, -(-len(answer) // CHARS_PER_TOKEN)), False)
+
+    def _charged(self, tenant_id: str, tokens: int, reported: bool) -> None:
+        assert self.limits is not None
+        self.limits.charge(tenant_id, tokens)
+        if self.on_tokens is not None:
+            self.on_tokens(tenant_id, tokens, reported)
 
     async def _append_quietly(self, rec: RequestRecord, req: Request) -> None:
         try:

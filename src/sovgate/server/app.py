@@ -100,6 +100,7 @@ class App:
 
     def _watch(self, gw: Gateway) -> None:
         gw.on_attempt = self.metrics.attempt
+        gw.on_tokens = self.metrics.tokens
         self.metrics.watch_breakers(gw.providers, gw.router.health)
 
     @property

@@ -34,6 +34,16 @@ class Metrics:
             registry=self.registry,
         )
         self._attempt_children: dict[tuple[str, str], Counter] = {}
+        self._tokens = Counter(
+            "sovgate_tenant_tokens",
+            "Tokens charged to the token budgets of tenants with rate_limit.tokens_per_minute, by"
+            " tenant and source (reported: the provider's usage; estimated: it reported none).",
+            ("tenant", "source"),
+            registry=self.registry,
+        )
+
+    def tokens(self, tenant: str, tokens: int, reported: bool) -> None:
+        self._tokens.labels(tenant, "reported" if reported else "estimated").inc(tokens)
 
     def attempt(self, provider: str, outcome: str) -> None:
         child = self._attempt_children.get((provider, outcome))
