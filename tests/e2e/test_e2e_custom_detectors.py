@@ -64,6 +64,8 @@ def test_custom_detectors_steer_and_mask_requests(tmp_path: Path) -> None:
         # on-prem may see both in the clear: the code name decides where, nothing is masked there
         provider, sent, _ = ask("Why did EMP-654321 leave Bluebird?")
         assert provider == "preview-onprem" and "EMP-654321" in sent
+    banner = (tmp_path / "serve.log").read_text()
+    assert "own detectors: acme.employee_id, acme.codename; allowed terms: 1" in banner
     shown = subprocess.run(
         [sys.executable, "-m", "sovgate", "audit", "show", decision, "--config", "sovgate.yaml"],
         cwd=tmp_path,

@@ -87,6 +87,13 @@ def serve(
     where = "embedded default config (demo key: sovgate-demo)" if config is None else str(config)
     typer.echo(f"sovgate: serving on http://{bind_host}:{bind_port}/v1 with {where}", err=True)
     typer.echo(f"sovgate: detection core {core_build()}", err=True)
+    detection = cfg.gateway.detection
+    if detection.custom or detection.allow:
+        rules = ", ".join(r.detail for r in detection.custom) or "none"
+        typer.echo(
+            f"sovgate: own detectors: {rules}; allowed terms: {len(detection.allow)} (gateway.detection)",
+            err=True,
+        )
     tracing = cfg.gateway.tracing
     if tracing is not None:
         sink = tracing.endpoint or "the OTLP endpoint of OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT"
