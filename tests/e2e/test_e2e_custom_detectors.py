@@ -12,6 +12,7 @@ from pathlib import Path
 import openai
 
 from fakes.e2e_gateway import serve_cli as serve
+from sovgate.audit import open_log_reader
 from sovgate.gateway.config import load_config
 
 CUSTOM = """\
@@ -66,6 +67,14 @@ def test_custom_detectors_steer_and_mask_requests(tmp_path: Path) -> None:
         assert provider == "preview-onprem" and "EMP-654321" in sent
     banner = (tmp_path / "serve.log").read_text()
     assert "own detectors: acme.employee_id, acme.codename; allowed terms: 1" in banner
+    # the worker's start record tells an auditor what counted as data beyond the built-in detectors
+    log = open_log_reader(f"sqlite:///{tmp_path / 'sovgate-audit.db'}")
+    try:
+        (start,) = [r for r in log.records() if r.action == "gateway.start"]
+    finally:
+        log.close_sync()
+    assert start.details["detectors"] == "acme.employee_id,acme.codename"
+    assert start.details["allowed_terms"] == "1"
     shown = subprocess.run(
         [sys.executable, "-m", "sovgate", "audit", "show", decision, "--config", "sovgate.yaml"],
         cwd=tmp_path,

@@ -244,16 +244,18 @@ def _start_record(config: Config, fingerprint: Callable[[bytes], str]) -> Any:
     from sovgate.audit import admin_record
 
     packs = sorted({p for t in config.tenants for p in t.policies})
-    return admin_record(
-        "gateway.start",
-        details={
-            "config": config.source,
-            "region": config.gateway.region,
-            "policies": ",".join(packs),
-            "providers": ",".join(p.id for p in config.providers),
-            "tenants": ",".join(t.id for t in config.tenants),
-            "version": __version__,
-            "pid": str(os.getpid()),
-        },
-        fingerprint=fingerprint(config.text.encode()),
-    )
+    details = {
+        "config": config.source,
+        "region": config.gateway.region,
+        "policies": ",".join(packs),
+        "providers": ",".join(p.id for p in config.providers),
+        "tenants": ",".join(t.id for t in config.tenants),
+        "version": __version__,
+        "pid": str(os.getpid()),
+    }
+    detection = config.gateway.detection
+    if detection.custom or detection.allow:
+        # what counts as personal or classified data here, beyond the built-in detectors
+        details["detectors"] = ",".join(r.detail for r in detection.custom)
+        details["allowed_terms"] = str(len(detection.allow))
+    return admin_record("gateway.start", details=details, fingerprint=fingerprint(config.text.encode()))
