@@ -31,9 +31,9 @@ if now < allowed_at then return tostring(allowed_at - now) end
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
 return '0'
 """
-# Token budgets (limits.py, token_gcra): KEYS[1] the tenant's token key. _OVERDRAWN: ARGV tolerance
-# (s); returns the seconds until the budget is within it ("0": it is). _CHARGE: ARGV seconds per
-# token, tokens; counts them, over the budget or not.
+# Token budgets (limits.py, token_gcra: a minute's worth at once). KEYS[1] the tenant's token key.
+# _OVERDRAWN: ARGV tolerance (s); returns the seconds until the budget is within it ("0": it is).
+# _CHARGE: ARGV seconds per token, tokens; counts them, over the budget or not.
 _OVERDRAWN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -52,6 +52,7 @@ tat = tat + tonumber(ARGV[1]) * tonumber(ARGV[2])
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
 return '0'
 """
+_TOKEN_WINDOW_S = 60.0  # a token budget lets a minute's worth go at once (limits.token_gcra)
 _RETRY_S = 5.0  # after a failure, use the local share this long before trying Redis again
 
 
@@ -67,17 +68,16 @@ class SharedLimits:
     ) -> None:
         self._client = client
         self._script = client.register_script(_GCRA)
-        self._overdrawn = client.register_script(_OVERDRAWN)
-        self._charge = client.register_script(_CHARGE)
+        self._overdrawn_script = client.register_script(_OVERDRAWN)
+        self._charge_script = client.register_script(_CHARGE)
         self.limits = limits
         self._args = {
             tid: (60 / lim.requests_per_minute, 60 / lim.requests_per_minute * default_burst(lim))
             for tid, lim in limits.items()
             if lim.requests_per_minute is not None
         }
-        # tenant -> (seconds per token, tolerance: a minute's worth of tokens)
-        self._token_args = {
-            tid: (60 / lim.tokens_per_minute, 60.0) for tid, lim in limits.items() if lim.tokens_per_minute
+        self._per_token = {  # tenant -> seconds per token
+            tid: 60 / lim.tokens_per_minute for tid, lim in limits.items() if lim.tokens_per_minute
         }
         self._charging: set[asyncio.Task[None]] = set()
         self._local = Limits(limits, workers=workers)  # this worker's share, while Redis is away
@@ -103,26 +103,25 @@ class SharedLimits:
         return self._local.acquire_now(tenant.id) if wait is None else wait
 
     def meters(self, tenant_id: str) -> bool:
-        return tenant_id in self._token_args
+        return tenant_id in self._per_token
 
     async def token_wait(self, tenant: Tenant) -> float:
-        args = self._token_args.get(tenant.id)
-        if args is None:
+        if tenant.id not in self._per_token:
             return 0.0
-        wait = await self._shared(self._overdrawn, self._token_key(tenant.id), (args[1],))
+        wait = await self._shared(self._overdrawn_script, self._token_key(tenant.id), (_TOKEN_WINDOW_S,))
         return self._local.token_wait_now(tenant.id) if wait is None else wait
 
     def charge(self, tenant_id: str, tokens: int) -> None:
         """Charged in the background: the answer does not wait for Redis."""
-        args = self._token_args.get(tenant_id)
-        if args is None or tokens <= 0:
+        per_token = self._per_token.get(tenant_id)
+        if per_token is None or tokens <= 0:
             return
-        task = asyncio.ensure_future(self._charge_shared(tenant_id, args[0], tokens))
+        task = asyncio.ensure_future(self._charge_shared(tenant_id, per_token, tokens))
         self._charging.add(task)
         task.add_done_callback(self._charging.discard)
 
     async def _charge_shared(self, tenant_id: str, per_token: float, tokens: int) -> None:
-        if await self._shared(self._charge, self._token_key(tenant_id), (per_token, tokens)) is None:
+        if await self._shared(self._charge_script, self._token_key(tenant_id), (per_token, tokens)) is None:
             self._local.charge(tenant_id, tokens)
 
     def _token_key(self, tenant_id: str) -> str:

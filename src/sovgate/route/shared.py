@@ -170,14 +170,13 @@ class SharedBreakers:
             self._router.apply(provider, None)
             self._remote.discard(provider)
         for provider in list(self._own):
-            left = self._router.open_left(provider)
-            if left is None:
+            remaining = self._router.open_left(provider)
+            if remaining is None:
                 self._own.discard(provider)  # closed (or half-open: its probe decides) here since
                 continue
             # as a hold for what is left of it: the others open it until it would half-open here,
             # not for a whole cool-down from now (nor for what is left of a named wait)
-            at = now + left - self._router.cooldown_s
-            self._send(_Change(provider, True, at, self.worker, left))
+            self._send(_Change(provider, True, now + remaining - cooldown, self.worker, remaining))
 
     def _apply(self, data: bytes) -> None:
         try:
