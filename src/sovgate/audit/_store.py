@@ -331,7 +331,8 @@ class SqlStore:
 
     def _purgeable(self, before: str, tenant: str | None) -> tuple[str, tuple]:
         # admin records (ids "admin-...") hold no personal data and justify the purges: kept
-        where, args = "time < ? AND payload IS NOT NULL AND id NOT LIKE ?", (before, _ADMIN_LIKE)
+        where = "time < ? AND payload IS NOT NULL AND id NOT LIKE ?"
+        args: tuple[str, ...] = (before, _ADMIN_LIKE)
         if tenant is not None:
             where += " AND tenant = ?"
             args += (tenant,)

@@ -110,11 +110,12 @@ def witness_key(
     except ConfigError as e:
         _fail(str(e))
         return
-    if witness is None:
+    settings = cfg.gateway.witness
+    if witness is None or settings is None:
         _fail(f"{config}: gateway.witness is not set")
         return
     # relative key paths are relative to the working directory, as `serve` reads them
-    err.print(f"witness key file: {Path(cfg.gateway.witness.key).resolve()}", highlight=False)
+    err.print(f"witness key file: {Path(settings.key).resolve()}", highlight=False)
     sys.stdout.write(witness.signer.vkey() + "\n")
 
 

@@ -402,7 +402,8 @@ class AuditLog(LogReader):
             with self.store.write(self._wconn) as tx:
                 head = tx.head()
                 rng = self._frontier(tx, head.size)
-                entries, nodes = [], []
+                entries: list[tuple[int, str, str, str | None, bytes, bytes]] = []
+                nodes: list[tuple[int, bytes]] = []
                 for rec, _ in batch:
                     leaf = sequenced_leaf(rec, rng.size)
                     lh = merkle.leaf_hash(leaf)
@@ -452,7 +453,8 @@ class AuditLog(LogReader):
             self._closed = True
             self._queue.put(_STOP)
             self._thread.join()
-            late = []  # appended by another thread while closing: never sequenced
+            # appended by another thread while closing: never sequenced
+            late: list[tuple[object, int | None, Exception | None]] = []
             while not self._queue.empty():
                 item = self._queue.get_nowait()
                 if item is not _STOP:

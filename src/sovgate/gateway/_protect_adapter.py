@@ -8,19 +8,24 @@ once more). Any failure is `ProtectionImpossible`: that provider does not get th
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sovgate.gateway._cohort import Cohort
 from sovgate.gateway._protection import ProtectionImpossible
 from sovgate.protect import (
     ProtectionError,
+    ProtectionReport,
     Pseudonymizer,
     PseudonymSession,
     StreamRestorer,
     VaultError,
     restore,
 )
-from sovgate.types import Classification, ProviderVerdict, Segment
+from sovgate.types import Classification, Finding, ProviderVerdict, Segment
+
+# Pseudonymizer.protect's arguments before the session: body, segments, findings, types to mask
+_MaskArgs = tuple[dict[str, Any], Sequence[Segment], Iterable[Finding], Iterable[str]]
 
 
 class _Protected:
@@ -56,7 +61,7 @@ class Protector:
         conversation: str | None = None,
     ) -> _Protected | None:
         """Mask what `verdict.pseudonymize` names; None when nothing of those types is in the request."""
-        args = (body, segments, classification.findings, verdict.pseudonymize)
+        args: _MaskArgs = (body, segments, classification.findings, verdict.pseudonymize)
         try:
             if conversation is None or self.vault is None:
                 # a session of this request alone, nothing to save: masked back to back with the
@@ -75,8 +80,8 @@ class Protector:
         return _Protected(masked, session, report.tokens, tuple(sorted(report.masked)))
 
     async def _in_conversation(
-        self, conversation: str, args: tuple[Any, ...]
-    ) -> tuple[Any, Any, PseudonymSession]:
+        self, conversation: str, args: _MaskArgs
+    ) -> tuple[dict[str, Any], ProtectionReport, PseudonymSession]:
         """Mask with the conversation's stored session and save the new tokens back. Masked right
         after loading, with no wait before the save: Redis saves are optimistic (a concurrent turn
         that saves first forces a retry, and every wait in between makes that likelier)."""

@@ -313,7 +313,7 @@ class Gateway:
             )
         endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
         stream = endpoint == "chat" and body.get("stream") is True
-        candidates = p.candidates
+        candidates: Sequence[str] = p.candidates
         if self.peers and (tenant.peer or req.forwarded_by is not None):
             candidates = [pid for pid in candidates if pid not in self.peers]
             if not candidates and p.candidates:  # one hop: no loops, no chains between regions

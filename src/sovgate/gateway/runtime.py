@@ -172,8 +172,10 @@ async def open_gateway(
 
         pool = UpstreamPool(config.providers)
         stack.push_async_callback(pool.close)
+        from sovgate.gateway._protect_adapter import Protector
+
         protector = comps.protect
-        if protector is not None and hasattr(protector, "vault"):
+        if isinstance(protector, Protector):
             protector.vault = _open_vault(config)  # per worker: after any fork
             stack.push_async_callback(protector.aclose)
         limits = _open_limits(config, workers)

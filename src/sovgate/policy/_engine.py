@@ -127,9 +127,10 @@ class Engine:
                     )
                 )
                 continue
-            rule = excluded.get(idx)
-            if rule is not None:
-                verdicts.append(ProviderVerdict(pid, False, excluded_by=rule.key, reason=rule.fired.reason))
+            excluder = excluded.get(idx)
+            if excluder is not None:
+                reason = excluder.fired.reason
+                verdicts.append(ProviderVerdict(pid, False, excluded_by=excluder.key, reason=reason))
             elif refused is not None:
                 verdicts.append(ProviderVerdict(pid, False, excluded_by=refused.rule, reason=refused.reason))
             else:

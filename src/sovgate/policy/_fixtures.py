@@ -135,9 +135,10 @@ class _Suite:
             raise self.fail("tenant", "must be a mapping (id, home, route)")
         self._check_keys(self.tenant, TENANT_KEYS, "tenant")
         self.model = str(doc.get("model", "chat"))
-        self.cases = doc.get("cases")
-        if not isinstance(self.cases, list) or not self.cases:
+        cases = doc.get("cases")
+        if not isinstance(cases, list) or not cases:
             raise self.fail("cases", "required: a non-empty list of cases")
+        self.cases: list[Any] = cases
         # Compile every pack any case names, once; pack errors surface here with their own file.
         names = list(self.packs)
         for case in self.cases:

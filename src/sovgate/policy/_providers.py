@@ -130,8 +130,8 @@ def compile_provider(node: Any, where: str, cc: CompileContext) -> tuple[Provide
             subs = [compile_provider(n, f"{at}[{i}]", cc) for i, n in enumerate(value)]
             parts.append(combine(subs, all if key == "all" else any))
         elif key == "not":
-            fn, variables = compile_provider(value, at, cc)
-            parts.append((lambda p, env, fn=fn: not fn(p, env), variables))
+            fn, needs = compile_provider(value, at, cc)
+            parts.append((lambda p, env, fn=fn: not fn(p, env), needs))
         else:
             raise cc.fail(at, f"unknown provider attribute {key!r}; known: {', '.join(PROVIDER_KEYS)}")
     return combine(parts, all)

@@ -107,8 +107,8 @@ def compile_rule(
     if "providers" in node:
         preds.append(compile_provider(node["providers"], f"{where}.providers", cc))
     if "unless" in node:
-        fn, variables = compile_provider(node["unless"], f"{where}.unless", cc)
-        preds.append((lambda p, env, fn=fn: not fn(p, env), variables))
+        fn, needs = compile_provider(node["unless"], f"{where}.unless", cc)
+        preds.append((lambda p, env, fn=fn: not fn(p, env), needs))
     if effect == "require_on_prem":
         # Targets: providers that are not on-prem (in the given jurisdictions).
         if "in" in node:

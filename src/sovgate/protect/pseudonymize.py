@@ -390,13 +390,15 @@ def _sweep(
         if seg.kind not in _REWRITABLE or not seg.text:
             continue
         jt = json_of(i)
-        if jt is not None and in_json is None:
-            for v, k in plain_forms.items():
-                json_forms.setdefault(json_escape(v), k)
-                json_forms.setdefault(json.dumps(v)[1:-1], k)
-            in_json = Literals(json_forms)
-        lits, forms = (in_json, json_forms) if jt is not None else (plain, plain_forms)
-        hits = [
+        lits, forms = plain, plain_forms
+        if jt is not None:
+            if in_json is None:
+                for v, k in plain_forms.items():
+                    json_forms.setdefault(json_escape(v), k)
+                    json_forms.setdefault(json.dumps(v)[1:-1], k)
+                in_json = Literals(json_forms)
+            lits, forms = in_json, json_forms
+        hits: list[_Span] = [
             (start, end, forms[form], None)
             for start, end, form in lits.all(seg.text)
             if jt is None or jt.aligned(start, end)  # not across an escape or out of a string

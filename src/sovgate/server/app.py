@@ -177,7 +177,8 @@ class App:
         # 30 µs of the writer's CPU per record)
         req = Request(id=uuid7().hex, endpoint=endpoint, started=started, time=time.time())
         if self.tracing is None:
-            return await self._answer(gw, req, scope, receive, send)
+            await self._answer(gw, req, scope, receive, send)
+            return
         trace = req.trace = self.tracing.start(scope["headers"], endpoint, req.id)
         status = 500  # what the trace says if answering fails
         try:
@@ -259,8 +260,10 @@ class App:
         limit = gw.config.gateway.max_body_bytes
         raw = await _read_body(scope, receive, limit)
         if raw is None:
-            err = GatewayError(413, f"Request body larger than {limit} bytes.", code="request_too_large")
-            return await gw.refuse(req, err)
+            too_large = GatewayError(
+                413, f"Request body larger than {limit} bytes.", code="request_too_large"
+            )
+            return await gw.refuse(req, too_large)
         try:
             body = parse_body(raw)
         except GatewayError as err:

@@ -25,7 +25,7 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
-        self._children: dict[tuple[str, int, str], object] = {}
+        self._children: dict[tuple[str, int, str], tuple[Counter, Histogram]] = {}
         self._attempts = Counter(
             "sovgate_upstream_attempts",
             "Attempts to reach a provider, by outcome"
@@ -63,7 +63,7 @@ class Metrics:
                 self._requests.labels(endpoint, str(status), provider),
                 self._duration.labels(endpoint),
             )
-        counter, histogram = child  # type: ignore[misc]
+        counter, histogram = child
         counter.inc()
         histogram.observe(seconds)
 

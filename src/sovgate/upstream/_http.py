@@ -19,7 +19,7 @@ import ipaddress
 import ssl
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextvars import ContextVar
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -30,6 +30,8 @@ T = TypeVar("T")
 
 _IDLE_S = 30.0  # a pooled connection unused for longer is closed, not reused
 _HIGH_WATER = 1 << 20  # pause reading a stream when this many bytes wait for the consumer
+# NO_PROXY matching as urllib and httpx apply it (in the stdlib, undocumented, not in typeshed)
+_proxy_bypass: Callable[[str, dict[str, str]], bool] = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
 
 # Header lines (b"name: value\r\n"...) added to the requests sent from the current context: trace
 # propagation (server/tracing.py) sets them for the duration of one provider attempt.
@@ -327,13 +329,9 @@ class HttpPool:
         url = self._proxies.get("https" if ep.tls else "http")
         if not url:
             return None
-        if self._from_env and (
-            _loopback(ep.host) or urllib.request.proxy_bypass_environment(ep.host, self._proxies)
-        ):
+        if self._from_env and (_loopback(ep.host) or _proxy_bypass(ep.host, self._proxies)):
             return None
-        if not self._from_env and urllib.request.proxy_bypass_environment(
-            ep.host, {"no": self._proxies.get("no", "")}
-        ):
+        if not self._from_env and _proxy_bypass(ep.host, {"no": self._proxies.get("no", "")}):
             return None
         parts = urlsplit(url if "://" in url else f"http://{url}")
         return (parts.hostname or "", parts.port or 80)

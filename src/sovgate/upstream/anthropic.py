@@ -73,7 +73,7 @@ async def _translate(provider: Provider, resp: Response, tr: StreamTranslator) -
     pid = provider.id
     try:
         async for batch in sse_batches(resp.iter_chunks(provider.timeout_s)):
-            out = []
+            out: list[bytes] = []
             for event in batch:
                 data = event_data(event)
                 if data is None:

@@ -68,7 +68,7 @@ def _completion(model: Any, content: str) -> dict[str, Any]:
 
 
 async def _stream(model: Any, content: str, usage: bool) -> AsyncIterator[list[bytes]]:
-    base = {"id": f"chatcmpl-preview-{next(_counter)}", "object": "chat.completion.chunk"}
+    base: dict[str, Any] = {"id": f"chatcmpl-preview-{next(_counter)}", "object": "chat.completion.chunk"}
     base |= {"created": int(time.time()), "model": model}
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
