@@ -87,3 +87,16 @@ def test_outbound_shows_what_the_chosen_provider_would_receive() -> None:
     assert out["provider"] == "us-global" and out["pseudonymized"] == ["EMAIL"]
     assert out["body"]["model"] == "gpt-4o"
     assert out["body"]["messages"][1]["content"] == "Please write to [EMAIL_1] about her order."
+
+
+def test_a_responses_body_is_explained_as_the_chat_completion_it_means() -> None:
+    body = {"model": "chat", "instructions": "Be brief.", "input": "Write to anna.schmidt@example.de"}
+    out = asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", body, outbound=True))
+    assert out["endpoint"] == "responses" and out["chosen"] == "us-global"
+    (finding,) = out["findings"]
+    assert (finding["kind"], finding["path"]) == ("EMAIL", "messages[1].content")
+    sent = out["outbound"]["body"]["messages"]
+    assert sent[0] == {"role": "system", "content": "Be brief."} and "anna.schmidt" not in sent[1]["content"]
+    # an unknown Responses parameter is named, as the server names it
+    with pytest.raises(GatewayError, match="Unrecognized request argument supplied: colour"):
+        asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", body | {"colour": "blue"}))

@@ -146,7 +146,7 @@ def serve(
 
 def explain(
     request: Annotated[
-        Path, typer.Argument(help="request body JSON (chat completions or embeddings); - for stdin")
+        Path, typer.Argument(help="request body JSON (chat, responses or embeddings); - for stdin")
     ],
     tenant: Annotated[
         str | None, typer.Option("--tenant", "-t", help="tenant id (default: the config's only tenant)")

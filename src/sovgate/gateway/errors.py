@@ -46,9 +46,10 @@ def model_not_found(model: str, known: list[str]) -> GatewayError:
 
 
 def wrong_endpoint(model: str, endpoint: str, known: list[str]) -> GatewayError:
-    kind, path = (
-        ("a chat", "/v1/embeddings") if endpoint == "embeddings" else ("an embedding", "/v1/chat/completions")
-    )
+    if endpoint == "embeddings":
+        kind, path = "a chat", "/v1/embeddings"
+    else:
+        kind, path = "an embedding", "/v1/responses" if endpoint == "responses" else "/v1/chat/completions"
     msg = (
         f"The model {model!r} is {kind} model and cannot be used on {path}"
         f" (models for it: {', '.join(known) or 'none'}; see gateway.embedding_models)."

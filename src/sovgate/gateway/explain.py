@@ -13,6 +13,7 @@ from sovgate.gateway.errors import GatewayError, model_not_found
 from sovgate.gateway.pipeline import Plan, endpoint_refusal, plan, refusal
 from sovgate.gateway.runtime import Components
 from sovgate.route import choose
+from sovgate.server.responses import to_chat
 from sovgate.server.validate import CHECKS
 from sovgate.types import Provider
 from sovgate.upstream._outbound import upstream_body
@@ -31,7 +32,9 @@ async def explain(
         raise GatewayError(
             404, f"unknown tenant {tenant_id!r} (known: {', '.join(t.id for t in config.tenants)})"
         )
-    endpoint = "embeddings" if "input" in body and "messages" not in body else "chat"
+    endpoint = _endpoint(config, body)
+    if endpoint == "responses":  # explained as the chat completion it is translated into
+        body = to_chat(body, "explain")[0]
     CHECKS[endpoint](body)
     model = body["model"]
     providers = {p.id: p for p in config.providers}
@@ -108,3 +111,16 @@ async def _outbound(
         "pseudonymized": list(protected.types) if protected is not None else [],
         "body": upstream_body(provider, sent),
     }
+
+
+def _endpoint(config: Config, body: dict[str, Any]) -> str:
+    """Which API a body is for: messages are chat; an input is embeddings for an embedding model
+    (or a list of strings or token arrays) and a Responses request otherwise."""
+    if "messages" in body or "input" not in body:
+        return "chat"
+    inp = body["input"]
+    if body.get("model") in config.gateway.embedding_models:
+        return "embeddings"
+    if isinstance(inp, list) and inp and all(not isinstance(x, dict) for x in inp):
+        return "embeddings"
+    return "responses"

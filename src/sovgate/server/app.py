@@ -30,6 +30,7 @@ from sovgate.gateway.errors import (
 from sovgate.gateway.pipeline import Gateway, JsonAnswer, Request, StreamAnswer
 from sovgate.server._body import parse_body
 from sovgate.server.metrics import Metrics
+from sovgate.server.responses import ResponsesCall, to_chat, to_response, translate_stream
 from sovgate.server.tracing import Tracing
 from sovgate.server.validate import CHECKS
 from sovgate.types import Tenant
@@ -48,6 +49,7 @@ _NO_CACHE = (b"cache-control", b"no-cache")
 _ROUTES = {
     ("POST", "/v1/chat/completions"): "chat",
     ("POST", "/v1/embeddings"): "embeddings",
+    ("POST", "/v1/responses"): "responses",
     ("GET", "/v1/models"): "models",
 }
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
@@ -270,11 +272,25 @@ class App:
             return await gw.refuse(req, err)
         req.body, req.raw = body, raw
         req.conversation = _header(headers, b"x-sovgate-conversation")
+        call: ResponsesCall | None = None
         try:
+            if req.endpoint == "responses":  # the chat completion it means goes through the pipeline
+                body, call = to_chat(body, req.id)
+                req.body = body
             CHECKS[req.endpoint](body)
         except GatewayError as err:
             return await gw.refuse(req, err)
-        return await gw.handle(req)
+        answer = await gw.handle(req)
+        return answer if call is None else _as_response(answer, call)
+
+
+def _as_response(answer: JsonAnswer | StreamAnswer, call: ResponsesCall) -> JsonAnswer | StreamAnswer:
+    """A chat answer as the Responses API's: errors are the same in both, completions are not."""
+    if isinstance(answer, StreamAnswer):
+        return StreamAnswer(answer.provider, translate_stream(answer.events, call))
+    if answer.status != 200:
+        return answer
+    return JsonAnswer(200, to_response(call, answer.body), answer.provider)
 
 
 def _model(name: str) -> dict[str, Any]:

@@ -24,8 +24,13 @@ from sovgate.gateway.record import Attempt, RequestRecord
 from sovgate.types import Provider
 from sovgate.upstream import outbound_headers
 
-_ROUTES = {"chat": "/v1/chat/completions", "embeddings": "/v1/embeddings", "models": "/v1/models"}
-_OPERATIONS = {"chat": "chat", "embeddings": "embeddings"}
+_ROUTES = {
+    "chat": "/v1/chat/completions",
+    "embeddings": "/v1/embeddings",
+    "responses": "/v1/responses",
+    "models": "/v1/models",
+}
+_OPERATIONS = {"chat": "chat", "embeddings": "embeddings", "responses": "chat"}
 
 
 def _server(base_url: str | None) -> dict[str, Any]:

@@ -93,6 +93,7 @@ def check_embeddings(body: dict[str, Any]) -> None:
         )
 
 
-CHECKS: dict[str, Any] = {"chat": check_chat, "embeddings": check_embeddings}
+# responses: the chat completion a Responses request was translated into (server/responses.py)
+CHECKS: dict[str, Any] = {"chat": check_chat, "embeddings": check_embeddings, "responses": check_chat}
 
 __all__ = ["CHECKS", "GatewayError"]
