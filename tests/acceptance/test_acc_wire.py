@@ -343,8 +343,8 @@ def test_oversized_body_is_a_413_before_it_is_read(gw: E2E) -> None:
 
 
 def test_unknown_path_and_method_are_openai_errors(gw: E2E) -> None:
-    r = post(gw, b"{}", path="/v1/completions")
-    assert r.status_code == 404 and r.json()["error"]["code"]
+    r = post(gw, b"{}", path="/v1/audio/speech")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = httpx.get(gw.url + "/v1/chat/completions", headers={"authorization": f"Bearer {KEYS['acme-de']}"})
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
 

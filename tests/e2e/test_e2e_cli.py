@@ -31,6 +31,16 @@ def test_default_serve_needs_no_keys_and_previews_the_outbound_request(tmp_path:
         )
         text = "".join(c.choices[0].delta.content or "" for c in plain if c.choices)
         assert json.loads(text)["body"]["model"] == "gpt-4o-mini"
+        # the other endpoints preview their own wire: a text completion, a Responses request
+        done = client.completions.create(model="chat", prompt="Schreib an max.mustermann@beispiel.de")
+        outbound = json.loads(done.choices[0].text)
+        assert outbound["url"] == "https://api.openai.com/v1/completions"
+        assert outbound["body"]["prompt"] == "Schreib an [EMAIL_1]"
+        streamed = client.completions.create(model="chat", prompt="Hi", stream=True)
+        assert json.loads("".join(c.choices[0].text for c in streamed))["body"]["prompt"] == "Hi"
+        answer = client.responses.create(model="chat", instructions="Be brief.", input="Hi")
+        sent_chat = json.loads(answer.output_text)["body"]["messages"]
+        assert sent_chat == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]
     # the decision header names the durable audit record, which the audit CLI shows (no raw values)
     shown = subprocess.run(
         [sys.executable, "-m", "sovgate", "audit", "show", raw.headers["x-sovgate-decision"]],

@@ -3,7 +3,8 @@ providers, so nothing leaves the machine): never a 5xx, every refusal in the Ope
 
 Generated, not hand-picked: JSON values of every type wherever a field may stand, messages of
 every role with content as a string, a list of parts or anything else, and the optional fields
-clients send. Derandomized, so a run in CI is the same run as on a laptop.
+clients send; text completions' prompts and Responses input items likewise. Derandomized, so a
+run in CI is the same run as on a laptop.
 """
 
 from __future__ import annotations
@@ -83,7 +84,77 @@ _body = st.fixed_dictionaries(
 )
 
 
-_SENT: list[str] = []  # the paths of the requests sent, for the audit check after the run
+_item = st.one_of(
+    _message,
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["function_call", "function_call_output", "reasoning", "message", "x"])},
+        optional={"call_id": _json, "name": _json, "arguments": _json, "output": _json, "role": _json},
+    ),
+    st.fixed_dictionaries(
+        {"role": st.sampled_from(["user", "assistant"]), "content": st.lists(_part, max_size=2)}
+    ),
+)
+# a text completion: prompts of every shape, the fields code-completion clients send
+_completion_body = st.fixed_dictionaries(
+    {
+        "model": st.one_of(st.just("chat"), st.just("embed"), _json),
+        "prompt": st.one_of(st.text(max_size=80), st.lists(st.text(max_size=30), max_size=3), _json),
+    },
+    optional={key: _json for key in ("suffix", "max_tokens", "echo", "logprobs", "stop", "n")}
+    | {"stream": st.one_of(st.booleans(), _json)},
+)
+# a Responses request: input items of every kind, and the parameters it may and may not carry
+_responses_body = st.fixed_dictionaries(
+    {
+        "model": st.one_of(st.just("chat"), _json),
+        "input": st.one_of(st.text(max_size=80), st.lists(_item, max_size=3), _json),
+    },
+    optional={
+        key: _json
+        for key in (
+            "instructions",
+            "tools",
+            "tool_choice",
+            "text",
+            "reasoning",
+            "max_output_tokens",
+            "metadata",
+            "previous_response_id",
+            "include",
+        )
+    }
+    | {"stream": st.one_of(st.booleans(), _json)},
+)
+# well-formed requests with arbitrary text and settings: they must get answers, not refusals
+_chat_ok = st.fixed_dictionaries(
+    {
+        "model": st.just("chat"),
+        "messages": st.lists(
+            st.fixed_dictionaries(
+                {"role": st.sampled_from(["user", "system", "assistant"]), "content": st.text(max_size=80)}
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    },
+    optional={"stream": st.booleans(), "user": st.text(max_size=20), "max_tokens": st.integers(1, 99)},
+)
+_embeddings_ok = st.fixed_dictionaries(
+    {
+        "model": st.just("embed"),
+        "input": st.one_of(st.text(max_size=60), st.lists(st.text(max_size=20), min_size=1)),
+    }
+)
+_cases = st.one_of(
+    st.tuples(st.sampled_from(["/chat/completions", "/embeddings"]), _body),
+    st.tuples(st.just("/chat/completions"), _chat_ok),
+    st.tuples(st.just("/embeddings"), _embeddings_ok),
+    st.tuples(st.just("/completions"), _completion_body),
+    st.tuples(st.just("/responses"), _responses_body),
+)
+
+
+_SENT: list[tuple[str, int]] = []  # (path, status) of the requests sent, for the checks after the run
 
 
 @pytest.fixture(scope="module")
@@ -93,27 +164,29 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url + "/v1", cwd
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(body=_body, path=st.sampled_from(["/chat/completions", "/embeddings", "/completions"]))
-def test_any_body_gets_an_answer_or_an_openai_error(
-    served: tuple[str, Path], body: dict[str, Any], path: str
-) -> None:
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(case=_cases)
+def test_any_body_gets_an_answer_or_an_openai_error(served: tuple[str, Path], case: tuple[str, Any]) -> None:
+    path, body = case
     r = httpx.post(served[0] + path, json=body, headers={"authorization": "Bearer sovgate-demo"}, timeout=30)
-    _SENT.append(path)
+    _SENT.append((path, r.status_code))
     assert r.status_code < 500, (r.status_code, r.text[:500])
     if r.status_code >= 400:
         error = r.json()["error"]
         assert isinstance(error["message"], str) and error["message"] and isinstance(error["type"], str)
         assert "Traceback" not in r.text
-    elif body.get("stream") is True and path == "/chat/completions":
+    elif body.get("stream") is True and path in ("/chat/completions", "/completions"):
         assert r.text.rstrip().endswith("data: [DONE]")
+    elif body.get("stream") is True and path == "/responses":
+        assert "event: response.completed" in r.text
+    elif path == "/responses":
+        assert r.json()["object"] == "response"
     else:
         assert "choices" in r.json() or "data" in r.json()
 
 
 def test_every_fuzzed_request_was_recorded(served: tuple[str, Path]) -> None:
-    """Runs after the test above: its answers and refusals are all in the log, which verifies
-    (/v1/completions, which sovgate does not serve, is a 404 of the router: no API request)."""
+    """Runs after the test above: its answers and refusals are all in the log, which verifies."""
     if not _SENT:
         pytest.skip("checks what the fuzz test above sent: run the module")
     proc = subprocess.run(
@@ -126,6 +199,13 @@ def test_every_fuzzed_request_was_recorded(served: tuple[str, Path]) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     found = re.search(r"OK: ([\d,]+) entries", proc.stdout)
     assert found is not None, proc.stdout
-    api_requests = sum(path != "/completions" for path in _SENT)
+    api_requests = len(_SENT)
     assert api_requests > 100
+    # the generated bodies reached every endpoint's answer, not only its refusals
+    assert {path for path, status in _SENT if status == 200} == {
+        "/chat/completions",
+        "/embeddings",
+        "/completions",
+        "/responses",
+    }
     assert int(found.group(1).replace(",", "")) == 1 + api_requests  # and the worker's start record

@@ -85,6 +85,7 @@ class FakeOpenAI:
     async def _start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/completions", self._text)
         app.router.add_post("/v1/embeddings", self._embeddings)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -198,6 +199,48 @@ class FakeOpenAI:
         await emit({}, finish)
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+            await resp.write(
+                b"data: " + json.dumps({**base, "choices": [], "usage": usage}).encode() + b"\n\n"
+            )
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+
+    async def _text(self, request: web.Request) -> web.StreamResponse:
+        """The legacy text completion: "echo: <prompt>" (each prompt of a list is one choice), with
+        the suffix of a fill-in-the-middle request after " | "; streamed as text_completion
+        chunks whose choices carry `text` (no delta), ending in data: [DONE]."""
+        body, err = await self._receive(request)
+        if err is not None:
+            return err
+        prompt = body.get("prompt")
+        prompts = prompt if isinstance(prompt, list) and all(isinstance(p, str) for p in prompt) else [prompt]
+        suffix = f" | {body['suffix']}" if isinstance(body.get("suffix"), str) else ""
+        texts = [f"echo: {p if isinstance(p, str) else json.dumps(p)}{suffix}" for p in prompts]
+        cid, created = f"cmpl-{self.name}-{len(self.received)}", int(time.time())
+        base = {"id": cid, "object": "text_completion", "created": created, "model": body["model"]}
+        usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+        if not body.get("stream"):
+            choices = [
+                {"text": t, "index": i, "logprobs": None, "finish_reason": "stop"}
+                for i, t in enumerate(texts)
+            ]
+            return web.json_response(
+                {**base, "system_fingerprint": f"fp_{self.name}", "choices": choices, "usage": usage}
+            )
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await resp.prepare(request)
+        n = self.chunk_chars
+
+        async def emit(i: int, text: str, finish: str | None = None) -> None:
+            choice = {"text": text, "index": i, "logprobs": None, "finish_reason": finish}
+            await resp.write(b"data: " + json.dumps({**base, "choices": [choice]}).encode() + b"\n\n")
+
+        for i, text in enumerate(texts):
+            for k in range(0, len(text), n):
+                await emit(i, text[k : k + n])
+            await emit(i, "", "stop")
+        if (body.get("stream_options") or {}).get("include_usage"):
             await resp.write(
                 b"data: " + json.dumps({**base, "choices": [], "usage": usage}).encode() + b"\n\n"
             )

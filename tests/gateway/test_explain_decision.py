@@ -100,3 +100,10 @@ def test_a_responses_body_is_explained_as_the_chat_completion_it_means() -> None
     # an unknown Responses parameter is named, as the server names it
     with pytest.raises(GatewayError, match="Unrecognized request argument supplied: colour"):
         asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", body | {"colour": "blue"}))
+
+
+def test_a_text_completion_body_is_explained_with_its_prompt() -> None:
+    body = {"model": "chat", "prompt": "Write to anna.schmidt@example.de", "suffix": "# end"}
+    out = asyncio.run(explain(CONFIG, COMPONENTS, "acme-de", body))
+    assert out["endpoint"] == "completions" and out["chosen"] == "us-global"
+    assert [(f["kind"], f["path"]) for f in out["findings"]] == [("EMAIL", "prompt")]

@@ -93,3 +93,32 @@ def test_held_back_text_is_flushed_when_upstream_ends_without_finish() -> None:
     (left,) = r.leftover()
     assert json.loads(left)["choices"][0]["delta"]["content"] == "[PERS"
     assert json.loads(left)["id"] == "c"
+
+
+def _text_chunk(text: str, finish: str | None = None, index: int = 0) -> bytes:
+    choice = {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+    return msgspec.json.encode({"id": "cmpl-1", "object": "text_completion", "choices": [choice]})
+
+
+def test_text_completions_are_restored_whole_and_across_chunks() -> None:
+    doc = {
+        "object": "text_completion",
+        "choices": [{"text": "to [EMAIL_1]", "index": 0}, {"text": "x", "index": 1}],
+    }
+    out = json.loads(restore_completion(json.dumps(doc).encode(), P))
+    assert [c["text"] for c in out["choices"]] == ["to eva@example.fr", "x"]
+    text = "Dear [PERSON_1], write to [EMAIL_1]."
+    for cut in range(1, len(text)):
+        r = StreamRestoration(P)
+        got = ""
+        for data in (_text_chunk(text[:cut]), _text_chunk(text[cut:]), _text_chunk("", "stop")):
+            new = r.event(data)
+            got += json.loads(new if new is not None else data)["choices"][0]["text"]
+        assert got == "Dear Eva Martin, write to eva@example.fr.", cut
+    # held back when the upstream stops without finishing: flushed as a text chunk
+    r = StreamRestoration(P)
+    first = json.loads(r.event(_text_chunk("hi [EMA")) or b"")
+    (rest,) = r.leftover()
+    tail = json.loads(rest)
+    assert first["choices"][0]["text"] == "hi " and tail["object"] == "text_completion"
+    assert tail["choices"][0]["text"] == "[EMA"

@@ -148,3 +148,12 @@ def test_a_rate_limited_anthropic_provider_is_a_429_with_its_wait(gw: Setup) -> 
     assert exc.value.code == "upstream_rate_limited" and "anthropic-us: HTTP 429" in exc.value.message
     assert exc.value.response.headers["retry-after"] == "12"
     assert exc.value.response.headers["retry-after-ms"] == "12000"
+
+
+def test_text_completions_never_go_to_a_messages_api_provider(gw: Setup) -> None:
+    # the only provider serving "claude" speaks the Messages API, which has no text completions
+    with pytest.raises(openai.NotFoundError) as caught:
+        client(gw).completions.create(model="claude", prompt="Say hi")
+    assert caught.value.code == "endpoint_not_supported"
+    assert "/v1/completions" in caught.value.message and "anthropic-us" in caught.value.message
+    assert gw.an.received == []  # not tried, so not counted against its health either

@@ -14,19 +14,28 @@ from sovgate.gateway._protection import Protected, TextRestorer
 
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
+_DELTA_FIELDS = ("content", "refusal", "reasoning_content")
 
 
 def restore_completion(payload: bytes, protected: Protected) -> bytes:
-    """A chat.completion with every text field restored: content, content parts, refusal, tool calls."""
+    """A chat.completion with every text field restored: content, content parts, refusal, tool calls;
+    or a (legacy) text_completion's texts."""
     try:
         doc = _decode(payload)
     except msgspec.DecodeError:
         return payload
     changed = False
     for choice in doc.get("choices") or ():
-        msg = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(choice, dict):
+            continue
+        msg = choice.get("message")
         if isinstance(msg, dict):
             changed |= _restore_message(msg, protected)
+        text = choice.get("text")
+        if isinstance(text, str):
+            new = protected.restore(text)
+            if new != text:
+                choice["text"], changed = new, True
     return _encode(doc) if changed else payload
 
 
@@ -58,7 +67,8 @@ def _restore_message(msg: dict[str, Any], protected: Protected) -> bool:
 
 
 class StreamRestoration:
-    """Restores SSE chat.completion.chunk events of one stream.
+    """Restores SSE chat.completion.chunk events of one stream (or a legacy text completion's,
+    whose choices carry `text` instead of a `delta`).
 
     One text restorer per (choice, field), so a placeholder split across chunks is
     held back until complete; what is still held when a choice finishes is
@@ -93,6 +103,11 @@ class StreamRestoration:
             if not isinstance(choice, dict):
                 continue
             idx = choice.get("index", 0)
+            if "text" in choice:  # a text completion: the choice is its own delta
+                changed |= self._delta(idx, choice, ("text",))
+                if choice.get("finish_reason") is not None:
+                    changed |= self._finish(idx, choice)
+                continue
             delta = choice.get("delta")
             if isinstance(delta, dict):
                 changed |= self._delta(idx, delta)
@@ -102,9 +117,9 @@ class StreamRestoration:
                 changed |= self._finish(idx, delta)
         return _encode(doc) if changed else None
 
-    def _delta(self, idx: int, delta: dict[str, Any]) -> bool:
+    def _delta(self, idx: int, delta: dict[str, Any], fields: tuple[str, ...] = _DELTA_FIELDS) -> bool:
         changed = False
-        for field in ("content", "refusal", "reasoning_content"):
+        for field in fields:
             text = delta.get(field)
             if isinstance(text, str) and text:
                 new = self._feed((idx, field, 0), text)
@@ -151,7 +166,11 @@ class StreamRestoration:
                 }
             else:
                 delta = {field: rest}
-            chunk = {**self._base, "choices": [{"index": idx, "delta": delta, "finish_reason": None}]}
+            if field == "text":  # a text completion's chunk
+                choice = {"index": idx, "text": rest, "logprobs": None, "finish_reason": None}
+                chunk = {**self._base, "object": "text_completion", "choices": [choice]}
+            else:
+                chunk = {**self._base, "choices": [{"index": idx, "delta": delta, "finish_reason": None}]}
             out.append(_encode(chunk))
         self._restorers.clear()
         return out

@@ -49,12 +49,29 @@ def wrong_endpoint(model: str, endpoint: str, known: list[str]) -> GatewayError:
     if endpoint == "embeddings":
         kind, path = "a chat", "/v1/embeddings"
     else:
-        kind, path = "an embedding", "/v1/responses" if endpoint == "responses" else "/v1/chat/completions"
+        kind, path = "an embedding", API_PATHS.get(endpoint, "/v1/chat/completions")
     msg = (
         f"The model {model!r} is {kind} model and cannot be used on {path}"
         f" (models for it: {', '.join(known) or 'none'}; see gateway.embedding_models)."
     )
     return GatewayError(404, msg, param="model", code="model_not_found")
+
+
+API_PATHS = {
+    "chat": "/v1/chat/completions",
+    "completions": "/v1/completions",
+    "embeddings": "/v1/embeddings",
+    "responses": "/v1/responses",
+}
+
+
+def endpoint_unsupported(endpoint: str, eligible: list[str] | tuple[str, ...]) -> GatewayError:
+    path = API_PATHS.get(endpoint, endpoint)
+    msg = (
+        f"No eligible provider serves {path}: the eligible ones ({', '.join(eligible)}) speak a protocol "
+        "without it (the Anthropic Messages API has no text completions); use /v1/chat/completions."
+    )
+    return GatewayError(404, msg, code="endpoint_not_supported")
 
 
 def policy_denied(message: str) -> GatewayError:

@@ -114,8 +114,11 @@ async def _outbound(
 
 
 def _endpoint(config: Config, body: dict[str, Any]) -> str:
-    """Which API a body is for: messages are chat; an input is embeddings for an embedding model
+    """Which API a body is for: messages are chat, a prompt a text completion; an input is
+    embeddings for an embedding model
     (or a list of strings or token arrays) and a Responses request otherwise."""
+    if "prompt" in body and "messages" not in body:
+        return "completions"
     if "messages" in body or "input" not in body:
         return "chat"
     inp = body["input"]

@@ -51,6 +51,8 @@ AuditAppend = Callable[[RequestRecord], Awaitable[Any]]
 ConversationKey = Callable[[str, "str | None", dict[str, Any]], "str | None"]
 
 _DONE = b"data: [DONE]\n\n"
+# the upstream endpoint of an API endpoint (responses: translated to chat at the edge)
+_UPSTREAM_ENDPOINT: dict[str, Endpoint] = {"embeddings": "embeddings", "completions": "completions"}
 
 
 class Plan(msgspec.Struct, frozen=True):
@@ -311,9 +313,13 @@ class Gateway:
                 "The audit log is failing, so no request is forwarded; retry shortly.",
                 503,
             )
-        endpoint: Endpoint = "embeddings" if req.endpoint == "embeddings" else "chat"
-        stream = endpoint == "chat" and body.get("stream") is True
+        endpoint: Endpoint = _UPSTREAM_ENDPOINT.get(req.endpoint, "chat")
+        stream = endpoint != "embeddings" and body.get("stream") is True
         candidates: Sequence[str] = p.candidates
+        if endpoint != "chat":  # a protocol without the endpoint is no candidate (not a failure)
+            candidates = [pid for pid in candidates if endpoint in self.upstreams[pid].endpoints]
+            if not candidates and p.candidates:
+                raise errors.endpoint_unsupported(req.endpoint, p.candidates)
         if self.peers and (tenant.peer or req.forwarded_by is not None):
             candidates = [pid for pid in candidates if pid not in self.peers]
             if not candidates and p.candidates:  # one hop: no loops, no chains between regions
@@ -352,7 +358,7 @@ class Gateway:
             hop = Hop(self.origin, req.id) if pid in self.peers else None
             try:
                 if stream:
-                    events = await check_stream(pid, await adapter.stream(outbound, hop))
+                    events = await check_stream(pid, await adapter.stream(outbound, hop, endpoint))
                 else:
                     reply = check_reply(pid, endpoint, await adapter.complete(endpoint, outbound, hop))
             except UpstreamError as exc:
@@ -385,7 +391,7 @@ class Gateway:
             payload = reply.body
             if metered:
                 self._charge(tenant.id, _chars(p.segments), reply.body)
-            if restoring is not None and endpoint == "chat":
+            if restoring is not None and endpoint != "embeddings":
                 payload = restore_completion(payload, restoring)
             return await self._finish(req, rec, JsonAnswer(reply.status, payload, pid), reply.status)
         rec.attempts = tuple(attempts)

@@ -38,7 +38,7 @@ class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
 class RequestRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: str
     time: float  # unix seconds
-    endpoint: str  # chat | embeddings | responses | models
+    endpoint: str  # chat | completions | embeddings | responses | models
     tenant: str | None = None
     home: str = ""  # the tenant's home: the jurisdiction of data subjects no finding places elsewhere
     region: str = ""

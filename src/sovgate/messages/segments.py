@@ -1,11 +1,12 @@
-"""Walk an OpenAI chat-completions or embeddings body and list every piece of text.
+"""Walk an OpenAI chat-completions, (legacy) completions or embeddings body and list every piece of text.
 
 Every message is inspected: system, user, assistant, tool; string content and
 content-part arrays; tool calls' arguments; legacy function_call; names. So is
 every other field that reaches the provider as text: `user`, `metadata`, tool
 and function definitions (descriptions, enum values), `response_format` schemas
-and `prediction`. Image, audio and file parts are listed too (kind != "text") so
-that policy and protect can refuse what they cannot inspect or rewrite.
+and `prediction`; a text completion's `prompt` and `suffix`. Image, audio and
+file parts are listed too (kind != "text") so that policy and protect can refuse
+what they cannot inspect or rewrite.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ Body = dict[str, Any]
 
 
 def extract_segments(body: Body) -> list[Segment]:
-    """Return the text segments of a chat-completions or embeddings body, in order."""
+    """Return the text segments of a chat-completions, completions or embeddings body, in order."""
     out: list[Segment] = []
     messages = body.get("messages")
     if isinstance(messages, list):
@@ -33,6 +34,16 @@ def extract_segments(body: Body) -> list[Segment]:
             if isinstance(item, str):
                 out.append(Segment(("input", i), item))
             # token-id arrays carry no text we can read: protect/policy decide
+    prompt = body.get("prompt")
+    if isinstance(prompt, str):
+        out.append(Segment(("prompt",), prompt))
+    elif isinstance(prompt, list):
+        for i, item in enumerate(prompt):
+            if isinstance(item, str):
+                out.append(Segment(("prompt", i), item))
+    suffix = body.get("suffix")
+    if isinstance(suffix, str) and suffix:  # fill-in-the-middle: the code after the cursor
+        out.append(Segment(("suffix",), suffix))
     _request_fields(out, body)
     return out
 

@@ -50,6 +50,7 @@ _ROUTES = {
     ("POST", "/v1/chat/completions"): "chat",
     ("POST", "/v1/embeddings"): "embeddings",
     ("POST", "/v1/responses"): "responses",
+    ("POST", "/v1/completions"): "completions",
     ("GET", "/v1/models"): "models",
 }
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}

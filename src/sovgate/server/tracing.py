@@ -28,9 +28,16 @@ _ROUTES = {
     "chat": "/v1/chat/completions",
     "embeddings": "/v1/embeddings",
     "responses": "/v1/responses",
+    "completions": "/v1/completions",
     "models": "/v1/models",
 }
-_OPERATIONS = {"chat": "chat", "embeddings": "embeddings", "responses": "chat"}
+# GenAI semantic conventions: a legacy text completion is "text_completion"
+_OPERATIONS = {
+    "chat": "chat",
+    "embeddings": "embeddings",
+    "responses": "chat",
+    "completions": "text_completion",
+}
 
 
 def _server(base_url: str | None) -> dict[str, Any]:

@@ -78,22 +78,48 @@ def check_embeddings(body: dict[str, Any]) -> None:
     inp = body.get("input")
     if inp is None:
         raise bad_request("Missing required parameter: 'input'.", "input", "missing_required_parameter")
-    ok = isinstance(inp, str) or (
-        isinstance(inp, list)
-        and bool(inp)
-        and (
-            all(isinstance(x, str) for x in inp)
-            or all(isinstance(x, int) for x in inp)
-            or all(isinstance(x, list) and all(isinstance(t, int) for t in x) for x in inp)
-        )
-    )
-    if not ok:
+    if not _strings_or_tokens(inp):
         raise bad_request(
             "Invalid 'input': expected a string, an array of strings or an array of token arrays.", "input"
         )
 
 
+def check_completions(body: dict[str, Any]) -> None:
+    """The legacy text completion: a prompt (string, strings, token ids or arrays of them)."""
+    _model(body)
+    prompt = body.get("prompt")
+    if prompt is None:
+        raise bad_request("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
+    if not _strings_or_tokens(prompt):
+        raise bad_request(
+            "Invalid 'prompt': expected a string, an array of strings, an array of token ids or an array "
+            "of token arrays.",
+            "prompt",
+        )
+    for key, typ, name in (("stream", bool, "a boolean"), ("suffix", str, "a string")):
+        value = body.get(key)
+        if value is not None and not isinstance(value, typ):
+            raise bad_request(f"Invalid type for '{key}': expected {name}, got {_type_name(value)}.", key)
+
+
+def _strings_or_tokens(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, list)
+        and bool(value)
+        and (
+            all(isinstance(x, str) for x in value)
+            or all(isinstance(x, int) and not isinstance(x, bool) for x in value)
+            or all(isinstance(x, list) and all(isinstance(t, int) for t in x) for x in value)
+        )
+    )
+
+
 # responses: the chat completion a Responses request was translated into (server/responses.py)
-CHECKS: dict[str, Any] = {"chat": check_chat, "embeddings": check_embeddings, "responses": check_chat}
+CHECKS: dict[str, Any] = {
+    "chat": check_chat,
+    "embeddings": check_embeddings,
+    "completions": check_completions,
+    "responses": check_chat,
+}
 
 __all__ = ["CHECKS", "GatewayError"]

@@ -29,7 +29,9 @@ class _EmbeddingList(msgspec.Struct):
 _CHECKS = {
     "chat": msgspec.json.Decoder(_Completion).decode,
     "embeddings": msgspec.json.Decoder(_EmbeddingList).decode,
+    "completions": msgspec.json.Decoder(_Completion).decode,
 }
+_KINDS = {"chat": "chat completion", "embeddings": "embeddings list", "completions": "text completion"}
 _chunk = msgspec.json.Decoder(_Completion).decode  # a chunk has `choices` too (maybe empty)
 
 
@@ -51,14 +53,14 @@ def check_message(provider: str, data: bytes) -> None:
 
 
 def check_reply(provider: str, endpoint: Endpoint, reply: Reply) -> Reply:
-    """`reply`, or UpstreamError when its body is not a chat.completion / embeddings list."""
+    """`reply`, or UpstreamError when its body is not a chat.completion / embeddings list /
+    text_completion."""
     if not reply.body:
         raise UpstreamError(provider, "empty answer")
     try:
         _CHECKS[endpoint](reply.body)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        kind = "chat completion" if endpoint == "chat" else "embeddings list"
-        raise UpstreamError(provider, f"invalid answer (not a {kind})") from None
+        raise UpstreamError(provider, f"invalid answer (not a {_KINDS[endpoint]})") from None
     return reply
 
 

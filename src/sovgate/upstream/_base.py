@@ -9,7 +9,7 @@ import msgspec
 
 from sovgate.types import Provider
 
-Endpoint = Literal["chat", "embeddings"]
+Endpoint = Literal["chat", "embeddings", "completions"]  # completions: the legacy text API
 
 
 class Reply(msgspec.Struct):
@@ -66,11 +66,16 @@ class Adapter(Protocol):
     provider: Provider
     # False when the answer must not be restored (preview shows the protected request)
     restores: bool
+    # the OpenAI endpoints its protocol has; a request for another never goes to this provider
+    endpoints: frozenset[Endpoint]
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply: ...
 
-    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
-        """Open a streaming chat completion; yields the SSE events (e.g. b'data: {...}') of each read.
+    async def stream(
+        self, body: dict[str, Any], hop: Hop | None = None, endpoint: Endpoint = "chat"
+    ) -> AsyncIterator[list[bytes]]:
+        """Open a streaming (chat or text) completion; yields the SSE events (e.g. b'data: {...}')
+        of each read.
 
         Raises UpstreamError/UpstreamRejected before the first event when the
         stream cannot be opened, so the caller can still fail over.

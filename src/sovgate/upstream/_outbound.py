@@ -8,7 +8,8 @@ import msgspec
 
 from sovgate.types import Provider
 
-PATHS = {"chat": "/chat/completions", "embeddings": "/embeddings"}
+PATHS = {"chat": "/chat/completions", "embeddings": "/embeddings", "completions": "/completions"}
+ALL_ENDPOINTS: frozenset[Any] = frozenset(PATHS)
 
 
 class Outbound(msgspec.Struct):

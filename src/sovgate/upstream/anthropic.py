@@ -24,6 +24,9 @@ API_VERSION = "2023-06-01"
 
 class AnthropicAdapter:
     restores = True
+    endpoints: frozenset[Endpoint] = frozenset(
+        {"chat"}
+    )  # the Messages API: no embeddings, no text completions
 
     def __init__(self, provider: Provider, http: HttpPool, api_key: str | None):
         self.provider = provider
@@ -59,7 +62,9 @@ class AnthropicAdapter:
             raise UpstreamRejected(self.provider.id, status, _openai_error(data))
         raise UpstreamError(self.provider.id, f"HTTP {status}", status, retry_after)
 
-    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
+    async def stream(
+        self, body: dict[str, Any], hop: Hop | None = None, endpoint: Endpoint = "chat"
+    ) -> AsyncIterator[list[bytes]]:
         payload = _encode(to_messages_request({**body, "stream": True}, self._model(body)))
         try:
             resp = await open_stream(self.provider, self._http, self._stream_target, payload)

@@ -20,7 +20,7 @@ from sovgate.upstream._base import (
 )
 from sovgate.upstream._http import Endpoint as Target
 from sovgate.upstream._http import HttpError, HttpPool, Response
-from sovgate.upstream._outbound import PATHS, auth_headers, endpoint_url, upstream_body
+from sovgate.upstream._outbound import ALL_ENDPOINTS, PATHS, auth_headers, endpoint_url, upstream_body
 from sovgate.upstream._retry import retry_after_s
 from sovgate.upstream._sse import sse_batches
 
@@ -29,6 +29,7 @@ _encode = msgspec.json.Encoder().encode
 
 class OpenAIAdapter:
     restores = True
+    endpoints = ALL_ENDPOINTS
 
     def __init__(self, provider: Provider, http: HttpPool, api_key: str | None):
         self.provider = provider
@@ -36,7 +37,10 @@ class OpenAIAdapter:
         headers = {"content-type": "application/json", **auth_headers(provider.auth, api_key)}
         self._targets = {e: Target(endpoint_url(provider.base_url, p), headers) for e, p in PATHS.items()}
         stream_headers = {**headers, "accept": "text/event-stream"}
-        self._stream_target = Target(endpoint_url(provider.base_url, PATHS["chat"]), stream_headers)
+        self._stream_targets = {
+            e: Target(endpoint_url(provider.base_url, PATHS[e]), stream_headers)
+            for e in ("chat", "completions")
+        }
         self._timeout = provider.timeout_s
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
@@ -45,9 +49,11 @@ class OpenAIAdapter:
         check(self.provider.id, status, payload, wait)
         return Reply(status, payload)
 
-    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
+    async def stream(
+        self, body: dict[str, Any], hop: Hop | None = None, endpoint: Endpoint = "chat"
+    ) -> AsyncIterator[list[bytes]]:
         data = _encode(upstream_body(self.provider, body))
-        resp = await open_stream(self.provider, self._http, self._stream_target, data)
+        resp = await open_stream(self.provider, self._http, self._stream_targets[endpoint], data)
         return _events(self.provider, resp)
 
 
@@ -122,9 +128,11 @@ class PeerAdapter(OpenAIAdapter):
         check_peer(self.provider.id, status, payload, wait)
         return Reply(status, payload)
 
-    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
+    async def stream(
+        self, body: dict[str, Any], hop: Hop | None = None, endpoint: Endpoint = "chat"
+    ) -> AsyncIterator[list[bytes]]:
         data = _encode(upstream_body(self.provider, body))
-        resp = await open_stream(self.provider, self._http, self._stream_target, data, hop)
+        resp = await open_stream(self.provider, self._http, self._stream_targets[endpoint], data, hop)
         return _events(self.provider, resp)
 
 

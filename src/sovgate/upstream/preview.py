@@ -18,7 +18,14 @@ import msgspec
 
 from sovgate.types import Provider
 from sovgate.upstream._base import Endpoint, Hop, Reply
-from sovgate.upstream._outbound import PATHS, Outbound, auth_headers, endpoint_url, upstream_body
+from sovgate.upstream._outbound import (
+    ALL_ENDPOINTS,
+    PATHS,
+    Outbound,
+    auth_headers,
+    endpoint_url,
+    upstream_body,
+)
 
 _encode = msgspec.json.Encoder().encode
 _CHUNK = 48  # characters of content per streamed chunk
@@ -27,6 +34,7 @@ _counter = itertools.count(1)
 
 class PreviewAdapter:
     restores = False
+    endpoints = ALL_ENDPOINTS
 
     def __init__(self, provider: Provider):
         self.provider = provider
@@ -44,38 +52,45 @@ class PreviewAdapter:
         if endpoint == "embeddings":
             return Reply(200, _encode(_embeddings(out)))
         content = msgspec.json.format(_encode(out), indent=2).decode()
-        return Reply(200, _encode(_completion(out.body.get("model"), content)))
+        return Reply(200, _encode(_completion(out.body.get("model"), content, endpoint == "completions")))
 
-    async def stream(self, body: dict[str, Any], hop: Hop | None = None) -> AsyncIterator[list[bytes]]:
-        out = self.outbound("chat", body)
+    async def stream(
+        self, body: dict[str, Any], hop: Hop | None = None, endpoint: Endpoint = "chat"
+    ) -> AsyncIterator[list[bytes]]:
+        out = self.outbound(endpoint, body)
         content = msgspec.json.format(_encode(out), indent=2).decode()
-        return _stream(
-            out.body.get("model"), content, bool((body.get("stream_options") or {}).get("include_usage"))
-        )
+        usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return _stream(out.body.get("model"), content, usage, endpoint == "completions")
 
 
-def _completion(model: Any, content: str) -> dict[str, Any]:
+def _completion(model: Any, content: str, text: bool = False) -> dict[str, Any]:
+    if text:  # the legacy text completion
+        choice: dict[str, Any] = {"index": 0, "text": content, "logprobs": None, "finish_reason": "stop"}
+    else:
+        choice = {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
     return {
-        "id": f"chatcmpl-preview-{next(_counter)}",
-        "object": "chat.completion",
+        "id": f"{'cmpl' if text else 'chatcmpl'}-preview-{next(_counter)}",
+        "object": "text_completion" if text else "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-        ],
+        "choices": [choice],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     }
 
 
-async def _stream(model: Any, content: str, usage: bool) -> AsyncIterator[list[bytes]]:
-    base: dict[str, Any] = {"id": f"chatcmpl-preview-{next(_counter)}", "object": "chat.completion.chunk"}
+async def _stream(model: Any, content: str, usage: bool, text: bool = False) -> AsyncIterator[list[bytes]]:
+    base: dict[str, Any] = {"id": f"{'cmpl' if text else 'chatcmpl'}-preview-{next(_counter)}"}
+    base |= {"object": "text_completion" if text else "chat.completion.chunk"}
     base |= {"created": int(time.time()), "model": model}
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        if text:  # a text completion's chunk carries its text, not a delta
+            choice = {"index": 0, "text": delta.get("content", ""), "logprobs": None, "finish_reason": finish}
+        else:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish}
         return b"data: " + _encode({**base, "choices": [choice]})
 
-    events = [chunk({"role": "assistant", "content": ""})]
+    events = [] if text else [chunk({"role": "assistant", "content": ""})]
     events += [chunk({"content": content[i : i + _CHUNK]}) for i in range(0, len(content), _CHUNK)]
     events.append(chunk({}, "stop"))
     if usage:
