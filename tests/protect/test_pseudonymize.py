@@ -203,6 +203,22 @@ def test_embeddings_token_ids_are_refused_when_anything_must_be_masked(pz):
     assert pz.protect(body, extract_segments(body), [], frozenset(), PseudonymSession())[0] is body
 
 
+@pytest.mark.parametrize("prompt", [[1, 2023, 102], [[1, 2023], [102]]])
+def test_completion_prompt_token_ids_are_refused_when_anything_must_be_masked(pz, prompt):
+    body = {"model": "c", "prompt": prompt}
+    with pytest.raises(ProtectionError, match="prompt given as token ids") as info:
+        pz.protect(body, extract_segments(body), [], {"PERSON"}, PseudonymSession())
+    assert info.value.path == ("prompt",)
+    assert pz.protect(body, extract_segments(body), [], frozenset(), PseudonymSession())[0] is body
+
+
+def test_completion_prompt_and_suffix_are_masked():
+    body = {"model": "c", "prompt": ["Dear Anna Schmidt,", "x"], "suffix": "-- Anna Schmidt"}
+    new, report, _ = protect_values(body, {"Anna Schmidt": "PERSON"})
+    assert new["prompt"] == ["Dear [PERSON_1],", "x"] and new["suffix"] == "-- [PERSON_1]"
+    assert report.masked == {"PERSON": 2} and body["prompt"][0] == "Dear Anna Schmidt,"
+
+
 def test_embeddings_text_input_is_masked():
     body = {"model": "e", "input": ["Anna Schmidt likes tea", "unrelated"]}
     new, report, _ = protect_values(body, {"Anna Schmidt": "PERSON"})

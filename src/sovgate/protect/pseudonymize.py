@@ -79,7 +79,8 @@ class Pseudonymizer:
         Spans come from `findings` (offsets into `segments[f.segment].text`); values the
         session already knows (earlier turns, other messages) are masked wherever they
         occur even where classification missed them. Raises `ProtectionError` when a span
-        cannot be masked (inside an image URL, file or audio part, embeddings token ids).
+        cannot be masked (inside an image URL, file or audio part, token ids as embeddings input
+        or completion prompt).
         """
         types = frozenset(types)
         if not types:
@@ -269,14 +270,15 @@ def _render(token: str, seg_kind: str, quoted: bool, in_json: bool) -> str:
 
 
 def _refuse_token_ids(body: dict[str, Any], types: frozenset[str]) -> None:
-    inp = body.get("input")
-    if isinstance(inp, list) and inp and any(isinstance(x, (int, list)) for x in inp):
-        raise ProtectionError(
-            "embeddings input given as token ids cannot be inspected or pseudonymized, but this "
-            f"provider must not see {', '.join(sorted(types))} in the clear: send the input as text, "
-            "or allow a provider that may see it",
-            path=("input",),
-        )
+    for key, what in (("input", "embeddings input"), ("prompt", "a text completion's prompt")):
+        value = body.get(key)
+        if isinstance(value, list) and value and any(isinstance(x, (int, list)) for x in value):
+            raise ProtectionError(
+                f"{what} given as token ids cannot be inspected or pseudonymized, but this "
+                f"provider must not see {', '.join(sorted(types))} in the clear: send the {key} as "
+                "text, or allow a provider that may see it",
+                path=(key,),
+            )
 
 
 def _finding_spans(
