@@ -42,6 +42,9 @@ def test_a_response_is_protected_restored_and_audited(e2e: E2E) -> None:
     record = e2e.record(rid)
     assert (record.provider, record.status) == (provider, 200)
     assert "EMAIL" in record.protection[provider]
+    # nothing is stored to be fetched again: the 404 says where the decision is kept instead
+    with pytest.raises(openai.NotFoundError, match="audit show"):
+        e2e.client().responses.retrieve(resp.id)
 
 
 def test_input_items_and_content_parts_are_classified(e2e: E2E) -> None:

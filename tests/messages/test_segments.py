@@ -33,6 +33,13 @@ def test_every_place_text_can_hide_is_listed():
     ]
 
 
+def test_a_text_completion_prompt_and_suffix():
+    body = {"model": "c", "prompt": ["def f(", 7, "x"], "suffix": "# by anna@x.de"}
+    got = [(s.path, s.text) for s in extract_segments(body)]
+    assert got == [(("prompt", 0), "def f("), (("prompt", 2), "x"), (("suffix",), "# by anna@x.de")]
+    assert [s.path for s in extract_segments({"prompt": "p", "suffix": ""})] == [("prompt",)]
+
+
 def test_embeddings_input():
     assert [s.path for s in extract_segments({"input": ["a", "b"]})] == [("input", 0), ("input", 1)]
     assert [s.text for s in extract_segments({"input": "x"})] == ["x"]
@@ -56,6 +63,8 @@ def test_text_outside_the_messages_is_listed():
             }
         ],
         "user": "anna.becker@example.de",
+        "safety_identifier": "anna.becker@example.de",
+        "prompt_cache_key": "tenant-7/anna.becker",
         "metadata": {"customer": "Anna Becker", "n": 3},
         "tools": [
             {
@@ -81,6 +90,8 @@ def test_text_outside_the_messages_is_listed():
     assert got == {
         ("messages", 0, "content", 0, "file", "filename"): ("anna@x.de.pdf", "file"),
         ("user",): ("anna.becker@example.de", "text"),
+        ("safety_identifier",): ("anna.becker@example.de", "text"),
+        ("prompt_cache_key",): ("tenant-7/anna.becker", "text"),
         ("metadata", "customer"): ("Anna Becker", "text"),
         ("tools", 0, "function", "description"): ("Send mail to Anna Becker", "text"),
         ("tools", 0, "function", "parameters", "properties", "to", "enum", 0): ("anna@x.de", "text"),

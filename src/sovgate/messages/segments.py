@@ -2,7 +2,8 @@
 
 Every message is inspected: system, user, assistant, tool; string content and
 content-part arrays; tool calls' arguments; legacy function_call; names. So is
-every other field that reaches the provider as text: `user`, `metadata`, tool
+every other field that reaches the provider as text: `user` (and `safety_identifier`,
+`prompt_cache_key`), `metadata`, tool
 and function definitions (descriptions, enum values), `response_format` schemas
 and `prediction`; a text completion's `prompt` and `suffix`. Image, audio and
 file parts are listed too (kind != "text") so that policy and protect can refuse
@@ -49,10 +50,13 @@ def extract_segments(body: Body) -> list[Segment]:
 
 
 def _request_fields(out: list[Segment], body: Body) -> None:
-    """Text outside the messages that is still sent upstream (an e-mail as `user` is common)."""
-    user = body.get("user")
-    if isinstance(user, str) and user:
-        out.append(Segment(("user",), user))
+    """Text outside the messages that is still sent upstream (an e-mail as `user` is common; OpenAI's
+    newer end-user fields, `safety_identifier` and `prompt_cache_key`, are meant to be hashed, but
+    nothing makes a client do so)."""
+    for key in ("user", "safety_identifier", "prompt_cache_key"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            out.append(Segment((key,), value))
     metadata = body.get("metadata")
     if isinstance(metadata, dict):
         for key, value in metadata.items():

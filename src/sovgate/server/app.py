@@ -170,6 +170,13 @@ class App:
                 return await _raw(send, 200, self.metrics.render(), head)
             if path in _PATHS:
                 err = GatewayError(405, f"Method {method} not allowed on {path}.", code="method_not_allowed")
+            elif path.startswith("/v1/responses/"):
+                err = GatewayError(
+                    404,
+                    "sovgate keeps no responses (each one has store: false); the audit log keeps its "
+                    "decision: `sovgate audit show <the id after resp_>`.",
+                    code="not_found",
+                )
             else:
                 err = GatewayError(404, f"Unknown path {path}.", code="not_found")
             return await _respond(send, err.status, err.body(), None, "none")

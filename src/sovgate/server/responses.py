@@ -79,7 +79,7 @@ def to_chat(body: dict[str, Any], request_id: str) -> tuple[dict[str, Any], Resp
             raise bad_request(f"Unrecognized request argument supplied: {key}.", key, "unknown_parameter")
     for key, why in _STATEFUL.items():
         value = body.get(key)
-        if value is not None and value is not False:
+        if value:  # null, false, 0 and empty values ask for nothing
             raise _unsupported(key, why)
     model = body.get("model")
     if model is None:
