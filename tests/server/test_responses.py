@@ -79,6 +79,11 @@ def test_input_items_become_one_conversation() -> None:
                     "content": [
                         {"type": "input_text", "text": "What is in"},
                         {"type": "input_image", "image_url": "https://x.example/a.png", "detail": "low"},
+                        {
+                            "type": "input_file",
+                            "filename": "a.pdf",
+                            "file_data": "data:application/pdf;base64,JVBE",
+                        },
                     ],
                 },
                 {"role": "assistant", "content": [{"type": "output_text", "text": "Let me look."}]},
@@ -102,6 +107,10 @@ def test_input_items_become_one_conversation() -> None:
             "content": [
                 {"type": "text", "text": "What is in"},
                 {"type": "image_url", "image_url": {"url": "https://x.example/a.png", "detail": "low"}},
+                {
+                    "type": "file",
+                    "file": {"file_data": "data:application/pdf;base64,JVBE", "filename": "a.pdf"},
+                },
             ],
         },
         {"role": "assistant", "content": "Let me look."},
@@ -121,6 +130,11 @@ def test_input_items_become_one_conversation() -> None:
         ({"input": "x", "tool_choice": {"type": "web_search"}}, "tool_choice", "unsupported_parameter"),
         (
             {"input": [{"role": "user", "content": [{"type": "input_file", "file_id": "f"}]}]},
+            "input[0].content[0].file_data",
+            "unsupported_parameter",
+        ),
+        (
+            {"input": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}]},
             "input[0].content[0].type",
             "unsupported_parameter",
         ),

@@ -234,6 +234,16 @@ def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
             if part.get("detail") is not None:
                 image["detail"] = part["detail"]
             parts.append({"type": "image_url", "image_url": image})
+        elif kind == "input_file":
+            data = part.get("file_data")
+            if not isinstance(data, str):
+                raise _unsupported(
+                    f"{at}.file_data", "files are sent inline as file_data (sovgate keeps no files)"
+                )
+            file: dict[str, Any] = {"file_data": data}
+            if isinstance(part.get("filename"), str):
+                file["filename"] = part["filename"]
+            parts.append({"type": "file", "file": file})
         elif isinstance(kind, str):
             raise _unsupported(f"{at}.type", f"content parts of type {kind!r} are not translated")
         else:
