@@ -157,3 +157,15 @@ def test_text_completions_never_go_to_a_messages_api_provider(gw: Setup) -> None
     assert caught.value.code == "endpoint_not_supported"
     assert "/v1/completions" in caught.value.message and "anthropic-us" in caught.value.message
     assert gw.an.received == []  # not tried, so not counted against its health either
+
+
+def test_a_responses_request_reaches_a_messages_api_provider(gw: Setup) -> None:
+    # Responses -> chat at the edge -> Messages API upstream, and the answer back the same way
+    resp = client(gw).responses.create(model="claude", instructions="Be brief.", input=f"Mail {EMAIL}")
+    assert resp.output_text == f"echo: Mail {EMAIL}" and resp.status == "completed"
+    (sent,) = gw.an.received
+    assert sent.body["system"] == "Be brief." and EMAIL not in sent.text
+    gw.an.received.clear()
+    with client(gw).responses.stream(model="claude", input=f"to {EMAIL}") as stream:
+        final = stream.get_final_response()
+    assert final.output_text == f"echo: to {EMAIL}" and EMAIL not in gw.an.received[0].text
