@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from sovgate.gateway.errors import GatewayError, bad_request
+from sovgate.server.validate import type_name
 from sovgate.upstream import event_data
 
 _encode = msgspec.json.Encoder().encode
@@ -30,11 +31,21 @@ _decode = msgspec.json.Decoder().decode
 
 _ROLES = frozenset({"user", "system", "developer", "assistant"})
 # forwarded to the provider under the same name (chat completions has them too)
-_SAME = ("temperature", "top_p", "user", "parallel_tool_calls", "service_tier", "safety_identifier")
-_SAME_ALSO = ("prompt_cache_key",)
-# accepted, not forwarded: they change nothing about what the provider is asked
-_ACCEPTED = ("model", "input", "instructions", "stream", "max_output_tokens", "tools", "tool_choice")
-_ACCEPTED_ALSO = ("text", "reasoning", "metadata", "store", "include", "truncation", "stream_options")
+_SAME = (
+    "temperature",
+    "top_p",
+    "user",
+    "parallel_tool_calls",
+    "service_tier",
+    "safety_identifier",
+    "prompt_cache_key",
+)
+# translated into their chat counterparts
+_TRANSLATED = ("model", "input", "instructions", "stream", "max_output_tokens", "tools", "tool_choice")
+_TRANSLATED_TOO = ("text", "reasoning")
+# accepted and not sent: they ask the provider nothing (`include` only when empty)
+_NOT_SENT = ("metadata", "store", "include", "truncation", "stream_options")
+# refused when set: what they ask for needs state or services that sovgate's providers lack
 _STATEFUL = {
     "previous_response_id": "sovgate keeps no responses; send the whole conversation as input items",
     "conversation": "sovgate keeps no conversations; send the whole conversation as input items",
@@ -43,7 +54,7 @@ _STATEFUL = {
     "max_tool_calls": "it limits hosted tool calls, which chat completion providers do not run",
     "top_logprobs": "logprobs are not translated between the two APIs",
 }
-_KNOWN = frozenset((*_SAME, *_SAME_ALSO, *_ACCEPTED, *_ACCEPTED_ALSO, *_STATEFUL))
+_KNOWN = frozenset((*_SAME, *_TRANSLATED, *_TRANSLATED_TOO, *_NOT_SENT, *_STATEFUL))
 
 
 @dataclass(slots=True)
@@ -56,19 +67,13 @@ class ResponsesCall:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def _type_name(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
-
-
 def _unsupported(param: str, why: str) -> GatewayError:
     return bad_request(f"Unsupported parameter: '{param}': {why}.", param, "unsupported_parameter")
 
 
 def _expect(value: Any, kind: type, param: str, name: str) -> None:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise bad_request(f"Invalid type for '{param}': expected {name}, got {_type_name(value)}.", param)
+        raise bad_request(f"Invalid type for '{param}': expected {name}, got {type_name(value)}.", param)
 
 
 def to_chat(body: dict[str, Any], request_id: str) -> tuple[dict[str, Any], ResponsesCall]:
@@ -100,7 +105,7 @@ def to_chat(body: dict[str, Any], request_id: str) -> tuple[dict[str, Any], Resp
     if stream is not None:
         _expect(stream, bool, "stream", "a boolean")
         chat["stream"] = stream
-    for key in (*_SAME, *_SAME_ALSO):
+    for key in _SAME:
         if body.get(key) is not None:
             chat[key] = body[key]
     limit = body.get("max_output_tokens")
@@ -150,7 +155,7 @@ def _messages(inp: Any) -> list[dict[str, Any]]:
         return [{"role": "user", "content": inp}]
     if not isinstance(inp, list):
         raise bad_request(
-            f"Invalid type for 'input': expected a string or an array of input items, got {_type_name(inp)}.",
+            f"Invalid type for 'input': expected a string or an array of input items, got {type_name(inp)}.",
             "input",
         )
     out: list[dict[str, Any]] = []
@@ -158,7 +163,7 @@ def _messages(inp: Any) -> list[dict[str, Any]]:
         where = f"input[{i}]"
         if not isinstance(item, dict):
             raise bad_request(
-                f"Invalid type for '{where}': expected an object, got {_type_name(item)}.", where
+                f"Invalid type for '{where}': expected an object, got {type_name(item)}.", where
             )
         kind = item.get("type", "message")
         if kind == "message":
@@ -291,7 +296,7 @@ def _tool_choice(choice: Any) -> Any:
 
 def _text(text: Any) -> dict[str, Any]:
     if not isinstance(text, dict):
-        raise bad_request(f"Invalid type for 'text': expected an object, got {_type_name(text)}.", "text")
+        raise bad_request(f"Invalid type for 'text': expected an object, got {type_name(text)}.", "text")
     out: dict[str, Any] = {}
     if text.get("verbosity") is not None:
         out["verbosity"] = text["verbosity"]

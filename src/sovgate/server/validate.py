@@ -9,7 +9,8 @@ from sovgate.gateway.errors import GatewayError, bad_request
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """A JSON value's type as the OpenAI errors name it."""
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), "number"
     )
@@ -20,7 +21,7 @@ def _model(body: dict[str, Any]) -> None:
     if model is None:
         raise bad_request("Missing required parameter: 'model'.", "model", "missing_required_parameter")
     if not isinstance(model, str) or not model:
-        raise bad_request(f"Invalid type for 'model': expected a string, got {_type_name(model)}.", "model")
+        raise bad_request(f"Invalid type for 'model': expected a string, got {type_name(model)}.", "model")
 
 
 def check_chat(body: dict[str, Any]) -> None:
@@ -30,16 +31,14 @@ def check_chat(body: dict[str, Any]) -> None:
         raise bad_request("Missing required parameter: 'messages'.", "messages", "missing_required_parameter")
     if not isinstance(messages, list):
         raise bad_request(
-            f"Invalid type for 'messages': expected an array, got {_type_name(messages)}.", "messages"
+            f"Invalid type for 'messages': expected an array, got {type_name(messages)}.", "messages"
         )
     if not messages:
         raise bad_request("'messages' must contain at least one message.", "messages")
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(msg, dict):
-            raise bad_request(
-                f"Invalid type for '{where}': expected an object, got {_type_name(msg)}.", where
-            )
+            raise bad_request(f"Invalid type for '{where}': expected an object, got {type_name(msg)}.", where)
         role = msg.get("role")
         if role is None:
             raise bad_request(f"Missing required parameter: '{where}.role'.", f"{where}.role")
@@ -52,7 +51,7 @@ def check_chat(body: dict[str, Any]) -> None:
         if content is not None and not isinstance(content, str | list):
             raise bad_request(
                 f"Invalid type for '{where}.content': expected a string or an array,"
-                f" got {_type_name(content)}.",
+                f" got {type_name(content)}.",
                 f"{where}.content",
             )
         if isinstance(content, list):
@@ -70,7 +69,7 @@ def check_chat(body: dict[str, Any]) -> None:
     for key, typ, name in (("stream", bool, "a boolean"), ("tools", list, "an array")):
         value = body.get(key)
         if value is not None and not isinstance(value, typ):
-            raise bad_request(f"Invalid type for '{key}': expected {name}, got {_type_name(value)}.", key)
+            raise bad_request(f"Invalid type for '{key}': expected {name}, got {type_name(value)}.", key)
 
 
 def check_embeddings(body: dict[str, Any]) -> None:
@@ -99,7 +98,7 @@ def check_completions(body: dict[str, Any]) -> None:
     for key, typ, name in (("stream", bool, "a boolean"), ("suffix", str, "a string")):
         value = body.get(key)
         if value is not None and not isinstance(value, typ):
-            raise bad_request(f"Invalid type for '{key}': expected {name}, got {_type_name(value)}.", key)
+            raise bad_request(f"Invalid type for '{key}': expected {name}, got {type_name(value)}.", key)
 
 
 def _strings_or_tokens(value: Any) -> bool:
