@@ -74,31 +74,30 @@ def check_chat(body: dict[str, Any]) -> None:
 
 def check_embeddings(body: dict[str, Any]) -> None:
     _model(body)
-    inp = body.get("input")
-    if inp is None:
-        raise bad_request("Missing required parameter: 'input'.", "input", "missing_required_parameter")
-    if not _strings_or_tokens(inp):
-        raise bad_request(
-            "Invalid 'input': expected a string, an array of strings or an array of token arrays.", "input"
-        )
+    _text_or_tokens(body, "input")
 
 
 def check_completions(body: dict[str, Any]) -> None:
-    """The legacy text completion: a prompt (string, strings, token ids or arrays of them)."""
+    """The legacy text completion: a prompt, and for fill-in-the-middle a suffix."""
     _model(body)
-    prompt = body.get("prompt")
-    if prompt is None:
-        raise bad_request("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
-    if not _strings_or_tokens(prompt):
-        raise bad_request(
-            "Invalid 'prompt': expected a string, an array of strings, an array of token ids or an array "
-            "of token arrays.",
-            "prompt",
-        )
+    _text_or_tokens(body, "prompt")
     for key, typ, name in (("stream", bool, "a boolean"), ("suffix", str, "a string")):
         value = body.get(key)
         if value is not None and not isinstance(value, typ):
             raise bad_request(f"Invalid type for '{key}': expected {name}, got {type_name(value)}.", key)
+
+
+def _text_or_tokens(body: dict[str, Any], key: str) -> None:
+    """`body[key]` is a string, strings, token ids or arrays of them (embeddings, completions)."""
+    value = body.get(key)
+    if value is None:
+        raise bad_request(f"Missing required parameter: '{key}'.", key, "missing_required_parameter")
+    if not _strings_or_tokens(value):
+        raise bad_request(
+            f"Invalid '{key}': expected a string, an array of strings, an array of token ids or an array "
+            "of token arrays.",
+            key,
+        )
 
 
 def _strings_or_tokens(value: Any) -> bool:
