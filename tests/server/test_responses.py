@@ -281,3 +281,17 @@ def test_a_broken_stream_ends_failed_without_completion() -> None:
     assert kinds[-2:] == ["error", "response.failed"] and "response.completed" not in kinds
     assert events[-2]["code"] == "audit_unavailable"
     assert events[-1]["response"]["error"]["code"] == "audit_unavailable"
+
+
+def test_an_unreadable_chunk_is_left_out_and_the_stream_completes() -> None:
+    async def chat_stream() -> AsyncIterator[bytes]:
+        yield b"data: " + json.dumps(_chunk({"content": "Hi"})).encode() + b"\n\n"
+        yield b"data: {not json\n\n: keep-alive\n\n"
+        yield b"data: " + json.dumps(_chunk({"content": "!"}, "stop")).encode() + b"\n\ndata: [DONE]\n\n"
+
+    async def collect() -> bytes:
+        return b"".join([chunk async for chunk in translate_stream(chat_stream(), _call())])
+
+    events = _events(asyncio.run(collect()))
+    assert events[-1]["type"] == "response.completed"
+    assert events[-1]["response"]["output"][0]["content"][0]["text"] == "Hi!"

@@ -604,7 +604,13 @@ async def translate_stream(events: AsyncIterator[bytes], call: ResponsesCall) ->
                 if data == b"[DONE]":
                     out.append(tr.finish())
                     break
-                chunk = _decode(data)
+                try:
+                    chunk = _decode(data)
+                except msgspec.DecodeError:
+                    # past its first chunk a stream is not checked (upstream/_answer.py): a chunk the
+                    # chat client could not read either is left out, and the stream goes on to its
+                    # audited end instead of breaking off unrecorded
+                    continue
                 if isinstance(chunk, dict) and isinstance(chunk.get("error"), dict):
                     out.append(tr.fail(chunk["error"]))
                     break
