@@ -134,7 +134,7 @@ def test_a_streamed_function_call(e2e: E2E) -> None:
         ({"previous_response_id": "resp_1"}, "previous_response_id", "unsupported_parameter"),
         ({"tools": [{"type": "web_search"}]}, "tools[0].type", "unsupported_parameter"),
         ({"extra_body": {"colour": "blue"}}, "colour", "unknown_parameter"),
-        ({"input": [{"type": "reasoning", "summary": []}]}, "input[0].type", "unsupported_parameter"),
+        ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0].type", "unsupported_parameter"),
         ({"input": [{"role": "boss", "content": "hi"}]}, "input[0].role", "invalid_request"),
         ({"input": 7}, "input", "invalid_request"),
     ],

@@ -39,6 +39,7 @@ def test_settings_map_to_their_chat_names() -> None:
                 {"type": "function", "name": "lookup", "parameters": {"type": "object"}, "strict": True}
             ],
             "metadata": {"k": "v"},
+            "include": ["reasoning.encrypted_content"],  # what stateless agent clients send
             "store": True,
             "truncation": "disabled",
         }
@@ -89,6 +90,7 @@ def test_input_items_become_one_conversation() -> None:
                 {"role": "assistant", "content": [{"type": "output_text", "text": "Let me look."}]},
                 call,
                 call | {"call_id": "c2"},  # parallel calls: one assistant turn
+                {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAAA"},
                 {"type": "function_call_output", "call_id": "c1", "output": "42"},
                 {
                     "type": "function_call_output",
@@ -125,7 +127,8 @@ def test_input_items_become_one_conversation() -> None:
     [
         ({"input": "x", "conversation": "conv_1"}, "conversation", "unsupported_parameter"),
         ({"input": "x", "background": True}, "background", "unsupported_parameter"),
-        ({"input": "x", "include": ["reasoning.encrypted_content"]}, "include", "unsupported_parameter"),
+        ({"input": "x", "include": "reasoning.encrypted_content"}, "include", "invalid_request"),
+        ({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input[0].type", "unsupported_parameter"),
         ({"input": "x", "tools": [{"type": "file_search"}]}, "tools[0].type", "unsupported_parameter"),
         ({"input": "x", "tool_choice": {"type": "web_search"}}, "tool_choice", "unsupported_parameter"),
         (

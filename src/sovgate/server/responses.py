@@ -43,7 +43,8 @@ _SAME = (
 # translated into their chat counterparts
 _TRANSLATED = ("model", "input", "instructions", "stream", "max_output_tokens", "tools", "tool_choice")
 _TRANSLATED_TOO = ("text", "reasoning")
-# accepted and not sent: they ask the provider nothing (`include` only when empty)
+# accepted and not sent: they ask the provider nothing (`include` asks for extra output data,
+# such as encrypted reasoning, that no chat completion carries: the Response has none of it)
 _NOT_SENT = ("metadata", "store", "include", "truncation", "stream_options")
 # refused when set: what they ask for needs state or services that sovgate's providers lack
 _STATEFUL = {
@@ -129,8 +130,8 @@ def to_chat(body: dict[str, Any], request_id: str) -> tuple[dict[str, Any], Resp
         if reasoning.get("effort") is not None:
             chat["reasoning_effort"] = reasoning["effort"]
     include = body.get("include")
-    if include:
-        raise _unsupported("include", "no additional output data is translated from chat completions")
+    if include is not None and not (isinstance(include, list) and all(isinstance(x, str) for x in include)):
+        raise bad_request("Invalid type for 'include': expected an array of strings.", "include")
     metadata = body.get("metadata")
     if metadata is not None:
         _expect(metadata, dict, "metadata", "an object")
@@ -179,6 +180,10 @@ def _messages(inp: Any) -> list[dict[str, Any]]:
                 last["tool_calls"].append(call)  # parallel calls: one assistant turn
             else:
                 out.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "reasoning":
+            # a reasoning model's own earlier reasoning, sent back by stateless clients: encrypted for
+            # OpenAI's models, meaningless to any other, so it is not sent (nor is its summary)
+            continue
         elif kind == "function_call_output":
             output = item.get("output")
             if isinstance(output, list):
@@ -190,7 +195,7 @@ def _messages(inp: Any) -> list[dict[str, Any]]:
             raise _unsupported(
                 f"{where}.type",
                 f"input items of type {kind!r} are not translated (message, function_call and "
-                "function_call_output are)",
+                "function_call_output are; reasoning items are left out)",
             )
     return out
 
