@@ -69,6 +69,10 @@ def test_flow_rows_name_both_ends_of_a_forwarded_request() -> None:
     assert out[col("peer_decisions")] == "sha-gateway: 0190b" and out[col("forwarded_by")] == ""
     assert (into[col("forwarded_by")], into[col("forwarded_decision")]) == ("fra.example/audit", "0190a")
     assert into[col("peer_decisions")] == ""
+    own = csv_row(
+        next(iter(flow_rows([r(provider="de", endpoint="responses", detectors={"acme.codename": 1})])))
+    )
+    assert (own[col("endpoint")], own[col("detectors")]) == ("responses", "acme.codename: 1")
 
 
 def test_flow_matrix_counts_subject_destination_category() -> None:

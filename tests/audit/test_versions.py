@@ -63,9 +63,35 @@ def test_a_v2_log_verifies_and_continues_with_v3_leaves(
     payloads = [e.payload or b"" for e in log.store.iter_entries()]
     assert all(b"peer_decisions" not in p for p in payloads[:5]) and b'"v":2' in payloads[0]
     leaves = [decode_leaf(p) for p in payloads]
-    assert [(r.v, r.index) for r in leaves] == [(2, i) for i in range(5)] + [(3, 5)]
+    assert [(r.v, r.index) for r in leaves] == [(2, i) for i in range(5)] + [(LEAF_VERSION, 5)]
     assert leaves[0].peer_decisions == {} and leaves[5].peer_decisions == {"sha-gateway": "0190abc"}
     assert verify_log(log).size == 6
+    log.close_sync()
+
+
+_V4_ADDED = ("endpoint", "detectors")  # which API, the organization's own detectors: 2026-11-28
+
+
+def _v3_leaf(record: AuditRecord, index: int) -> bytes:
+    """The leaf as sovgate wrote it before endpoints and own detectors were recorded (d9283a6)."""
+    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V4_ADDED}
+    return msgspec.json.encode(data | {"index": index, "v": 3}, order="sorted")
+
+
+def test_a_v3_log_verifies_and_continues_with_v4_leaves(
+    audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _append_as(_v3_leaf, audit_url, log_kwargs, monkeypatch, [rec(i) for i in range(4)])
+    newer = msgspec.structs.replace(rec(4), endpoint="responses", detectors={"acme.codename": 2})
+    _append(audit_url, log_kwargs, [newer])
+    log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
+    payloads = [e.payload or b"" for e in log.store.iter_entries()]
+    assert all(b"detectors" not in p and b'"v":3' in p for p in payloads[:4])
+    leaves = [decode_leaf(p) for p in payloads]
+    assert [(r.v, r.endpoint, r.detectors) for r in leaves] == [(3, None, {})] * 4 + [
+        (4, "responses", {"acme.codename": 2})
+    ]
+    assert verify_log(log).size == 5
     log.close_sync()
 
 
@@ -79,7 +105,7 @@ def test_old_leaves_verify_and_the_log_continues_in_the_new_version(mixed: tuple
     leaves = [decode_leaf(e.payload or b"") for e in log.store.iter_entries()]
     assert [(r.v, r.index) for r in leaves[:8]] == [(1, None)] * 8
     assert [(r.v, r.index) for r in leaves[8:]] == [(LEAF_VERSION, i) for i in range(8, 12)]
-    assert LEAF_VERSION == 3
+    assert LEAF_VERSION == 4
     assert verify_log(log).size == 12
     log.close_sync()
 

@@ -22,7 +22,8 @@ def test_a_text_completion_is_protected_restored_and_audited(e2e: E2E) -> None:
     assert sent.path == "/v1/completions" and sent.body["model"] == "gpt-4o"
     assert EMAIL not in sent.text and sent.body["prompt"] == "Mail [EMAIL_1] the minutes"
     record = e2e.record(rid)
-    assert (record.provider, record.status) == (provider, 200) and "EMAIL" in record.protection[provider]
+    assert (record.provider, record.status, record.endpoint) == (provider, 200, "completions")
+    assert "EMAIL" in record.protection[provider]
 
 
 def test_the_suffix_and_every_prompt_of_a_list_are_protected(e2e: E2E) -> None:

@@ -71,6 +71,7 @@ def test_custom_detectors_steer_and_mask_requests(tmp_path: Path) -> None:
     log = open_log_reader(f"sqlite:///{tmp_path / 'sovgate-audit.db'}")
     try:
         (start,) = [r for r in log.records() if r.action == "gateway.start"]
+        by_id = {r.id: r for r in log.records()}
     finally:
         log.close_sync()
     assert start.details["detectors"] == "acme.employee_id,acme.codename"
@@ -84,3 +85,7 @@ def test_custom_detectors_steer_and_mask_requests(tmp_path: Path) -> None:
     )
     assert shown.returncode == 0, shown.stderr
     assert "NATIONAL_ID" in shown.stdout and "DE" in shown.stdout and "123456" not in shown.stdout
+    # each request's record names the organization's own detectors that matched, and the API asked
+    record = by_id[decision]
+    assert (record.detectors, record.endpoint) == ({"acme.employee_id": 1}, "chat")
+    assert start.endpoint is None and start.detectors == {}

@@ -40,7 +40,7 @@ def test_a_response_is_protected_restored_and_audited(e2e: E2E) -> None:
     assert sent.body["messages"][0] == {"role": "system", "content": "Antworte knapp."}
     assert sent.body["messages"][1]["role"] == "user" and sent.body["max_tokens"] == 200
     record = e2e.record(rid)
-    assert (record.provider, record.status) == (provider, 200)
+    assert (record.provider, record.status, record.endpoint) == (provider, 200, "responses")
     assert "EMAIL" in record.protection[provider]
     # nothing is stored to be fetched again: the 404 says where the decision is kept instead
     with pytest.raises(openai.NotFoundError, match="audit show"):

@@ -29,7 +29,8 @@ from sovgate.types import FiredRule
 # 1: no `index` in the leaf (logs written before the index was signed; some v1 leaves carry it).
 # 2: `index` signed and required; `excluded` and `details` added.
 # 3: federation: `forwarded_by`, `forwarded_decision` and `peer_decisions` added.
-LEAF_VERSION = 3
+# 4: `endpoint` (which API) and `detectors` (the organization's own detectors that matched) added.
+LEAF_VERSION = 4
 ADMIN_ID_PREFIX = "admin-"  # admin record ids; retention never purges them
 PURGE_ACTION = "audit.purge"
 
@@ -77,6 +78,11 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     forwarded_by: str | None = None
     forwarded_decision: str | None = None
     peer_decisions: dict[str, str] = {}  # peer gateway provider -> the peer's record id of the request
+    # the API asked: chat, completions, embeddings, responses or models (None: admin records)
+    endpoint: str | None = None
+    # the organization's own detectors (gateway.detection.custom) that matched: name -> findings;
+    # what they found is counted under its kind in `findings` too
+    detectors: dict[str, int] = {}
     index: int | None = None  # leaf index: set by the log when it sequences the record (signed with it)
     v: int = LEAF_VERSION  # leaf schema version
 
@@ -161,6 +167,7 @@ def normalize(record: AuditRecord) -> AuditRecord:
         excluded=dict(sorted(record.excluded.items())) if record.excluded else {},
         details=dict(sorted(record.details.items())) if record.details else {},
         peer_decisions=dict(sorted(record.peer_decisions.items())) if record.peer_decisions else {},
+        detectors=dict(sorted(record.detectors.items())) if record.detectors else {},
     )
 
 

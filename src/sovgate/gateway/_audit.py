@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 from sovgate.audit import AuditRecord, rule_records, summarize_findings
@@ -18,7 +19,9 @@ def subject_jurisdictions(rec: RequestRecord) -> tuple[str, ...]:
     return tuple(sorted(j for j in found if j))
 
 
-def to_audit_record(rec: RequestRecord) -> AuditRecord:
+def to_audit_record(rec: RequestRecord, own_detectors: frozenset[str] = frozenset()) -> AuditRecord:
+    """The record the log keeps; `own_detectors`: the names of the config's own detectors
+    (gateway.detection.custom), counted by name in `detectors`."""
     # every provider the request was sent to, with what was masked for it (() = in the clear):
     # a provider that failed after the request went out may still have received it
     protection = {a.provider: a.pseudonymized for a in rec.attempts if a.sent}
@@ -45,4 +48,8 @@ def to_audit_record(rec: RequestRecord) -> AuditRecord:
         forwarded_decision=rec.forwarded_decision,
         # federation: each peer gateway's own record of the request, for following it across logs
         peer_decisions={a.provider: a.peer_decision for a in rec.attempts if a.peer_decision},
+        endpoint=rec.endpoint,
+        detectors=dict(Counter(f.detail for f in rec.findings if f.detail in own_detectors))
+        if own_detectors
+        else {},
     )

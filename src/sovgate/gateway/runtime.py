@@ -167,8 +167,10 @@ async def open_gateway(
             # the configuration and policies this process will apply are themselves on the record
             await log.append(_start_record(config, log.fingerprint))
 
+            own = frozenset(r.detail for r in config.gateway.detection.custom)
+
             async def audit(rec: Any) -> int:
-                return await log.append(to_audit_record(rec))
+                return await log.append(to_audit_record(rec, own))
 
         pool = UpstreamPool(config.providers)
         stack.push_async_callback(pool.close)
