@@ -52,6 +52,8 @@ def db(tmp_path: Path) -> tuple[str, list[bytes]]:
         r = msgspec.structs.replace(
             rec(i, tenant="acme-de" if i % 2 else "acme-cn"), excluded={"us-global": "baseline/eu-special"}
         )
+        if i % 3 == 1:  # the organization's own detector matched (leaf v4)
+            r = msgspec.structs.replace(r, endpoint="chat", detectors={"acme.codename": 1})
         if i % 3 == 0:  # a flow to the US of German subjects' personal data, pseudonymized
             r = AuditRecord(
                 id=f"req-{i}",
@@ -161,6 +163,8 @@ def test_export_and_report_say_which_rule_excluded_which_provider(db: tuple[str,
     assert "Providers excluded" in report
     line = next(x for x in report.splitlines() if "baseline/eu-special" in x)
     assert "us-global" in line and line.split()[-2] == "8"
+    own = next(x for x in report.splitlines() if "acme.codename" in x)
+    assert own.split()[-2] == "4"  # requests 1, 4, 7 and 10
 
 
 @pytest.mark.parametrize("cmd", ["export", "report"])

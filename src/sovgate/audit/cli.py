@@ -323,7 +323,7 @@ def report(
 
     log = _reader(audit, config, key)
     try:
-        matrix, excluded = flow_report(log.records(since, until, tenant))
+        matrix, excluded, detectors = flow_report(log.records(since, until, tenant))
     except AuditError as e:
         _fail(str(e))
         return
@@ -345,6 +345,13 @@ def report(
         for (provider, rule), n in sorted(excluded.items()):
             why.add_row(provider, rule, str(n))
         Console().print(why)
+    if detectors:
+        own = Table(title="The organization's own detectors: requests in which each matched")
+        for col in ("detector", "requests"):
+            own.add_column(col, justify="right" if col == "requests" else "left")
+        for name, n in sorted(detectors.items()):
+            own.add_row(name, str(n))
+        Console().print(own)
 
 
 @audit_app.command()

@@ -5,13 +5,15 @@
   where it went (operator and hosting jurisdictions), the rules and citations
   that applied, and what was pseudonymized.
 - `flow_matrix`: request counts by subject jurisdiction × destination (hosting)
-  jurisdiction × category; `flow_report` adds how often each rule excluded each provider.
+  jurisdiction × category; `flow_report` adds how often each rule excluded each provider and
+  each of the organization's own detectors matched.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sovgate.audit.record import AuditRecord
 
@@ -118,16 +120,23 @@ def flow_matrix(records: Iterable[AuditRecord]) -> Counter[tuple[str, str, str]]
     return counts
 
 
-def flow_report(
-    records: Iterable[AuditRecord],
-) -> tuple[Counter[tuple[str, str, str]], Counter[tuple[str, str]]]:
-    """In one pass: the flow matrix, and requests counted by (excluded provider, first excluding rule)."""
+class FlowReport(NamedTuple):
+    matrix: Counter[tuple[str, str, str]]  # (subject jurisdiction, hosting jurisdiction, category)
+    excluded: Counter[tuple[str, str]]  # (excluded provider, the first rule that excluded it)
+    detectors: Counter[str]  # the organization's own detectors: requests in which each matched
+
+
+def flow_report(records: Iterable[AuditRecord]) -> FlowReport:
+    """In one pass: the flow matrix, requests counted by (excluded provider, first excluding rule)
+    and by own detector that matched."""
     excluded: Counter[tuple[str, str]] = Counter()
+    detectors: Counter[str] = Counter()
 
     def requests() -> Iterable[AuditRecord]:
         for r in records:
             if r.kind == "request":
                 excluded.update(r.excluded.items())
+                detectors.update(r.detectors.keys())
                 yield r
 
-    return flow_matrix(requests()), excluded
+    return FlowReport(flow_matrix(requests()), excluded, detectors)
