@@ -69,8 +69,10 @@ def endpoint_unsupported(endpoint: str, eligible: list[str] | tuple[str, ...]) -
     path = API_PATHS.get(endpoint, endpoint)
     msg = (
         f"No eligible provider serves {path}: the eligible ones ({', '.join(eligible)}) speak a protocol "
-        "without it (the Anthropic Messages API has no text completions); use /v1/chat/completions."
+        "without it (the Anthropic Messages API has chat only)."
     )
+    if endpoint == "completions":
+        msg += " Send the prompt as a message to /v1/chat/completions instead."
     return GatewayError(404, msg, code="endpoint_not_supported")
 
 
