@@ -228,6 +228,8 @@ class AuditLog(LogReader):
         except NoteError as e:
             raise AuditError(str(e)) from None
         super().__init__(store, self._signer.verifier(), retention_days=retention_days)
+        # keyed once: each fingerprint copies it instead of deriving the HMAC pads again
+        self._mac = hmac.new(self._secret, digestmod=hashlib.sha256)
         self.key_path, self.secret_path = signer_path, secret_path
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval_s = checkpoint_interval_s
@@ -301,7 +303,9 @@ class AuditLog(LogReader):
 
     def fingerprint(self, data: bytes) -> str:
         """Keyed content fingerprint (hex HMAC-SHA256 with the deployment secret)."""
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+        mac = self._mac.copy()
+        mac.update(data)
+        return mac.hexdigest()
 
     def purge(self, older_than_days: int | None = None, tenant: str | None = None) -> int:
         """Remove payloads older than the retention (of one tenant, or all); leaf hashes stay,

@@ -24,7 +24,6 @@ from sovgate.gateway._offload import OFFLOAD_CHARS, offload
 from sovgate.gateway._protection import Protect, Protected, ProtectionImpossible
 from sovgate.gateway._restore import StreamRestoration, restore_completion
 from sovgate.gateway._trace import RequestTrace
-from sovgate.gateway._yaml import format_path
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
 from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
@@ -603,7 +602,7 @@ def _note_plan(rec: RequestRecord, p: Plan) -> None:
     rec.findings = tuple(
         FindingSummary(
             kind=f.kind,
-            path=format_path(p.segments[f.segment].path) if 0 <= f.segment < len(p.segments) else "?",
+            at=p.segments[f.segment].path if 0 <= f.segment < len(p.segments) else None,
             start=f.start,
             end=f.end,
             jurisdiction=f.jurisdiction,

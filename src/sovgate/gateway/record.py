@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import msgspec
 
+from sovgate.gateway._yaml import format_path
 from sovgate.types import FiredRule, ProviderVerdict
 
 
 class FindingSummary(msgspec.Struct, frozen=True, omit_defaults=True):
     kind: str
-    path: str  # where in the body, e.g. "messages[1].content"
+    at: tuple[str | int, ...] | None  # the key path of the segment it was found in (None: unknown)
     start: int
     end: int
     jurisdiction: str | None = None
     detail: str | None = None
     score: float = 1.0
+
+    @property
+    def path(self) -> str:
+        """Where in the body, e.g. "messages[1].content" (formatted when asked, not per request)."""
+        return "?" if self.at is None else format_path(self.at)
 
 
 class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
