@@ -1,7 +1,10 @@
-"""Leaf versions (QA A0): a log written by sovgate before the index was signed (v1 leaves without
-`index`) still verifies, is extended with v2 leaves, and tampering with its old rows is still caught."""
+"""Leaf versions (QA A0): a log written by an older sovgate (v1 leaves without `index`, v2 before
+federation, v3 before endpoints and own detectors) still verifies, is extended with current
+leaves, and tampering with its old rows is still caught."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -12,13 +15,29 @@ from sovgate.audit import LogReader, decode_leaf, open_audit_log_sync, open_log_
 from sovgate.audit.record import LEAF_VERSION, AuditRecord
 from sovgate.audit.verify import TamperError, verify_log
 
-_V1_DROPPED = ("index", "excluded", "details")  # fields v1 leaves written before e3bc6a7 lack
+# the fields each leaf version added
+_ADDED = {
+    2: ("index", "excluded", "details"),  # the index signed: e3bc6a7
+    3: ("forwarded_by", "forwarded_decision", "peer_decisions"),  # federation, 2026-11-27
+    4: ("endpoint", "detectors"),  # which API, the organization's own detectors: 2026-11-28
+}
 
 
-def _v1_leaf(record: AuditRecord, index: int) -> bytes:
-    """The leaf as sovgate wrote it before the index was signed (record.py at 543f4e4)."""
-    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V1_DROPPED}
-    return msgspec.json.encode(data | {"v": 1}, order="sorted")
+def _older_leaf(version: int) -> Callable[[AuditRecord, int], bytes]:
+    """The leaf encoding of a sovgate that wrote `version` leaves: without the fields added since
+    (v1: record.py at 543f4e4, v2: at fc9d588, v3: at d9283a6)."""
+    dropped = {f for v, fields in _ADDED.items() if v > version for f in fields}
+
+    def leaf(record: AuditRecord, index: int) -> bytes:
+        data = {k: x for k, x in msgspec.to_builtins(record).items() if k not in dropped}
+        return msgspec.json.encode(
+            data | {"v": version} | ({} if version == 1 else {"index": index}), order="sorted"
+        )
+
+    return leaf
+
+
+_v1_leaf, _v2_leaf, _v3_leaf = _older_leaf(1), _older_leaf(2), _older_leaf(3)
 
 
 def _append(url: str, log_kwargs: dict, records: list[AuditRecord]) -> None:
@@ -43,16 +62,7 @@ def mixed(audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch) -> 
     return audit_url, log_kwargs
 
 
-_V3_ADDED = ("forwarded_by", "forwarded_decision", "peer_decisions")  # federation, 2026-11-27
-
-
-def _v2_leaf(record: AuditRecord, index: int) -> bytes:
-    """The leaf as sovgate wrote it before federation (record.py at fc9d588)."""
-    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V3_ADDED}
-    return msgspec.json.encode(data | {"index": index, "v": 2}, order="sorted")
-
-
-def test_a_v2_log_verifies_and_continues_with_v3_leaves(
+def test_a_v2_log_verifies_and_continues_with_current_leaves(
     audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _append_as(_v2_leaf, audit_url, log_kwargs, monkeypatch, [rec(i) for i in range(5)])
@@ -67,15 +77,6 @@ def test_a_v2_log_verifies_and_continues_with_v3_leaves(
     assert leaves[0].peer_decisions == {} and leaves[5].peer_decisions == {"sha-gateway": "0190abc"}
     assert verify_log(log).size == 6
     log.close_sync()
-
-
-_V4_ADDED = ("endpoint", "detectors")  # which API, the organization's own detectors: 2026-11-28
-
-
-def _v3_leaf(record: AuditRecord, index: int) -> bytes:
-    """The leaf as sovgate wrote it before endpoints and own detectors were recorded (d9283a6)."""
-    data = {k: v for k, v in msgspec.to_builtins(record).items() if k not in _V4_ADDED}
-    return msgspec.json.encode(data | {"index": index, "v": 3}, order="sorted")
 
 
 def test_a_v3_log_verifies_and_continues_with_v4_leaves(
