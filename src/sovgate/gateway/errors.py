@@ -32,6 +32,16 @@ def error_body(message: str, type: str, code: str | None = None, param: str | No
     return msgspec.json.encode({"error": err})
 
 
+# the API's endpoints and their paths (the server routes by them; models is the one GET)
+API_PATHS = {
+    "chat": "/v1/chat/completions",
+    "completions": "/v1/completions",
+    "embeddings": "/v1/embeddings",
+    "responses": "/v1/responses",
+    "models": "/v1/models",
+}
+
+
 def bad_request(message: str, param: str | None = None, code: str = "invalid_request") -> GatewayError:
     return GatewayError(400, message, param=param, code=code)
 
@@ -55,14 +65,6 @@ def wrong_endpoint(model: str, endpoint: str, known: list[str]) -> GatewayError:
         f" (models for it: {', '.join(known) or 'none'}; see gateway.embedding_models)."
     )
     return GatewayError(404, msg, param="model", code="model_not_found")
-
-
-API_PATHS = {
-    "chat": "/v1/chat/completions",
-    "completions": "/v1/completions",
-    "embeddings": "/v1/embeddings",
-    "responses": "/v1/responses",
-}
 
 
 def endpoint_unsupported(endpoint: str, eligible: list[str] | tuple[str, ...]) -> GatewayError:

@@ -19,6 +19,7 @@ import msgspec
 from uuid_utils import uuid7
 
 from sovgate.gateway.errors import (
+    API_PATHS,
     GatewayError,
     bad_request,
     error_body,
@@ -46,13 +47,7 @@ _encode = msgspec.json.Encoder().encode
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream")
 _NO_CACHE = (b"cache-control", b"no-cache")
-_ROUTES = {
-    ("POST", "/v1/chat/completions"): "chat",
-    ("POST", "/v1/embeddings"): "embeddings",
-    ("POST", "/v1/responses"): "responses",
-    ("POST", "/v1/completions"): "completions",
-    ("GET", "/v1/models"): "models",
-}
+_ROUTES = {("GET" if e == "models" else "POST", path): e for e, path in API_PATHS.items()}
 _PATHS = {path for _, path in _ROUTES} | {"/healthz", "/metrics"}
 _WITNESS_PATH = "/add-checkpoint"  # C2SP tlog-witness; served when gateway.witness is set
 _WITNESS_MAX_BODY = 64 * 1024  # "old N", at most 63 proof lines, a signed checkpoint

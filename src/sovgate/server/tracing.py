@@ -20,17 +20,12 @@ from urllib.parse import urlsplit
 from sovgate import __version__
 from sovgate.gateway._audit import subject_jurisdictions
 from sovgate.gateway.config import Tracing as TracingSettings
+from sovgate.gateway.errors import API_PATHS
 from sovgate.gateway.record import Attempt, RequestRecord
 from sovgate.types import Provider
 from sovgate.upstream import outbound_headers
 
-_ROUTES = {
-    "chat": "/v1/chat/completions",
-    "embeddings": "/v1/embeddings",
-    "responses": "/v1/responses",
-    "completions": "/v1/completions",
-    "models": "/v1/models",
-}
+_ROUTES = API_PATHS
 # GenAI semantic conventions: a legacy text completion is "text_completion"
 _OPERATIONS = {
     "chat": "chat",
