@@ -4,14 +4,17 @@ built-in kinds, with the engine's normalization, overlap resolution and category
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sovgate.classify import Classifier
-from sovgate.classify.custom import check_rule
+from sovgate.classify.custom import _spans, check_rule, compile_pattern
 from sovgate.types import CustomRule, Segment
 
 RULES = (
@@ -107,6 +110,12 @@ def test_rules_change_nothing_else(clf: Classifier) -> None:
         (CustomRule(detail="x", kind="PERSON", pattern="a", terms=("b",)), ("pattern",), "exactly one"),
         (CustomRule(detail="x", kind="PERSON", pattern="a("), ("pattern",), "not a valid regular expression"),
         (CustomRule(detail="x", kind="PERSON", pattern="a*"), ("pattern",), "matches the empty text"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"(?<=EMP-)\d+"), ("pattern",), "lookbehind (?<=...)"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"(?!0)\d+"), ("pattern",), "negative lookahead"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"(\d)\1"), ("pattern",), "backreferences"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"(?P<d>x)(?P=d)"), ("pattern",), "backreferences"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"EMP\Z"), ("pattern",), r"\Z (write \z)"),
+        (CustomRule(detail="x", kind="PERSON", pattern=r"x{1001}"), ("pattern",), "patterns this large"),
         (CustomRule(detail="x", kind="PERSON", terms=("ok", " ** ")), ("terms", 1), "a word or phrase"),
         (CustomRule(detail="x y", kind="PERSON", pattern="a"), ("detail",), "letters, digits"),
         (CustomRule(detail="x", kind="PERSON", pattern="a", jurisdiction="de"), ("jurisdiction",), "alpha-2"),
@@ -117,8 +126,40 @@ def test_a_rule_that_cannot_work_is_refused_with_where_and_why(
 ) -> None:
     problem = check_rule(rule)
     assert problem is not None and problem[0] == where and reason in problem[1]
-    with pytest.raises(ValueError, match=reason.split("(")[0]):
+    with pytest.raises(ValueError, match=re.escape(reason.split("(")[0])):
         Classifier([rule])
+
+
+def test_a_pattern_that_would_backtrack_forever_runs_in_linear_time() -> None:
+    # `([a-z]+ ?)+$` on words followed by a character it cannot end with: a backtracking engine
+    # tries every way of splitting the words (2^n for n letters; Python's `re` does not finish
+    # on this text in hours). A child process, so that a regression fails instead of hanging.
+    code = (
+        "from sovgate.classify import Classifier\n"
+        "from sovgate.types import CustomRule\n"
+        "clf = Classifier([CustomRule(detail='acme.careless', kind='SECRET', pattern=r'([a-z]+ ?)+$')])\n"
+        "text = 'token ' + 'a' * 5000 + '!'\n"
+        "print(sum(f.detail == 'acme.careless' for f in clf.detect(text, 'en')))\n"
+        "short = 'the token is abc'\n"
+        "print([short[f.start:f.end] for f in clf.detect(short, 'en') if f.detail])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["0", "['the token is abc']"]
+
+
+def test_patterns_keep_python_s_syntax_that_re2_shares() -> None:
+    # named groups, classes, flags and Unicode properties; offsets in characters, not UTF-8 bytes
+    clf = Classifier(
+        [
+            CustomRule(detail="acme.ref", kind="SECRET", pattern=r"(?i)ref[:#]\s*(?P<value>[a-z]{2}\d{4})"),
+            CustomRule(detail="acme.cyr", kind="CLASSIFIED", pattern=r"\p{Cyrillic}+-\d\d"),
+        ]
+    )
+    text = "Größe: REF# ab1234, Ärger: Сокол-77."
+    found = [(f.detail, text[f.start : f.end]) for f in clf.detect(text, "en")]
+    found = [(d, span) for d, span in found if d in ("acme.ref", "acme.cyr")]
+    assert found == [("acme.ref", "ab1234"), ("acme.cyr", "Сокол-77")]
 
 
 def test_detect_cli_takes_the_rules_of_a_config(tmp_path: Path) -> None:
@@ -173,3 +214,16 @@ def test_allowed_terms_drop_the_built_in_findings_inside_them() -> None:
     assert marked == ["acme.codename"]
     with pytest.raises(ValueError, match="a word or phrase"):
         Classifier(allow=("*",))
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"[A-Z]{2}-[0-9]+", r"(?P<value>[0-9]{3})[xé]?", r"é+|日[0-9]*", r"[0-9]*"]
+)
+@given(text=st.text(alphabet="AB-0129xé日 ", max_size=40))
+def test_spans_are_the_characters_python_s_re_would_report(pattern: str, text: str) -> None:
+    # patterns that mean the same to both engines (no \b \d \w: ASCII in RE2), on texts mixing
+    # one-, two- and three-byte characters: RE2 runs on UTF-8, offsets come back in characters
+    rx = compile_pattern(pattern)
+    group = rx.groupindex.get(b"value", 0)
+    expected = [m.span(group) for m in re.finditer(pattern, text) if m.end(group) > m.start(group)]
+    assert list(_spans(rx, group, text)) == expected
