@@ -143,6 +143,10 @@ class Provider(msgspec.Struct, frozen=True, kw_only=True):
     exposure: tuple[str, ...] = ()
     models: dict[str, str] = {}  # virtual name -> upstream model
     timeout_s: float = 60.0
+    # It streams a usage chunk when asked (`stream_options.include_usage`, OpenAI's wire): the
+    # gateway then asks on the streams whose tokens it counts. Off by default: some providers that
+    # speak the OpenAI wire refuse the field with a 422 (Mistral).
+    stream_usage: bool = False
     preset: str | None = None
     sources: tuple[str, ...] = ()
 

@@ -168,6 +168,8 @@ class FakeOpenAI:
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await resp.prepare(request)
         base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": body["model"]}
+        if (body.get("stream_options") or {}).get("include_usage"):
+            base["usage"] = None  # as OpenAI: every chunk has `usage`, null but in the last one
 
         async def emit(delta: dict[str, Any], finish_reason: str | None = None) -> None:
             if self.chunk_delay_s:

@@ -182,6 +182,7 @@ def load_presets(path: Path, juris: Jurisdictions) -> dict[str, PresetInfo]:
             on_prem=on_prem,
             exposure=juris.exposure_for(operator_country),
             models=dict(models),
+            stream_usage=bool(node.get("stream_usage", False)),
             preset=pid,
             sources=fact.sources,
         )

@@ -28,7 +28,7 @@ from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
 from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
 from sovgate.limits import Limits, RateLimiter
-from sovgate.limits.usage import CHARS_PER_TOKEN, StreamMeter, estimate_tokens, reported_tokens
+from sovgate.limits.usage import CHARS_PER_TOKEN, StreamMeter, estimate_tokens, reported_tokens, usage_only
 from sovgate.messages import extract_segments
 from sovgate.route import Router
 from sovgate.types import Classification, Decision, Segment, Tenant
@@ -328,6 +328,12 @@ class Gateway:
                     f"never forwarded again, and only peer gateways ({', '.join(p.candidates)}) are "
                     "eligible for it here."
                 )
+        metered = self.limits is not None and self.limits.meters(tenant.id)
+        # A stream's tokens are known only if the provider reports them, which OpenAI's wire does
+        # when asked. Asked for the tenant's token budget and for the Responses API (whose final
+        # event carries usage); the usage chunk is not forwarded to a chat client that did not ask.
+        asked = stream and (body.get("stream_options") or {}).get("include_usage") is True
+        want_usage = stream and not asked and (metered or req.endpoint == "responses")
         attempts = _Attempts(self.on_attempt, req.trace)
         protection_error: str | None = None
         failures: list[UpstreamError] = []
@@ -354,6 +360,12 @@ class Gateway:
                 continue
             outbound = protected.body if protected is not None else body
             adapter = self.upstreams[pid]
+            ask_usage = want_usage and adapter.stream_usage
+            if ask_usage:
+                outbound = {
+                    **outbound,
+                    "stream_options": {**(outbound.get("stream_options") or {}), "include_usage": True},
+                }
             hop = Hop(self.origin, req.id) if pid in self.peers else None
             try:
                 if stream:
@@ -383,10 +395,10 @@ class Gateway:
             attempts.append(Attempt(pid, "ok", None, _ms(t0), _types(protected), _peer(hop)))
             self._chosen(rec, pid, protected, attempts)
             restoring = protected if (protected is not None and adapter.restores) else None
-            metered = self.limits is not None and self.limits.meters(tenant.id)
             if stream:
                 meter = (tenant.id, _chars(p.segments), StreamMeter()) if metered else None
-                return StreamAnswer(pid, self._stream(req, rec, events, restoring, meter))
+                hide_usage = ask_usage and req.endpoint != "responses"
+                return StreamAnswer(pid, self._stream(req, rec, events, restoring, meter, hide_usage))
             payload = reply.body
             if metered:
                 self._charge(tenant.id, _chars(p.segments), reply.body)
@@ -465,6 +477,7 @@ class Gateway:
         events: AsyncIterator[list[bytes]],
         restoring: Protected | None,
         meter: tuple[str, int, StreamMeter] | None = None,  # (tenant, prompt chars, meter): tokens
+        hide_usage: bool = False,  # the gateway asked for the usage chunk, the client did not
     ) -> AsyncIterator[bytes]:
         """Forward upstream events; hold back [DONE] until the audit record is durable."""
         restoration = StreamRestoration(restoring) if restoring is not None else None
@@ -486,6 +499,8 @@ class Gateway:
                             break
                         if watch is not None:
                             watch(data)
+                        if hide_usage and usage_only(data):
+                            continue
                         if restoration is not None:
                             new = restoration.event(data)
                             if new is not None:

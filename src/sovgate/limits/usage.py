@@ -1,8 +1,9 @@
 """How many tokens an answer used, for the tenants' token budgets.
 
 The provider's own count when the answer carries one (OpenAI's `usage`, which every adapter
-returns in that format: a JSON answer, or a stream's last chunk when the client asked for it
-with `stream_options.include_usage`). Otherwise an estimate, on the high side: about four
+returns in that format: a JSON answer, or a stream's last chunk when it was asked for with
+`stream_options.include_usage`, by the client or by the gateway for a provider marked
+`stream_usage`). Otherwise an estimate, on the high side: about four
 characters a token for the request's text, and for the answer its bytes over four (JSON) or one
 token per streamed event (a stream's chunks carry about one token each).
 """
@@ -44,6 +45,26 @@ def reported_tokens(payload: bytes) -> int | None:
 def estimate_tokens(prompt_chars: int, answer_tokens: int) -> int:
     """The request's text at CHARS_PER_TOKEN, plus the answer's estimate."""
     return -(-prompt_chars // CHARS_PER_TOKEN) + answer_tokens
+
+
+class _Shape(msgspec.Struct):
+    choices: list[msgspec.Raw] | None = None
+    usage: _Tokens | None = None
+
+
+_decode_shape = msgspec.json.Decoder(_Shape).decode
+
+
+def usage_only(data: bytes) -> bool:
+    """Whether a stream chunk is OpenAI's usage chunk (a `usage`, no choices): the one that
+    `stream_options.include_usage` adds at the end."""
+    if b'"usage"' not in data:
+        return False
+    try:
+        shape = _decode_shape(data)
+    except msgspec.MsgspecError:
+        return False
+    return shape.usage is not None and not shape.choices
 
 
 class StreamMeter:

@@ -68,6 +68,8 @@ class Adapter(Protocol):
     restores: bool
     # the OpenAI endpoints its protocol has; a request for another never goes to this provider
     endpoints: frozenset[Endpoint]
+    # a stream with `stream_options.include_usage` ends in OpenAI's usage chunk (choices: [])
+    stream_usage: bool
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply: ...
 

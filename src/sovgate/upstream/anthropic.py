@@ -27,6 +27,7 @@ class AnthropicAdapter:
     endpoints: frozenset[Endpoint] = frozenset(
         {"chat"}
     )  # the Messages API: no embeddings, no text completions
+    stream_usage = True  # the usage chunk is ours, from the Messages stream's counts
 
     def __init__(self, provider: Provider, http: HttpPool, api_key: str | None):
         self.provider = provider

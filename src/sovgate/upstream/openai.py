@@ -42,6 +42,7 @@ class OpenAIAdapter:
             for e in ("chat", "completions")
         }
         self._timeout = provider.timeout_s
+        self.stream_usage = provider.stream_usage
 
     async def complete(self, endpoint: Endpoint, body: dict[str, Any], hop: Hop | None = None) -> Reply:
         data = _encode(upstream_body(self.provider, body))

@@ -35,6 +35,7 @@ _counter = itertools.count(1)
 class PreviewAdapter:
     restores = False
     endpoints = ALL_ENDPOINTS
+    stream_usage = False  # it shows the request as sent: asking for usage would change what it shows
 
     def __init__(self, provider: Provider):
         self.provider = provider
