@@ -458,16 +458,37 @@ def _classify_digits(
     not_id: KeywordHit | None,
 ) -> Hit | None:
     n = len(digits)
-    if 12 <= n <= 19 and id_cue is None and _luhn_valid(digits):
-        # one random number in ten passes Luhn: a card needs an issuer range and either a card
-        # word nearby or card-style grouping ("4111 1111 1111 1111")
-        issuer = _card_issuer(digits) if n >= 13 else None
-        card_cue = cues.before("card", s, 60) is not None
-        grouped = e - s > n
-        if issuer is not None and (card_cue or grouped):
-            return Hit("CREDIT_CARD", s, e, 0.95 if card_cue else 0.85, None, issuer)
-        if card_cue:
-            return Hit("CREDIT_CARD", s, e, 0.8, None, issuer or "card")
+    if 12 <= n <= 19 and _luhn_valid(digits):
+        card = cues.before("card", s, 60)
+        # the nearer word wins: "SSN 536-90-4399 and card 4111 …" is a card after an ID's keyword
+        if id_cue is None or (card is not None and card.start > id_cue.start):
+            # one random number in ten passes Luhn: a card needs an issuer range and either a
+            # card word nearby or card-style grouping ("4111 1111 1111 1111")
+            issuer = _card_issuer(digits) if n >= 13 else None
+            grouped = e - s > n
+            if issuer is not None and (card is not None or grouped):
+                return Hit("CREDIT_CARD", s, e, 0.95 if card is not None else 0.85, None, issuer)
+            if card is not None:
+                return Hit("CREDIT_CARD", s, e, 0.8, None, issuer or "card")
+        elif e - s > n and (issuer := _card_issuer(digits) if n >= 13 else None) is not None:
+            # an ID's keyword is nearer, but a card-grouped number that is no such ID is a card
+            return _id_hit(cues, s, e, digits, home, id_cue, not_id) or Hit(
+                "CREDIT_CARD", s, e, 0.85, None, issuer
+            )
+    return _id_hit(cues, s, e, digits, home, id_cue, not_id)
+
+
+def _id_hit(
+    cues: Cues,
+    s: int,
+    e: int,
+    digits: str,
+    home: str | None,
+    id_cue: KeywordHit | None,
+    not_id: KeywordHit | None,
+) -> Hit | None:
+    """The national ID that `digits` is, given the keywords before it, if any."""
+    n = len(digits)
     specs = _BY_LEN.get(n, ())
     if not specs:
         return None
