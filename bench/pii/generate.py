@@ -13,6 +13,7 @@ import argparse
 import json
 import random
 import re
+import string
 from pathlib import Path
 
 from faker import Faker
@@ -45,6 +46,7 @@ TYPES = {
     "IBAN": "IBAN",
     "CARD": "CREDIT_CARD",
     "ID": "NATIONAL_ID",
+    "DOC": "NATIONAL_ID",  # a passport's number: no checksum, found after its word
     "ADDRESS": "ADDRESS",
     "DOB": "DATE_OF_BIRTH",
     "IP": "IP_ADDRESS",
@@ -105,6 +107,30 @@ def dob(lang: str, fake: Faker, rng: random.Random) -> str:
     return d.strftime(fmt)
 
 
+def passport_number(lang: str, rng: random.Random) -> str:
+    """A passport number in the printed format of the language's main country."""
+    upper, digits = string.ascii_uppercase, string.digits
+
+    def pick(chars: str, n: int) -> str:
+        return "".join(rng.choice(chars) for _ in range(n))
+
+    if lang == "de":  # a serial letter, then letters without vowels and digits, at least one
+        while True:
+            v = rng.choice("CFGHJK") + pick("CFGHJKLMNPRTVWXYZ0123456789", 8)
+            if any(c.isdigit() for c in v):
+                return v
+    return {
+        "en": lambda: pick(digits, 9),  # US and UK: nine digits
+        "fr": lambda: pick(digits, 2) + pick(upper, 2) + pick(digits, 5),  # 18AB12345
+        "es": lambda: pick(upper, 3) + pick(digits, 6),  # PAA123456
+        "it": lambda: pick(upper, 2) + pick(digits, 7),  # YA1234567
+        "nl": lambda: (
+            pick(upper.replace("O", ""), 2) + pick(upper.replace("O", "") + digits, 6) + pick(digits, 1)
+        ),
+        "pl": lambda: pick(upper, 2) + pick(digits, 7),  # EA1234567
+    }[lang]()
+
+
 def value(slot: str, lang: str, fake: Faker, rng: random.Random) -> str:
     if slot == "PERSON":
         return f"{fake.first_name()} {fake.last_name()}"
@@ -125,6 +151,8 @@ def value(slot: str, lang: str, fake: Faker, rng: random.Random) -> str:
                 return " ".join(v[i : i + 4] for i in range(0, len(v), 4)) if rng.random() < 0.4 else v
     if slot == "ID":
         return national_id(lang, fake, rng)
+    if slot == "DOC":
+        return passport_number(lang, rng)
     if slot == "ADDRESS":
         return fake.address().replace("\n", ", ")
     if slot == "DOB":

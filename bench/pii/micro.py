@@ -2,6 +2,10 @@
 
 Run by run.py in a fresh interpreter (so load time and RSS are honest):
     python bench/pii/micro.py [corpus.jsonl]
+
+The classifier memoizes the detection of texts it has seen (requests repeat their system prompt
+and earlier turns): every timed call starts with the memo cleared, so these figures are detection's
+own, never a memo hit.
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ import resource
 import statistics
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sovgate.classify import Classifier
 
 _4KB = (
     "Hallo Team, bitte fasse das Protokoll zusammen. Herr Dr. Jonas Becker (geb. 12.03.1971) hat am "
@@ -31,15 +39,21 @@ _PROSE = {
 }
 
 
-def _median_ms(clf: object, text: str, lang: str, n: int = 200) -> float:
+def _latencies(clf: Classifier, text: str, lang: str, n: int = 200) -> list[float]:
     for _ in range(20):
-        clf.detect(text, lang)  # type: ignore[attr-defined]
+        clf.clear_memo()
+        clf.detect(text, lang)
     lat = []
     for _ in range(n):
+        clf.clear_memo()
         t = time.perf_counter()
-        clf.detect(text, lang)  # type: ignore[attr-defined]
+        clf.detect(text, lang)
         lat.append(time.perf_counter() - t)
-    return round(statistics.median(lat) * 1000, 3)
+    return lat
+
+
+def _median_ms(clf: Classifier, text: str, lang: str) -> float:
+    return round(statistics.median(_latencies(clf, text, lang)) * 1000, 3)
 
 
 def main() -> None:
@@ -49,14 +63,7 @@ def main() -> None:
     clf = Classifier.default()
     load_s = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    text = (_4KB * 12)[:4096]
-    for _ in range(20):
-        clf.detect(text, "de")
-    lat = []
-    for _ in range(200):
-        t = time.perf_counter()
-        clf.detect(text, "de")
-        lat.append(time.perf_counter() - t)
+    lat = _latencies(clf, (_4KB * 12)[:4096], "de")
     out = {
         "load_s": round(load_s, 3),
         "rss_mb_after_load": round(rss_mb, 1),
@@ -68,10 +75,12 @@ def main() -> None:
     if len(sys.argv) > 1:
         with open(sys.argv[1], encoding="utf-8") as fh:
             recs = [json.loads(line) for line in fh if line.strip()]
+        clf.clear_memo()  # (fewer prompts than the memo holds: the second pass would only hit it)
         t = time.perf_counter()
         for r in recs:
             clf.detect(r["text"], r.get("lang"))
         out["in_process_prompts_per_s"] = round(len(recs) / (time.perf_counter() - t), 1)
+        clf.clear_memo()
         t = time.perf_counter()
         for r in recs:
             clf.detect(r["text"])

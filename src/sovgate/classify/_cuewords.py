@@ -74,7 +74,6 @@ ID_CUES: dict[str, tuple[str, ...]] = {
         "tax code",
         "tin",
         "national id",
-        "identity card",
         "identity number",
         "id number",
         "id no",
@@ -82,18 +81,10 @@ ID_CUES: dict[str, tuple[str, ...]] = {
         "personal id",
         "personal number",
         "personal code",
-        "passport",
-        "reisepass",
-        "passeport",
-        "pasaporte",
-        "passaporto",
-        "paspoort",
-        "paszport",
+        # (passports and identity cards: DOCUMENT_CUES, whose numbers have no checksum to test)
         "numéro d'identification",
         "número de identificación",
         "numero identificativo",
-        "identiteitskaart",
-        "dowód osobisty",
     ),
 }
 NOT_ID_CUES = (
@@ -240,6 +231,35 @@ PHONE_CUES = (
     "携帯",
     "전화",
 )
+# Words that name an identity document: the number right after one is the document's (_documents).
+DOCUMENT_CUES = (
+    "passport*",
+    "reisepass*",
+    "passnummer",
+    "pass-nr",
+    "personalausweis*",
+    "ausweis*",
+    "passeport*",
+    "carte d'identité",
+    "carte nationale d'identité",
+    "pasaporte*",
+    "documento de identidad",
+    "passaporto",
+    "carta d'identità",
+    "carta di identità",
+    "paspoort*",
+    "identiteitskaart*",
+    "identiteitsbewijs*",
+    "paszport*",
+    "dowód osobisty",
+    "dowodu osobistego",
+    "numer dowodu",
+    "id card",
+    "identity card",
+    "identity document",
+    "travel document",
+)
+
 CARD_CUES = (
     "card*",
     "*karte",

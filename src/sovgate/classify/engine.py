@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import ClassVar
 
-from sovgate.classify import _contact, _markings, _numbers, _secrets
+from sovgate.classify import _contact, _documents, _markings, _numbers, _secrets
 from sovgate.classify import _cuewords as cw
 from sovgate.classify._categories import category_hits
 from sovgate.classify._cues import Cues
@@ -124,6 +124,7 @@ class Classifier:
             not_id=cw.NOT_ID_CUES,
             phone=cw.PHONE_CUES,
             card=cw.CARD_CUES,
+            doc=cw.DOCUMENT_CUES,
             dob=cw.DOB_CUES,
             addr_label=cw.ADDRESS_LABELS,
             street=cw.STREET_TRIGGERS,
@@ -155,6 +156,10 @@ class Classifier:
                     cls._default = cls()
         return cls._default
 
+    def clear_memo(self) -> None:
+        """Forget the memoized detections, for measuring detection itself (bench/pii/micro.py)."""
+        self._found.cache_clear()
+
     @property
     def ner_available(self) -> bool:
         """No statistical NER model is used; names come from lexicons and context rules."""
@@ -173,6 +178,8 @@ class Classifier:
             hits.extend(_numbers.alnum_id_hits(text, lang, cues, ibans))
             hits.extend(_contact.ip_hits(text, cues))
             hits.extend(self._people.dates(text, cues))
+            if cues.has(_documents.CUE):
+                hits.extend(_documents.document_hits(text, cues))
             # phone parsing is the costliest check: skip spans already claimed by stronger types
             claimed = [(h.start, h.end) for h in hits]
             hits.extend(_contact.phone_hits(text, lang, cues, claimed))
