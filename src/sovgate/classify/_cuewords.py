@@ -59,7 +59,7 @@ ID_CUES: dict[str, tuple[str, ...]] = {
     "LT": ("asmens kodas",),
     "IE": ("pps", "ppsn"),
     "BR": ("cpf",),
-    "IN": ("aadhaar", "aadhar"),
+    "IN": ("aadhaar", "aadhar", "pan", "pan card", "pan number", "pan no", "permanent account number"),
     "JP": ("my number", "mynumber", "マイナンバー"),
     "KR": ("resident registration", "rrn"),
     "AE": ("emirates id", "الهوية الإماراتية", "رقم الهوية الإماراتية"),

@@ -39,6 +39,7 @@ from stdnum.gr import amka as gr_amka
 from stdnum.hr import oib as hr_oib
 from stdnum.ie import pps as ie_pps
 from stdnum.in_ import aadhaar as in_aadhaar
+from stdnum.in_ import pan as in_pan
 from stdnum.it import codicefiscale as it_cf
 from stdnum.jp import in_ as jp_in
 from stdnum.kr import rrn as kr_rrn
@@ -202,6 +203,10 @@ _ALNUM_SPECS: tuple[tuple[re.Pattern[str], IdSpec], ...] = (
     (
         re.compile(r"\b\d{17}[\dXx]\b"),
         IdSpec("cn.ric", "CN", (18,), _cn_ric, strong=True),
+    ),
+    (  # India's PAN: no check digit, its fourth letter the holder's type (P: a person)
+        re.compile(r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b"),
+        IdSpec("in.pan", "IN", (10,), _safe(in_pan.is_valid)),
     ),
 )
 
@@ -500,9 +505,11 @@ def _id_hit(
         specs = _STRONG_BY_LEN.get(n, ())
         if not specs:
             return None
-        hinted = None
+        hinted: frozenset[str] = frozenset()
     else:
-        hinted = id_cue.kind.partition("|")[2] or None
+        # the countries the keyword names ("id|DE"; "id|NO,SE" for "personnummer"; "id|": any)
+        detail = id_cue.kind.partition("|")[2]
+        hinted = frozenset(detail.split(",")) if detail else frozenset()
     if id_cue is not None:
         # a keyword that names a country ("Steuer-ID", "PESEL") only accepts that country's number:
         # "Steuer-ID 12 345 678 903" failing the IdNr check is not a Croatian OIB
@@ -510,7 +517,7 @@ def _id_hit(
         specs = tuple(
             sp
             for sp in specs
-            if (sp.country == hinted or not hinted)
+            if (not hinted or sp.country in hinted)
             and (not sp.keyword_only or any(w in cue_text for w in sp.keyword_only))
         )
     # keyword-specific or home-country validators first; weak tax-office formats last
@@ -519,7 +526,12 @@ def _id_hit(
         if len(specs) == 1
         else sorted(
             specs,
-            key=lambda sp: (sp.country != hinted, bool(sp.keyword_only), sp.country != home, not sp.strong),
+            key=lambda sp: (
+                sp.country not in hinted,
+                bool(sp.keyword_only),
+                sp.country != home,
+                not sp.strong,
+            ),
         )
     )
     for sp in ordered:
@@ -600,6 +612,13 @@ def _id_starts(text: str, runs: tuple[tuple[int, int], ...]) -> list[int]:
     """Where an ID other than a codice fiscale may start, in order."""
     out: list[int] = []
     for a, _ in runs:
+        if (
+            a >= 5
+            and text[a - 1] in _UPPER  # (most runs follow a space: one look, and on)
+            and all(c in _UPPER for c in text[a - 5 : a - 1])
+            and (a == 5 or text[a - 6] not in _ASCII_ALNUM)
+        ):
+            out.append(a - 5)  # "ABCPE1234F" (India's PAN)
         c1 = text[a - 1] if a else " "
         if a >= 3 and c1 == " " and text[a - 2] in _UPPER and text[a - 3] in _UPPER:
             out.append(a - 3)  # "AB 12 …"

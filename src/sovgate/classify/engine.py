@@ -86,6 +86,20 @@ def _resolve(text: str, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def _id_cue_table(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The keyword pass's ID kinds: "id|DE" for a word one country uses, "id|NO,SE" for one that
+    several do ("personnummer"), "id|" for one that points to no country (or to any)."""
+    countries: dict[str, list[str]] = {}
+    for country, words in cues.items():
+        for word in words:
+            countries.setdefault(word, []).append(country)
+    table: dict[str, list[str]] = {}
+    for word, cs in countries.items():
+        kind = "id|" if "" in cs else "id|" + ",".join(sorted(cs))
+        table.setdefault(kind, []).append(word)
+    return {kind: tuple(words) for kind, words in table.items()}
+
+
 def _lang_code(lang: str | None) -> str | None:
     """ "de-DE", "DE", "de_AT" -> "de"."""
     if not lang:
@@ -118,7 +132,7 @@ class Classifier:
         self._custom: CustomDetector | None = compile_rules(custom)
         allowed = allowed_keywords(allow)
         self._allow = bool(allowed)
-        table: dict[str, tuple[str, ...]] = {f"id|{c}": words for c, words in cw.ID_CUES.items()}
+        table: dict[str, tuple[str, ...]] = _id_cue_table(cw.ID_CUES)
         table.update({f"cat|{cat}": terms for cat, terms in LEXICON.items()})
         table.update(
             not_id=cw.NOT_ID_CUES,
