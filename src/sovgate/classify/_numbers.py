@@ -437,7 +437,7 @@ def _id_context(cues: Cues, s: int) -> tuple[KeywordHit | None, KeywordHit | Non
         id_cue = None
     phone_cue = cues.before("phone", s, 40)
     if phone_cue is not None and (id_cue is None or phone_cue.start > id_cue.start):
-        id_cue = None  # "passport ok, phone 699 123 456": the nearer word wins
+        id_cue = None  # "DNI en regla, teléfono 699 123 456": the nearer word wins
         not_id = not_id or phone_cue
     return id_cue, not_id
 
