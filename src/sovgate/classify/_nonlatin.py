@@ -11,7 +11,8 @@ next to a cue, which keeps false alarms low:
            honorific (山田太郎さん, 佐藤様, 田中氏), or + up to 2 kanji after a cue (患者の, 氏名：);
            a given name in hiragana before an honorific (山田さくらさん) or as a name field's value.
   Korean:  a common surname syllable (data/ko_surnames.txt) + 1-2 syllables before 씨 or
-           선생님, or after a cue (환자, 성명:, 이름은), ending where a particle or a blank follows.
+           선생님, or after a cue (환자, 성명:, 이름은), ending where a particle or a blank follows;
+           surname + 2 syllables before 님 / 고객님 (roles and kin of that shape listed out).
 Chinese addresses: [province] [city] [district/county] street number 号.
 All patterns are compiled at import.
 """
@@ -270,6 +271,57 @@ _KO_CUE = re.compile(
     rf"(?:환자|고객|성명|이름|담당자|신청인|피보험자|계약자)(?:은|는|의)?[ \t]*[:：]?[ \t]*"
     rf"({_KO_SUR}[가-힣]{{1,2}}){_KO_END}"
 )
+# "김민수님", "김민수 고객님": a full name (surname + two syllables, as most Korean names are)
+# before the honorific 님. Three syllables + 님 are also roles and kin ("사용자님", "이모부님"):
+# those are left out by name.
+_KO_NIM = re.compile(
+    rf"(?<![가-힣])({_KO_SUR}[가-힣]{{2}})(?:(?:고객|환자|회원|학생)?|( )(?:고객|환자|회원|학생))님"
+    r"(?=[\s,.!?:;)은는이가을를의에께도와과]|입니다|이세요|$)"
+)
+# Before " 고객님" stands as often a word that describes the customer ("소중한 고객님", "우리의
+# 고객님"): there, a word ending like an adjective or a possessive is no name.
+_KO_ADJECTIVE_ENDS = frozenset("의한는운던된할을를")
+_KO_NOT_NAMES = frozenset(
+    [
+        "방문자",
+        "신청자",
+        "구매자",
+        "사용자",
+        "주문자",
+        "지원자",
+        "예약자",
+        "관리자",
+        "상담자",
+        "참가자",
+        "수신자",
+        "발신자",
+        "작성자",
+        "담당자",
+        "운영자",
+        "개발자",
+        "이용자",
+        "가입자",
+        "판매자",
+        "보호자",
+        "수강생",
+        "상담사",
+        "고모부",
+        "이모부",
+        "이사장",
+        "부사장",
+        "부회장",
+        "부원장",
+        "조교수",
+        "부교수",
+        "정교수",
+        "사무장",
+        "시어머",
+        "시아버",
+        "정회원",
+        "우수회",
+        "신입생",
+    ]
+)
 _KO_CHAR = re.compile("[가-힣]")
 
 
@@ -287,6 +339,11 @@ def _ja_ko_names(text: str) -> Iterator[Hit]:
         for rx in (_KO_TITLE, _KO_CUE):
             for m in rx.finditer(text):
                 yield Hit("PERSON", m.start(1), m.end(1), 0.75, None, "ko-name")
+        if "님" in text:
+            for m in _KO_NIM.finditer(text):
+                name = m.group(1)
+                if name not in _KO_NOT_NAMES and not (m.group(2) and name[-1] in _KO_ADJECTIVE_ENDS):
+                    yield Hit("PERSON", m.start(1), m.end(1), 0.7, None, "ko-name")
 
 
 def _has_other_script(text: str) -> bool:
