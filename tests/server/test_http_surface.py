@@ -240,6 +240,18 @@ def test_unknown_model_is_404(gw: Setup) -> None:
             "stream",
             "boolean",
         ),
+        (  # the gateway reads it (and may add to it) before a provider does
+            b'{"model": "chat", "messages": [{"role": "user", "content": "x"}], "stream": true,'
+            b' "stream_options": "usage"}',
+            "stream_options",
+            "expected an object",
+        ),
+        (
+            b'{"model": "chat", "messages": [{"role": "user", "content": "x"}], "stream": true,'
+            b' "stream_options": {"include_usage": "yes"}}',
+            "stream_options.include_usage",
+            "expected a boolean",
+        ),
     ],
 )
 def test_bad_input_is_400_naming_the_field(gw: Setup, body: bytes, param: str | None, fragment: str) -> None:

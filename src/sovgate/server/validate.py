@@ -70,6 +70,7 @@ def check_chat(body: dict[str, Any]) -> None:
         value = body.get(key)
         if value is not None and not isinstance(value, typ):
             raise bad_request(f"Invalid type for '{key}': expected {name}, got {type_name(value)}.", key)
+    _stream_options(body)
 
 
 def check_embeddings(body: dict[str, Any]) -> None:
@@ -85,6 +86,25 @@ def check_completions(body: dict[str, Any]) -> None:
         value = body.get(key)
         if value is not None and not isinstance(value, typ):
             raise bad_request(f"Invalid type for '{key}': expected {name}, got {type_name(value)}.", key)
+    _stream_options(body)
+
+
+def _stream_options(body: dict[str, Any]) -> None:
+    """`stream_options`, which the gateway reads (and may add to) before a provider sees it."""
+    options = body.get("stream_options")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise bad_request(
+            f"Invalid type for 'stream_options': expected an object, got {type_name(options)}.",
+            "stream_options",
+        )
+    usage = options.get("include_usage")
+    if usage is not None and not isinstance(usage, bool):
+        raise bad_request(
+            f"Invalid type for 'stream_options.include_usage': expected a boolean, got {type_name(usage)}.",
+            "stream_options.include_usage",
+        )
 
 
 def _text_or_tokens(body: dict[str, Any], key: str) -> None:
