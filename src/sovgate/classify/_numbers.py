@@ -463,6 +463,7 @@ def _classify_digits(
     not_id: KeywordHit | None,
 ) -> Hit | None:
     n = len(digits)
+    fallback: Hit | None = None  # what the number is if it is no national ID
     if 12 <= n <= 19 and _luhn_valid(digits):
         card = cues.before("card", s, 60)
         # the nearer word wins: "SSN 536-90-4399 and card 4111 …" is a card after an ID's keyword
@@ -475,12 +476,12 @@ def _classify_digits(
                 return Hit("CREDIT_CARD", s, e, 0.95 if card is not None else 0.85, None, issuer)
             if card is not None:
                 return Hit("CREDIT_CARD", s, e, 0.8, None, issuer or "card")
-        elif e - s > n and (issuer := _card_issuer(digits) if n >= 13 else None) is not None:
+        elif e - s > n and n >= 13:
             # an ID's keyword is nearer, but a card-grouped number that is no such ID is a card
-            return _id_hit(cues, s, e, digits, home, id_cue, not_id) or Hit(
-                "CREDIT_CARD", s, e, 0.85, None, issuer
-            )
-    return _id_hit(cues, s, e, digits, home, id_cue, not_id)
+            issuer = _card_issuer(digits)
+            if issuer is not None:
+                fallback = Hit("CREDIT_CARD", s, e, 0.85, None, issuer)
+    return _id_hit(cues, s, e, digits, home, id_cue, not_id) or fallback
 
 
 def _id_hit(
