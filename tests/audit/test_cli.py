@@ -58,7 +58,11 @@ def db(tmp_path: Path) -> tuple[str, list[bytes]]:
             r = AuditRecord(
                 id=f"req-{i}",
                 tenant="acme-de",
-                findings=(FindingSummary("PHONE", "DE", 1),),
+                # the phone masked for the US provider, the tax ID not (leaf v5: which scheme)
+                findings=(
+                    FindingSummary("PHONE", "DE", 1, "phone"),
+                    FindingSummary("NATIONAL_ID", "DE", 1, "de.idnr"),
+                ),
                 subject_jurisdictions=("DE",),
                 rules=(RuleRecord("baseline/pseudonymize-abroad", "pseudonymize", "GDPR Art. 46", "r"),),
                 provider="us-global",
@@ -165,6 +169,27 @@ def test_export_and_report_say_which_rule_excluded_which_provider(db: tuple[str,
     assert "us-global" in line and line.split()[-2] == "8"
     own = next(x for x in report.splitlines() if "acme.codename" in x)
     assert own.split()[-2] == "4"  # requests 1, 4, 7 and 10
+
+
+def test_export_and_report_say_which_scheme_went_where_in_the_clear_or_masked(
+    db: tuple[str, list[bytes]],
+) -> None:
+    url, _ = db
+    rows = [json.loads(x) for x in run("export", "--audit", url).stdout.splitlines()]
+    assert {tuple(r["findings"]) for r in rows if r["provider"] == "us-global"} == {
+        ("NATIONAL_ID de.idnr (DE): 1", "PHONE phone (DE): 1")
+    }
+    report = run("report", "--audit", url).stdout
+    assert "What was sent where" in report
+    table = report.split("What was sent where")[1].splitlines()
+    cells = {tuple(c.strip() for c in x.strip("│ ").split("│")) for x in table if x.startswith("│")}
+    # requests 0, 3, 6, 9 went to the US: the tax ID in the clear, the phone pseudonymized;
+    # the other eight (records without details, as leaves before v5) carried a phone to France
+    assert cells == {
+        ("NATIONAL_ID", "de.idnr", "US", "4", "0"),
+        ("PHONE", "phone", "US", "0", "4"),
+        ("PHONE", "-", "FR", "0", "8"),
+    }
 
 
 @pytest.mark.parametrize("cmd", ["export", "report"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sovgate.audit import AuditRecord, FindingSummary, RuleRecord
-from sovgate.audit.export import FLOW_COLUMNS, csv_row, flow_matrix, flow_rows, is_cross_border
+from sovgate.audit.export import FLOW_COLUMNS, csv_row, flow_matrix, flow_report, flow_rows, is_cross_border
 
 
 def r(**kw: object) -> AuditRecord:
@@ -94,4 +94,52 @@ def test_flow_matrix_counts_subject_destination_category() -> None:
         ("DE", "US", "PERSONAL"): 1,
         ("FR", "US", "PERSONAL"): 1,
         ("-", "DE", "NONE"): 1,
+    }
+
+
+def test_findings_column_names_kind_detail_and_jurisdiction() -> None:
+    rec = r(
+        provider="us",
+        provider_hosting=("US",),
+        findings=(
+            FindingSummary("CLASSIFIED", "DE", 1, "VS-NfD"),
+            FindingSummary("EMAIL", None, 2, "email"),
+            FindingSummary("PHONE", "DE", 1),  # a leaf before v5: no detail
+        ),
+    )
+    row = next(iter(flow_rows([rec])))
+    assert row["findings"] == ["CLASSIFIED VS-NfD (DE): 1", "EMAIL email: 2", "PHONE (DE): 1"]
+    assert (
+        csv_row(row)[FLOW_COLUMNS.index("findings")]
+        == "CLASSIFIED VS-NfD (DE): 1;EMAIL email: 2;PHONE (DE): 1"
+    )
+
+
+def test_report_counts_what_each_request_carried_where_in_the_clear_or_masked() -> None:
+    ids = (
+        FindingSummary("NATIONAL_ID", "DE", 3, "de.idnr"),
+        FindingSummary("NATIONAL_ID", "FR", 1, "fr.nir"),
+    )
+    recs = [
+        # two schemes of one kind, masked for the provider that served it, hosted in two places
+        r(provider="a", provider_hosting=("IE", "US"), findings=ids, protection={"a": ("NATIONAL_ID",)}),
+        # the same scheme in the clear; a provider tried before it received it masked: not counted
+        r(
+            provider="b",
+            provider_hosting=("DE",),
+            findings=(FindingSummary("NATIONAL_ID", "DE", 1, "de.idnr"), FindingSummary("PHONE", "DE", 1)),
+            protection={"a": ("NATIONAL_ID",), "b": ()},
+        ),
+        r(provider=None, findings=ids),  # refused: nothing went anywhere
+        r(provider="b", provider_hosting=("DE",), findings=(FindingSummary("EMAIL", None, 1, "email"),)),
+    ]
+    sent = flow_report(recs).sent
+    assert sent == {
+        ("NATIONAL_ID", "de.idnr", "IE", True): 1,
+        ("NATIONAL_ID", "de.idnr", "US", True): 1,
+        ("NATIONAL_ID", "fr.nir", "IE", True): 1,
+        ("NATIONAL_ID", "fr.nir", "US", True): 1,
+        ("NATIONAL_ID", "de.idnr", "DE", False): 1,
+        ("PHONE", "-", "DE", False): 1,
+        ("EMAIL", "email", "DE", False): 1,
     }

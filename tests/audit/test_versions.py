@@ -1,6 +1,6 @@
 """Leaf versions (QA A0): a log written by an older sovgate (v1 leaves without `index`, v2 before
-federation, v3 before endpoints and own detectors) still verifies, is extended with current
-leaves, and tampering with its old rows is still caught."""
+federation, v3 before endpoints and own detectors, v4 before findings' details) still verifies, is
+extended with current leaves, and tampering with its old rows is still caught."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from audit_cases import rec
 
 import sovgate.audit.log as log_module
 from sovgate.audit import LogReader, decode_leaf, open_audit_log_sync, open_log_reader
-from sovgate.audit.record import LEAF_VERSION, AuditRecord
+from sovgate.audit.record import LEAF_VERSION, AuditRecord, FindingSummary
 from sovgate.audit.verify import TamperError, verify_log
 
 # the fields each leaf version added
@@ -20,16 +20,19 @@ _ADDED = {
     2: ("index", "excluded", "details"),  # the index signed: e3bc6a7
     3: ("forwarded_by", "forwarded_decision", "peer_decisions"),  # federation, 2026-11-27
     4: ("endpoint", "detectors"),  # which API, the organization's own detectors: 2026-11-28
+    5: ("findings.detail",),  # which ID scheme, marking or secret type: 2026-11-28
 }
 
 
 def _older_leaf(version: int) -> Callable[[AuditRecord, int], bytes]:
     """The leaf encoding of a sovgate that wrote `version` leaves: without the fields added since
-    (v1: record.py at 543f4e4, v2: at fc9d588, v3: at d9283a6)."""
+    (v1: record.py at 543f4e4, v2: at fc9d588, v3: at d9283a6, v4: at b7a8f4c)."""
     dropped = {f for v, fields in _ADDED.items() if v > version for f in fields}
 
     def leaf(record: AuditRecord, index: int) -> bytes:
         data = {k: x for k, x in msgspec.to_builtins(record).items() if k not in dropped}
+        if "findings.detail" in dropped:
+            data["findings"] = [{k: x for k, x in f.items() if k != "detail"} for f in data["findings"]]
         return msgspec.json.encode(
             data | {"v": version} | ({} if version == 1 else {"index": index}), order="sorted"
         )
@@ -37,7 +40,7 @@ def _older_leaf(version: int) -> Callable[[AuditRecord, int], bytes]:
     return leaf
 
 
-_v1_leaf, _v2_leaf, _v3_leaf = _older_leaf(1), _older_leaf(2), _older_leaf(3)
+_v1_leaf, _v2_leaf, _v3_leaf, _v4_leaf = (_older_leaf(v) for v in (1, 2, 3, 4))
 
 
 def _append(url: str, log_kwargs: dict, records: list[AuditRecord]) -> None:
@@ -79,7 +82,7 @@ def test_a_v2_log_verifies_and_continues_with_current_leaves(
     log.close_sync()
 
 
-def test_a_v3_log_verifies_and_continues_with_v4_leaves(
+def test_a_v3_log_verifies_and_continues_with_current_leaves(
     audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _append_as(_v3_leaf, audit_url, log_kwargs, monkeypatch, [rec(i) for i in range(4)])
@@ -90,9 +93,30 @@ def test_a_v3_log_verifies_and_continues_with_v4_leaves(
     assert all(b"detectors" not in p and b'"v":3' in p for p in payloads[:4])
     leaves = [decode_leaf(p) for p in payloads]
     assert [(r.v, r.endpoint, r.detectors) for r in leaves] == [(3, None, {})] * 4 + [
-        (4, "responses", {"acme.codename": 2})
+        (LEAF_VERSION, "responses", {"acme.codename": 2})
     ]
     assert verify_log(log).size == 5
+    log.close_sync()
+
+
+def test_a_v4_log_verifies_and_continues_with_findings_details(
+    audit_url: str, log_kwargs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marked = (
+        FindingSummary("CLASSIFIED", "DE", 1, "VS-NfD"),
+        FindingSummary("NATIONAL_ID", "DE", 2, "de.idnr"),
+    )
+    with_details = [msgspec.structs.replace(rec(i), findings=marked) for i in range(3)]
+    _append_as(_v4_leaf, audit_url, log_kwargs, monkeypatch, with_details)
+    _append(audit_url, log_kwargs, [msgspec.structs.replace(rec(3), findings=marked)])
+    log = open_log_reader(audit_url, key_path=log_kwargs["key_path"])
+    payloads = [e.payload or b"" for e in log.store.iter_entries()]
+    assert all(b'"detail"' not in p and b'"v":4' in p for p in payloads[:3])
+    leaves = [decode_leaf(p) for p in payloads]
+    assert [(r.v, [f.detail for f in r.findings]) for r in leaves] == [(4, [None, None])] * 3 + [
+        (5, ["VS-NfD", "de.idnr"])
+    ]
+    assert verify_log(log).size == 4
     log.close_sync()
 
 
@@ -106,7 +130,7 @@ def test_old_leaves_verify_and_the_log_continues_in_the_new_version(mixed: tuple
     leaves = [decode_leaf(e.payload or b"") for e in log.store.iter_entries()]
     assert [(r.v, r.index) for r in leaves[:8]] == [(1, None)] * 8
     assert [(r.v, r.index) for r in leaves[8:]] == [(LEAF_VERSION, i) for i in range(8, 12)]
-    assert LEAF_VERSION == 4
+    assert LEAF_VERSION == 5
     assert verify_log(log).size == 12
     log.close_sync()
 

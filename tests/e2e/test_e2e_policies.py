@@ -147,3 +147,13 @@ def test_routing_case(e2e: E2E, case: dict) -> None:
     e2e.only(case["expect"])
     assert completion.choices[0].message.content == f"echo: {case['text']}"
     assert e2e.record(rid).provider == case["expect"]
+
+
+def test_the_record_names_which_id_scheme_was_found_never_its_value(e2e: E2E) -> None:
+    case = next(c for c in PERSONAL if c["case"] == "it-codice-fiscale")
+    provider, rid, _ = ask(e2e, case["text"])
+    rec = e2e.record(rid)
+    ids = [f for f in rec.findings if f.kind == "NATIONAL_ID"]
+    assert [(f.jurisdiction, f.count, f.detail) for f in ids] == [("IT", 1, "it.codicefiscale")]
+    # pseudonymized for the US provider: the record says so per entity type
+    assert provider == "us-global" and "NATIONAL_ID" in rec.protection["us-global"]

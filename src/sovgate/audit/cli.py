@@ -11,6 +11,7 @@ import base64
 import csv
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -323,7 +324,7 @@ def report(
 
     log = _reader(audit, config, key)
     try:
-        matrix, excluded, detectors = flow_report(log.records(since, until, tenant))
+        matrix, excluded, detectors, sent = flow_report(log.records(since, until, tenant))
     except AuditError as e:
         _fail(str(e))
         return
@@ -352,6 +353,22 @@ def report(
         for name, n in sorted(detectors.items()):
             own.add_row(name, str(n))
         Console().print(own)
+    if sent:
+        Console().print(_sent_table(sent))
+
+
+def _sent_table(sent: Counter[tuple[str, str, str, bool]]) -> Table:
+    """Requests served, by what they carried (kind and detail: which ID scheme, marking, secret
+    type) and where it went, in the clear or pseudonymized for that provider."""
+    rows: dict[tuple[str, str, str], list[int]] = {}
+    for (kind, detail, dest, masked), n in sent.items():
+        rows.setdefault((kind, detail, dest), [0, 0])[masked] += n
+    table = Table(title="What was sent where: requests by kind, detail and destination (hosting)")
+    for col in ("kind", "detail", "destination (hosting)", "in the clear", "pseudonymized"):
+        table.add_column(col, justify="right" if col in ("in the clear", "pseudonymized") else "left")
+    for (kind, detail, dest), (in_clear, pseudonymized) in sorted(rows.items()):
+        table.add_row(kind, detail, dest, str(in_clear), str(pseudonymized))
+    return table
 
 
 @audit_app.command()

@@ -1,6 +1,6 @@
 """The audit record and its canonical leaf serialization.
 
-A record never holds raw sensitive text: findings are counted per kind and
+A record never holds raw sensitive text: findings are counted per kind, detail and
 jurisdiction, and the content itself is only present as a keyed fingerprint
 (`AuditLog.fingerprint`, HMAC-SHA256 with a per-deployment secret).
 
@@ -30,17 +30,22 @@ from sovgate.types import FiredRule
 # 2: `index` signed and required; `excluded` and `details` added.
 # 3: federation: `forwarded_by`, `forwarded_decision` and `peer_decisions` added.
 # 4: `endpoint` (which API) and `detectors` (the organization's own detectors that matched) added.
-LEAF_VERSION = 4
+# 5: `detail` in each finding count (which ID scheme, marking, secret type: never a value).
+LEAF_VERSION = 5
 ADMIN_ID_PREFIX = "admin-"  # admin record ids; retention never purges them
 PURGE_ACTION = "audit.purge"
 
 
 class FindingSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """How many findings of one kind about one jurisdiction's subjects (never the values)."""
+    """How many findings of one kind and detail about one jurisdiction's subjects (never the values).
+
+    `detail` is the detector's name for the sub-kind ("de.idnr", "VS-NfD", "aws_access_key", an own
+    detector's name): which scheme or marking, not what it said. None in leaves before v5."""
 
     kind: str
     jurisdiction: str | None
     count: int
+    detail: str | None = None
 
 
 class RuleRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -151,11 +156,15 @@ def _set(items: tuple[str, ...]) -> tuple[str, ...]:
     return items if len(items) < 2 else tuple(sorted(set(items)))
 
 
+def _finding_order(f: FindingSummary) -> tuple[str, str, str]:
+    return (f.kind, f.jurisdiction or "", f.detail or "")
+
+
 def normalize(record: AuditRecord) -> AuditRecord:
     """Sort set-valued fields and fill the time, so the leaf is canonical."""
     findings = record.findings
     if len(findings) > 1:
-        findings = tuple(sorted(findings, key=lambda f: (f.kind, f.jurisdiction or "")))
+        findings = tuple(sorted(findings, key=_finding_order))
     return msgspec.structs.replace(
         record,
         time=canonical_time(record.time) if record.time else utc_now(),
@@ -214,16 +223,19 @@ class _Found(Protocol):
     def kind(self) -> str: ...
     @property
     def jurisdiction(self) -> str | None: ...
+    @property
+    def detail(self) -> str | None: ...
 
 
 def summarize_findings(findings: Iterable[_Found]) -> tuple[FindingSummary, ...]:
-    """Count findings by (kind, jurisdiction): what a record keeps of them (no spans, no values).
-
-    Takes `Classification.findings` or any findings with a kind and a jurisdiction."""
-    counts = Counter((f.kind, f.jurisdiction) for f in findings)
+    """Count findings by (kind, jurisdiction, detail): what a record keeps of them (no spans, no
+    values). Takes `Classification.findings` or any findings with a kind, jurisdiction and detail."""
+    counts = Counter((f.kind, f.jurisdiction, f.detail) for f in findings)
     return tuple(
-        FindingSummary(kind=k, jurisdiction=j, count=n)
-        for (k, j), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+        sorted(
+            (FindingSummary(kind=k, jurisdiction=j, count=n, detail=d) for (k, j, d), n in counts.items()),
+            key=_finding_order,
+        )
     )
 
 
