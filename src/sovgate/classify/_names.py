@@ -331,10 +331,21 @@ _NOT_NAMES = (
             szanowna server admin support team bank card account customer patient user name
             date address email phone number street city country mail order invoice service
             ticket note the this that these those there then they their our your my his her
-            its we you it he she
+            its we you it he she project projekt projet proyecto progetto programme program
+            programm operation
             """.split()  # noqa: SIM905
     )
 )
+
+
+def _is_model(text: str, toks: list[tuple[int, int, str]], i: int, j: int) -> bool:
+    """Whether the capitalised run toks[i:j] names an AI model or its maker, not a person: all its
+    words are model words, one of them a family ("Gemini Pro", "Aleph Alpha Luminous"), and a
+    family that is also a first name stands next to another model word or a version."""
+    low = [toks[k][2].rstrip(".").lower() for k in range(i, j)]
+    if _MODEL_FAMILIES.isdisjoint(low) or not all(w in _MODEL_WORDS for w in low):
+        return False
+    return j - i > 1 or low[0] not in _FIRST_NAME_MODELS or _VERSION_AFTER.match(text, toks[i][1]) is not None
 
 
 def _place_words() -> frozenset[str]:
@@ -342,6 +353,27 @@ def _place_words() -> frozenset[str]:
     ref = resources.files("sovgate.classify").joinpath("data", "place_words.txt")
     lines = ref.read_text(encoding="utf-8").splitlines()
     return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+# AI models and their makers. Prompts sent through an AI gateway name them all the time ("ask Gemini",
+# "Claude Sonnet", "Mistral Large", "Falcon 180B"), and the name lists hold several as people.
+_MODEL_FAMILIES = frozenset(
+    """
+    claude gemini gemma mistral mixtral codestral ministral magistral devstral pixtral llama qwen
+    ernie hunyuan falcon jais teuken luminous pharia grok copilot deepseek baichuan doubao chatglm
+    """.split()  # noqa: SIM905
+)
+# the words that follow or precede a family in a model's or maker's name
+_MODEL_WORDS = _MODEL_FAMILIES | frozenset(
+    """
+    sonnet opus haiku instant pro ultra flash nano large medium small mini turbo instruct chat coder
+    vision bot max plus lite aleph alpha command nemo saba guard code thinking reasoner
+    """.split()  # noqa: SIM905
+)
+# families that are also common first names: a model only next to another model word or before a
+# version ("Claude Sonnet", "Gemma 2", "Claude-3"); alone, a person ("Claude a appelé")
+_FIRST_NAME_MODELS = frozenset({"claude", "gemma", "ernie"})
+_VERSION_AFTER = re.compile(r"[ -]?v?\d")
 
 
 # Nationalities, languages and product names that name lists (built from social-network
@@ -359,7 +391,7 @@ _NOT_LONE_NAMES = frozenset(
     android iphone facebook instagram twitter linkedin youtube chatgpt openai azure christmas easter
     ramadan
     """.split()  # noqa: SIM905
-)
+) | (_MODEL_FAMILIES - _FIRST_NAME_MODELS)
 
 
 class NameFinder:
@@ -467,9 +499,13 @@ class NameFinder:
                     break
                 j += 1
             s0, _, w0 = toks[i]
+            low0, not_lone = words.get(w0) or self._word(w0)
             # fast path for lone capitalised words (most of them in German prose): only a
             # popular first name, an honorific in front or a cue can make them a name
-            if j == i + 1 and s0 not in starts and (words.get(w0) or self._word(w0))[1] and s0 not in honored:
+            if j == i + 1 and s0 not in starts and not_lone and s0 not in honored:
+                i = j
+                continue
+            if low0 in _MODEL_WORDS and _is_model(text, toks, i, j):
                 i = j
                 continue
             nxt = _NEXT_WORD.match(text, toks[j - 1][1])
