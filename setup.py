@@ -20,7 +20,7 @@ from setuptools import Extension, setup
 
 CORE = Path("src/sovgate/classify")
 # read once at start-up, not per request: not worth compiling (and _core must stay Python)
-NOT_COMPILED = {"__init__.py", "_core.py", "cli.py", "_cuewords.py", "_lexicon.py"}
+NOT_COMPILED = {"__init__.py", "_core.py", "cli.py", "_cuewords.py", "_lexicon.py", "details.py"}
 
 
 # pip runs this file three times per install (requirements, metadata, build); only the commands

@@ -121,3 +121,32 @@ def test_fixture_requests_are_detected_with_a_configs_custom_detectors() -> None
     assert plain.returncode == 1 and "1 passed, 2 failed, 0 errors" in plain.stdout
     bad = sovgate("policy", "test", str(fixtures), "--config", str(fixtures))
     assert bad.returncode == 2 and "unknown key" in bad.stderr
+
+
+def test_rules_on_finding_details_with_a_configs_own_detector_names() -> None:
+    folder = TESTDATA / "details"
+    fixtures, config, pack = (folder / n for n in ("levels_fixtures.yaml", "config.yaml", "levels.yaml"))
+    r = sovgate("policy", "test", str(fixtures), "--config", str(config))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "8 passed, 0 failed, 0 errors" in r.stdout
+    # without the config, `acme.codename.fr` names no detector: the pack does not load
+    plain = sovgate("policy", "test", str(fixtures))
+    assert plain.returncode == 1 and "0 passed, 0 failed, 1 errors" in plain.stdout
+    assert "french-codenames-refused.when.details: no detector gives the detail 'acme.codename.fr'" in (
+        " ".join(plain.stdout.split())
+    )
+    assert sovgate("policy", "show", str(pack), "--config", str(config)).returncode == 0
+    shown = sovgate("policy", "show", str(pack))
+    assert shown.returncode == 2 and "acme.codename.fr" in shown.stderr
+
+
+def test_policy_details_lists_what_rules_may_name() -> None:
+    listed = json.loads(sovgate("policy", "details", "--json").stdout)
+    assert listed["VS-NfD"] == ["CLASSIFIED"] and listed["de.idnr"] == ["NATIONAL_ID"]
+    assert "acme.codename.fr" not in listed
+    own = sovgate("policy", "details", "--json", "--config", str(TESTDATA / "details" / "config.yaml"))
+    assert json.loads(own.stdout)["acme.codename.fr"] == ["CLASSIFIED"]
+    table = sovgate("policy", "details").stdout
+    assert "CLASSIFIED" in table and "STRENG GEHEIM" in table and "aws_access_key" in table
+    bad = sovgate("policy", "details", "--config", str(TESTDATA / "details" / "levels.yaml"))
+    assert bad.returncode == 2 and "unknown key" in bad.stderr

@@ -57,7 +57,7 @@ def test_loosened_draft_reports_no_longer_refused() -> None:
 
 
 def test_newly_refused() -> None:
-    rec = Recorded(id="x", tenant="acme-de", findings=(("SECRET", None),), eligible=("us",))
+    rec = Recorded(id="x", tenant="acme-de", findings=(("SECRET", None, "aws_access_key"),), eligible=("us",))
     engine = Engine.compile(["secrets"], PROVIDERS, CAT)
     (change,) = replay([rec], engine, TENANTS, ["secrets"]).changes
     assert change.kind == "newly-refused" and change.refused_after == "secrets/refuse-secrets"
@@ -70,7 +70,10 @@ def test_adapter_reads_audit_records() -> None:
         tenant="acme-de",
         model="chat",
         time="2026-11-26T10:00:00Z",
-        findings=(SimpleNamespace(kind="EMAIL", jurisdiction="DE", count=2),),
+        findings=(
+            SimpleNamespace(kind="EMAIL", jurisdiction="DE", count=2, detail="email"),
+            SimpleNamespace(kind="PHONE", jurisdiction="DE", count=1),  # shaped like a record before v5
+        ),
         categories=("HEALTH",),
         eligible=("mistral",),
         outcome="refused",
@@ -81,7 +84,7 @@ def test_adapter_reads_audit_records() -> None:
         id="a1",
         tenant="acme-de",
         model="chat",
-        findings=(("EMAIL", "DE"),),
+        findings=(("EMAIL", "DE", "email"), ("PHONE", "DE", None)),
         categories=("HEALTH",),
         eligible=("mistral",),
         refused="baseline/secrets",
@@ -100,8 +103,8 @@ def test_adapter_matches_the_audit_package_when_present(kind: str) -> None:
         kind=kind,
         tenant="acme-de",
         model="chat",
-        findings=(audit.FindingSummary("PHONE", "CN", 1),),
+        findings=(audit.FindingSummary("PHONE", "CN", 1, "phone"),),
         eligible=("us",),
     )
     rec = from_audit(record)
-    assert rec is not None and rec.findings == (("PHONE", "CN"),)
+    assert rec is not None and rec.findings == (("PHONE", "CN", "phone"),)

@@ -34,7 +34,7 @@ def audit_db(tmp_path: Path) -> Path:
                     id=row["id"],
                     tenant=row["tenant"],
                     model=row["model"],
-                    findings=tuple(audit.FindingSummary(k, j, 1) for k, j in row["findings"]),
+                    findings=tuple(audit.FindingSummary(k, j, 1, d) for k, j, d in row["findings"]),
                     categories=tuple(row.get("categories", ())),
                     eligible=tuple(row["eligible"]),
                     rules=(audit.RuleRecord(rule=refused, effect="refuse"),) if refused else (),

@@ -323,6 +323,11 @@ def _spaced_iban_hits(text: str) -> Iterator[Hit]:
                 break
 
 
+# The details a card finding carries: its network (by `_card_issuer`), or "card" when the number
+# has no known issuer range but came with a card word.
+CARD_DETAILS = ("visa", "mastercard", "amex", "discover", "jcb", "diners", "unionpay", "maestro", "card")
+
+
 # Issuer identification ranges of the major card networks.
 def _card_issuer(d: str) -> str | None:
     n = len(d)

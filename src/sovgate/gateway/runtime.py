@@ -31,11 +31,14 @@ class Components(NamedTuple):
 def compile_policies(config: Config) -> Decide:
     """Compile every tenant's packs into one engine; a defect is a ConfigError at tenants[i].policies[j]."""
     from sovgate.catalog import Catalog
+    from sovgate.classify.details import known_details
     from sovgate.policy import Engine
 
-    # packs and each tenant's chain are compiled here, once, never per request
+    # packs and each tenant's chain are compiled here, once, never per request; rules may name the
+    # details of the built-in detectors and of the config's own
+    details = known_details(config.gateway.detection.custom)
     try:
-        engine = Engine.compile([], config.providers, Catalog.builtin())
+        engine = Engine.compile([], config.providers, Catalog.builtin(), details)
     except Exception as exc:
         raise config.error(("providers",), str(exc)) from None
     for i, tenant in enumerate(config.tenants):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Callable
@@ -22,6 +23,7 @@ _ABOUT_PEOPLE = _SPECIAL | {"FINANCIAL"}  # categories whose subjects are the re
 WHEN_KEYS = (
     "categories",
     "entities",
+    "details",
     "personal",
     "subjects_in",
     "markings_in",
@@ -75,6 +77,11 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
         kinds |= wanted
         tests.append(lambda r, w=wanted: not r.present.isdisjoint(w))
         narrow(wanted)
+    if "details" in node:
+        wanted, of = parse_details(node["details"], f"{where}.details", cc)
+        kinds |= of
+        tests.append(lambda r, w=wanted: not r.details().isdisjoint(w))
+        narrow(of)
     if "personal" in node:
         want = parse_bool(node["personal"], f"{where}.personal", cc)
         tests.append(lambda r, want=want: (PERSONAL in r.present) is want)
@@ -161,6 +168,32 @@ def compile_when(node: Any, where: str, cc: CompileContext) -> When:
         subject_filter=subject_filter,
         subject_home=subject_home,
     )
+
+
+def parse_details(value: Any, where: str, cc: CompileContext) -> tuple[frozenset[str], frozenset[str]]:
+    """The details a `details:` list names (exact names or glob patterns: "NATO:*", "de.*"), and
+    the kinds that carry them. A name or pattern no detector gives is an error (a typo would
+    otherwise be a rule that never fires), with the closest names as a hint."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
+        raise cc.fail(where, "must be a finding detail (e.g. VS-NfD, de.idnr, NATO:*) or a list of them")
+    wanted: set[str] = set()
+    for item in items:
+        matched = (
+            [d for d in cc.details if fnmatch.fnmatchcase(d, item)] if any(c in item for c in "*?[") else []
+        )
+        if not matched and item in cc.details:
+            matched = [item]
+        if not matched:
+            close = difflib.get_close_matches(item, list(cc.details), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise cc.fail(
+                where,
+                f"no detector gives the detail {item!r}{hint} (`sovgate policy details` lists them; "
+                "with --config, the config's own detectors too)",
+            )
+        wanted.update(matched)
+    return frozenset(wanted), frozenset(k for d in wanted for k in cc.details[d])
 
 
 def conjunction(tests: list[RequestPred]) -> RequestPred:

@@ -25,8 +25,20 @@ class Engine:
     A provider's `excluded_by` is the first rule, in pack order, that excluded it.
     """
 
-    def __init__(self, providers: Mapping[str, Provider] | Sequence[Provider], catalog: Catalog) -> None:
+    def __init__(
+        self,
+        providers: Mapping[str, Provider] | Sequence[Provider],
+        catalog: Catalog,
+        details: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.catalog = catalog
+        # the finding details `when: {details: ...}` may name (default: the built-in detectors');
+        # give `sovgate.classify.details.known_details(custom)` to add the organization's own
+        if details is None:
+            from sovgate.classify.details import builtin_details
+
+            details = builtin_details()
+        self.details = details
         # A mapping is keyed by the ids routes use; a sequence by each provider's own id.
         self.providers = dict(providers) if isinstance(providers, Mapping) else {p.id: p for p in providers}
         self._ids = frozenset(self.providers)
@@ -44,13 +56,14 @@ class Engine:
         packs: Sequence[str | Path],
         providers: Mapping[str, Provider] | Sequence[Provider],
         catalog: Catalog,
+        details: Mapping[str, frozenset[str]] | None = None,
     ) -> Engine:
         """Load and compile `packs` (built-in names or YAML paths). Raises PolicyError on any defect.
 
         Tenants naming other packs get them compiled on first use (and cached); compile every pack any
         tenant uses here so that defects surface at start-up.
         """
-        engine = cls(providers, catalog)
+        engine = cls(providers, catalog, details)
         names = tuple(engine.load(p).name for p in packs)
         engine.default_packs = names
         return engine
@@ -59,7 +72,7 @@ class Engine:
         key = str(spec)
         pack = self._packs.get(key)
         if pack is None:
-            pack = load_pack(spec, self.catalog, self._ids, self._facts)
+            pack = load_pack(spec, self.catalog, self._ids, self._facts, self.details)
             other = self._packs.get(pack.name)
             if other is not None and other.source != pack.source:
                 raise PolicyError(

@@ -22,7 +22,7 @@ A fixture file:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,12 +79,18 @@ def fixture_files(target: Path) -> list[Path]:
     return sorted(p for p in target.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
-def run_path(target: Path, catalog: Catalog, classify: Classify | None = None) -> Iterator[CaseResult]:
+def run_path(
+    target: Path,
+    catalog: Catalog,
+    classify: Classify | None = None,
+    details: Mapping[str, frozenset[str]] | None = None,
+) -> Iterator[CaseResult]:
     """Every case of the fixture files under `target`. `classify` finds what a case's `request`
-    holds (default: the built-in detectors; `policy test --config` adds a config's own)."""
+    holds and `details` are the finding details rules may name (default: the built-in detectors';
+    `policy test --config` adds a config's own)."""
     ran = False
     for path in fixture_files(target):
-        for result in run_file(path, catalog, classify):
+        for result in run_file(path, catalog, classify, details):
             ran = True
             yield result
     if not ran:
@@ -93,13 +99,18 @@ def run_path(target: Path, catalog: Catalog, classify: Classify | None = None) -
         )
 
 
-def run_file(path: Path, catalog: Catalog, classify: Classify | None = None) -> Iterator[CaseResult]:
+def run_file(
+    path: Path,
+    catalog: Catalog,
+    classify: Classify | None = None,
+    details: Mapping[str, frozenset[str]] | None = None,
+) -> Iterator[CaseResult]:
     source = str(path)
     try:
         doc = yaml_load(path.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and "pack" in doc and "cases" not in doc:
             return  # a policy pack kept next to its fixtures, not a fixture file
-        suite = _Suite(source, doc, catalog, classify)
+        suite = _Suite(source, doc, catalog, classify, details)
     except PolicyError as exc:
         yield CaseResult(source, "(load)", False, [str(exc)], error=True)
         return
@@ -118,7 +129,14 @@ def run_file(path: Path, catalog: Catalog, classify: Classify | None = None) -> 
 
 
 class _Suite:
-    def __init__(self, source: str, doc: Any, catalog: Catalog, classify: Classify | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        doc: Any,
+        catalog: Catalog,
+        classify: Classify | None = None,
+        details: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.source = source
         self.catalog = catalog
         self.classify = classify
@@ -144,7 +162,7 @@ class _Suite:
         for case in self.cases:
             if isinstance(case, dict) and "packs" in case:
                 names += self._packs(case["packs"], "cases.packs")
-        self.engine = Engine.compile(names, self.providers, catalog)
+        self.engine = Engine.compile(names, self.providers, catalog, details)
 
     def fail(self, where: str, reason: str) -> PolicyError:
         return PolicyError(self.source, where, reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,11 @@ def resolve(spec: str | Path) -> tuple[Path, str | None]:
 
 
 def load_pack(
-    spec: str | Path, catalog: Catalog, provider_ids: frozenset[str], facts: Sequence[ProviderFacts]
+    spec: str | Path,
+    catalog: Catalog,
+    provider_ids: frozenset[str],
+    facts: Sequence[ProviderFacts],
+    details: Mapping[str, frozenset[str]],
 ) -> Pack:
     path, expected = resolve(spec)
     source = str(path)
@@ -68,7 +72,7 @@ def load_pack(
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise PolicyError(source, where, f"malformed YAML: {getattr(exc, 'problem', None) or exc}") from None
-    cc = CompileContext(source=source, catalog=catalog, provider_ids=provider_ids)
+    cc = CompileContext(source=source, catalog=catalog, provider_ids=provider_ids, details=details)
     if not isinstance(doc, dict):
         raise cc.fail("", "a pack must be a mapping with keys pack, rules, ...")
     unknown = set(doc) - set(PACK_KEYS)

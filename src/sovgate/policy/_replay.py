@@ -1,6 +1,8 @@
 """Dry-run replay: re-decide recorded traffic under other packs and report what would change.
 
-Works on recorded finding summaries only (kind, jurisdiction, count; categories), never on raw text.
+Works on recorded finding summaries only (kind, jurisdiction, detail, count; categories), never on
+raw text. Records written before audit leaf v5 carry no details: a `details:` condition cannot
+match them, and the report counts them (`without_details`).
 `from_audit` adapts a `sovgate.audit.AuditRecord` (or anything shaped like it) to `Recorded`.
 """
 
@@ -22,7 +24,7 @@ class Recorded(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     tenant: str
     model: str = ""
-    findings: tuple[tuple[str, str | None], ...] = ()  # (kind, jurisdiction)
+    findings: tuple[tuple[str, str | None, str | None], ...] = ()  # (kind, jurisdiction, detail)
     categories: tuple[str, ...] = ()
     eligible: tuple[str, ...] = ()
     refused: str | None = None  # the refusing rule, if the request was refused
@@ -40,7 +42,9 @@ def from_audit(record: Any) -> Recorded | None:
         id=record.id,
         tenant=record.tenant,
         model=record.model or "",
-        findings=tuple((f.kind, f.jurisdiction) for f in getattr(record, "findings", ())),
+        findings=tuple(
+            (f.kind, f.jurisdiction, getattr(f, "detail", None)) for f in getattr(record, "findings", ())
+        ),
         categories=tuple(getattr(record, "categories", ())),
         eligible=tuple(getattr(record, "eligible", ())),
         refused=refused,
@@ -65,13 +69,14 @@ class ReplayReport(msgspec.Struct, kw_only=True):
     total: int = 0
     skipped: int = 0  # records of tenants the configuration does not know
     unchanged: int = 0
+    without_details: int = 0  # replayed records with findings but no details (audit leaves before v5)
     changes: list[Change] = []
     by_kind: dict[str, int] = {}
     by_rule: dict[str, int] = {}  # new rules behind changed decisions
 
 
 def classification_of(rec: Recorded) -> Classification:
-    findings = tuple(Finding(kind=k, start=0, end=0, jurisdiction=j) for k, j in rec.findings)
+    findings = tuple(Finding(kind=k, start=0, end=0, jurisdiction=j, detail=d) for k, j, d in rec.findings)
     return Classification(findings=findings, categories=frozenset(rec.categories))
 
 
@@ -113,6 +118,8 @@ def replay(
                 report.skipped += 1
                 continue
             tenant = drafts[rec.tenant] = msgspec.structs.replace(known, policies=packs)
+        if rec.findings and all(d is None for _, _, d in rec.findings):
+            report.without_details += 1
         d = engine.decide(tenant, classification_of(rec), rec.model)
         kind = _kind(rec, d)
         if kind is None:

@@ -19,9 +19,20 @@ class Request:
     subjects: kind -> jurisdictions of the findings of that kind (finding's jurisdiction, else the
               tenant's home). For markings (CLASSIFIED) these are the marking countries.
     entity_types: the entity types of all findings (what a pseudonymize effect masks).
+    details():  the details of the findings whose kind is present (computed when a rule asks).
     """
 
-    __slots__ = ("_memo", "entity_types", "home", "model", "present", "subjects", "tenant")
+    __slots__ = (
+        "_details",
+        "_findings",
+        "_memo",
+        "entity_types",
+        "home",
+        "model",
+        "present",
+        "subjects",
+        "tenant",
+    )
 
     def __init__(self, tenant_id: str, home: str, model: str, classification: Classification) -> None:
         self.tenant = tenant_id
@@ -50,6 +61,18 @@ class Request:
         self.subjects = subjects
         self.entity_types = frozenset(entity_types)
         self._memo: dict[frozenset[str], frozenset[str]] = {}
+        self._findings = classification.findings
+        self._details: frozenset[str] | None = None
+
+    def details(self) -> frozenset[str]:
+        """The details of the findings that count (their kind is present: a special category only
+        when it concerns a person, as for `categories`); built on first use, most requests never do."""
+        if self._details is None:
+            present = self.present
+            self._details = frozenset(
+                f.detail for f in self._findings if f.detail is not None and f.kind in present
+            )
+        return self._details
 
     def subjects_of(self, kinds: frozenset[str]) -> frozenset[str]:
         """Jurisdictions of the people behind the present findings of `kinds` (memoized per request)."""

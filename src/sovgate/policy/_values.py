@@ -19,6 +19,8 @@ class CompileContext:
     source: str  # file name or "builtin pack <name>"
     catalog: Catalog
     provider_ids: frozenset[str]
+    # the finding details rules may name -> the kinds that carry them (sovgate.classify.details)
+    details: Mapping[str, frozenset[str]]
 
     def fail(self, where: str, reason: str) -> PolicyError:
         return PolicyError(self.source, where, reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import msgspec
 import typer
@@ -21,7 +21,7 @@ policy_app = typer.Typer(
 BUILTIN_FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _die(message: str, code: int = 2) -> None:
+def _die(message: str, code: int = 2) -> NoReturn:
     Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
 
@@ -45,17 +45,21 @@ def test_cmd(
     if not path.exists():
         _die(f"{path}: no such file or directory")
     classify: Classify | None = None
+    details: dict[str, frozenset[str]] | None = None
     if config is not None:
+        from sovgate.classify.details import known_details
         from sovgate.gateway.config import ConfigError, load_config
         from sovgate.gateway.runtime import classifier_for
 
         try:
-            classify = classifier_for(load_config(config, resolve_secrets=False)).classify
+            cfg = load_config(config, resolve_secrets=False)
         except ConfigError as exc:
             _die(str(exc), 2)
+        classify = classifier_for(cfg).classify
+        details = known_details(cfg.gateway.detection.custom)
     console = Console(highlight=False)
     passed = failed = errors = 0
-    for r in run_path(path, Catalog.builtin(), classify):
+    for r in run_path(path, Catalog.builtin(), classify, details):
         label = escape(f"{Path(r.file).name}::{r.name}")
         if r.ok:
             passed += 1
@@ -105,14 +109,57 @@ def packs_cmd(
     Console().print(table)
 
 
+ConfigDetailsOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Also the details of this config's own detectors (gateway.detection)."),
+]
+
+
+def _details(config: Path | None) -> dict[str, frozenset[str]]:
+    """The finding details rules may name: the built-in detectors', plus a config's own."""
+    from sovgate.classify.details import known_details
+
+    if config is None:
+        return known_details()
+    from sovgate.gateway.config import ConfigError, load_config
+
+    try:
+        return known_details(load_config(config, resolve_secrets=False).gateway.detection.custom)
+    except ConfigError as exc:
+        _die(str(exc), 2)
+
+
+@policy_app.command("details")
+def details_cmd(
+    config: ConfigDetailsOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List the finding details `when: {details: [...]}` may name, with the kinds that carry them."""
+    details = _details(config)
+    if json_out:
+        typer.echo(json.dumps({d: sorted(k) for d, k in details.items()}, indent=2, ensure_ascii=False))
+        return
+    table = Table("kind", "details")
+    by_kind: dict[str, list[str]] = {}
+    for detail, kinds in details.items():
+        for kind in kinds:
+            by_kind.setdefault(kind, []).append(detail)
+    for kind, names in sorted(by_kind.items()):
+        table.add_row(kind, ", ".join(sorted(names)))
+    Console(highlight=False).print(table)
+
+
 @policy_app.command("show")
-def show_cmd(pack: Annotated[str, typer.Argument(help="Built-in pack name or path to a pack file.")]) -> None:
+def show_cmd(
+    pack: Annotated[str, typer.Argument(help="Built-in pack name or path to a pack file.")],
+    config: ConfigDetailsOpt = None,
+) -> None:
     """Show a pack's rules with effect, reason and citation (also validates a pack file)."""
     from sovgate.catalog import Catalog
     from sovgate.policy import Engine, PolicyError
 
     try:
-        p = Engine({}, Catalog.builtin()).load(pack)
+        p = Engine({}, Catalog.builtin(), _details(config)).load(pack)
     except PolicyError as exc:
         _die(str(exc))
         return
@@ -147,6 +194,7 @@ def replay_cmd(
 ) -> None:
     """Re-decide past traffic from the audit log's recorded findings under draft packs; report changes."""
     from sovgate.catalog import Catalog
+    from sovgate.classify.details import known_details
     from sovgate.policy import Engine, PolicyError, from_audit, replay
 
     draft = [p.strip() for item in [*packs, *(more or [])] for p in item.split(",") if p.strip()]
@@ -161,7 +209,9 @@ def replay_cmd(
         _die(str(exc))
         return
     try:
-        engine = Engine.compile(draft, cfg.providers, Catalog.builtin())
+        engine = Engine.compile(
+            draft, cfg.providers, Catalog.builtin(), known_details(cfg.gateway.detection.custom)
+        )
     except PolicyError as exc:
         _die(str(exc))
         return
@@ -192,6 +242,11 @@ def replay_cmd(
     )
     for kind, n in report.by_kind.items():
         console.print(f"  {kind}: {n}")
+    if report.without_details:
+        console.print(
+            f"{report.without_details} of them were recorded before findings had details (audit leaf v5): "
+            "a `details:` condition cannot match those"
+        )
     if report.changes:
         table = Table("record", "tenant", "change", "before", "after", "rules (new)")
         for c in report.changes[:limit]:
