@@ -62,7 +62,12 @@ def test_broken_fixture_is_an_error_naming_file_and_key() -> None:
     assert "broken.yaml: providers.us.preset: unknown preset 'openai-usa'" in r.stdout
     assert "ERROR typo.yaml::rule id typo" in r.stdout
     assert "cases[0].expect.refused: no rule 'baseline/secret' in this case's packs" in r.stdout
-    assert "1 passed, 1 failed, 2 errors" in r.stdout
+    assert "ERROR typo_in_detail.yaml::a finding detail no detector gives" in r.stdout
+    assert (
+        "cases[0].findings[0].detail: no detector gives CLASSIFIED findings the detail 'VS-NFD'; "
+        "did you mean VS-NfD?" in r.stdout
+    )
+    assert "1 passed, 1 failed, 3 errors" in r.stdout
 
 
 def test_missing_directory() -> None:

@@ -22,6 +22,7 @@ A fixture file:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +226,16 @@ class _Suite:
             j = f.get("jurisdiction")
             if j is not None and not self.catalog.is_country(str(j)):
                 raise self.fail(f"{at}.jurisdiction", f"unknown country {j!r}")
-            findings.append(Finding(kind=f["kind"], start=0, end=1, jurisdiction=j, detail=f.get("detail")))
+            d = f.get("detail")
+            if d is not None and f["kind"] not in self.engine.details.get(d, ()):
+                # a typo here would be a case that tests nothing (no `details:` rule could match it)
+                known = sorted(x for x, kinds in self.engine.details.items() if f["kind"] in kinds)
+                close = difflib.get_close_matches(str(d), known, n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise self.fail(
+                    f"{at}.detail", f"no detector gives {f['kind']} findings the detail {d!r}{hint}"
+                )
+            findings.append(Finding(kind=f["kind"], start=0, end=1, jurisdiction=j, detail=d))
         cats = case.get("categories") or []
         for c in cats:
             if c not in CATEGORIES:
