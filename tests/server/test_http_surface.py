@@ -443,3 +443,26 @@ def test_policy_failure_fails_closed(gw: Setup, monkeypatch: pytest.MonkeyPatch)
     assert exc.value.code == "policy_failed"
     assert not gw.us.received and not gw.fr.received and not gw.de.received
     assert gw.audit.by_id(exc.value.response.headers["x-sovgate-decision"]).outcome == "policy_failed"
+
+
+def _counts(gw: Setup, *series: str) -> list[float]:
+    """The values of these exact series (name{labels}) on /metrics; 0 for one not exported yet."""
+    lines = dict(x.rsplit(" ", 1) for x in httpx.get(gw.url + "/metrics").text.splitlines() if x[:1] != "#")
+    return [float(lines.get(s, 0)) for s in series]
+
+
+def test_metrics_count_rules_kinds_and_data_flows_of_recorded_decisions(gw: Setup) -> None:
+    series = (
+        'sovgate_policy_rules_fired_total{effect="refuse",rule="test/secret"}',
+        'sovgate_policy_rules_fired_total{effect="pseudonymize",rule="test/personal"}',
+        'sovgate_finding_requests_total{kind="EMAIL"}',
+        'sovgate_finding_requests_total{kind="SECRET"}',
+        'sovgate_data_flows_total{destination="US",pseudonymized="true",subject="DE"}',
+    )
+    before = _counts(gw, *series)
+    chat(gw, f"Write to {EMAIL} and cc {EMAIL} please")  # one request, one kind: counted once
+    chat(gw, "What is the capital of France?")  # nothing found, no rule: counts nowhere
+    with pytest.raises(openai.PermissionDeniedError):
+        chat(gw, "-----BEGIN RSA PRIVATE KEY-----\nMIIE")
+    after = _counts(gw, *series)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1, 1, 1]

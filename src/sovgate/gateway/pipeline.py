@@ -221,6 +221,8 @@ class Gateway:
         self.on_attempt: Callable[[str, str], None] | None = None
         # called with (tenant, tokens, reported) for every answer charged to a token budget
         self.on_tokens: Callable[[str, int, bool], None] | None = None
+        # called with every request's record once it is in the audit log (the server's metrics)
+        self.on_record: Callable[[RequestRecord], None] | None = None
 
     # --- lookups -----------------------------------------------------------------
 
@@ -291,6 +293,8 @@ class Gateway:
         self.audit_failing = False
         if req.trace is not None:
             req.trace.recorded(rec, True)
+        if self.on_record is not None:
+            self.on_record(rec)
 
     async def _serve(self, req: Request, tenant: Tenant, body: dict[str, Any], rec: RequestRecord) -> Answer:
         model: str = body["model"]

@@ -99,6 +99,7 @@ class App:
     def _watch(self, gw: Gateway) -> None:
         gw.on_attempt = self.metrics.attempt
         gw.on_tokens = self.metrics.tokens
+        gw.on_record = self.metrics.record
         self.metrics.watch_breakers(gw.providers, gw.router.health)
 
     @property

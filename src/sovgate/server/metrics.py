@@ -8,6 +8,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from sovgate.gateway._audit import subject_jurisdictions
+from sovgate.gateway.record import RequestRecord
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -41,6 +44,49 @@ class Metrics:
             ("tenant", "source"),
             registry=self.registry,
         )
+
+        # what the decisions were about (from each request's record, once it is in the audit log)
+        self._rules = Counter(
+            "sovgate_policy_rules_fired",
+            "Requests in which a policy rule fired, by rule and effect (refuse: the request was refused).",
+            ("rule", "effect"),
+            registry=self.registry,
+        )
+        self._findings = Counter(
+            "sovgate_finding_requests",
+            "Requests in which something of this kind was found (entity type or category).",
+            ("kind",),
+            registry=self.registry,
+        )
+        self._flows = Counter(
+            "sovgate_data_flows",
+            "Requests served with personal data of subjects in one jurisdiction by a provider hosted in"
+            " another or the same, by whether that data was pseudonymized for it.",
+            ("subject", "destination", "pseudonymized"),
+            registry=self.registry,
+        )
+        self._labelled: dict[tuple[str, ...], Counter] = {}
+
+    def record(self, rec: RequestRecord) -> None:
+        """Count what a recorded request's decision was about: rules, kinds found, data flows."""
+        if not rec.findings and not rec.fired:
+            return  # most requests: nothing sensitive, no rule
+        for f in rec.fired:
+            self._child(self._rules, "r", f.rule, f.effect).inc()
+        for kind in {f.kind for f in rec.findings}:
+            self._child(self._findings, "k", kind).inc()
+        if rec.provider is not None and rec.status < 400:
+            masked = "true" if rec.pseudonymized else "false"
+            for subject in subject_jurisdictions(rec):
+                for dest in rec.hosting:
+                    self._child(self._flows, "f", subject, dest, masked).inc()
+
+    def _child(self, counter: Counter, family: str, *labels: str) -> Counter:
+        key = (family, *labels)
+        child = self._labelled.get(key)
+        if child is None:  # label lookup is the costly part: once per combination
+            child = self._labelled[key] = counter.labels(*labels)
+        return child
 
     def tokens(self, tenant: str, tokens: int, reported: bool) -> None:
         self._tokens.labels(tenant, "reported" if reported else "estimated").inc(tokens)
