@@ -122,6 +122,42 @@ def test_workers_share_the_port_and_one_audit_log(tmp_path: Path) -> None:
         log.close_sync()
 
 
+def test_workers_metrics_count_every_workers_requests_whichever_answers(tmp_path: Path) -> None:
+    """Each scrape of /metrics reaches one worker or the other; each must report all requests."""
+    import os
+    import re
+    import time
+
+    n = 12
+    with serve(["--workers", "2"], tmp_path, env={"TMPDIR": str(tmp_path)}) as url:
+        for _ in range(n):  # a new connection each: the kernel spreads them over both workers
+            r = httpx.post(
+                url + "/v1/chat/completions",
+                json={"model": "chat", "messages": [{"role": "user", "content": "Mail max@beispiel.de"}]},
+                headers={"authorization": "Bearer sovgate-demo"},
+                timeout=20,
+            )
+            assert r.status_code == 200 and r.headers["x-sovgate-provider"] == "preview-us", r.text
+        (shared,) = tmp_path.glob("sovgate-metrics-*")
+        counted_by = {int(m[1]) for f in os.listdir(shared) if (m := re.fullmatch(r"counter_(\d+)\.db", f))}
+        assert len(counted_by) == 2, os.listdir(shared)  # both workers served some of them
+        want = (
+            f'sovgate_requests_total{{endpoint="chat",provider="preview-us",status="200"}} {n}.0',
+            f'sovgate_finding_requests_total{{kind="EMAIL"}} {n}.0',
+            f'sovgate_data_flows_total{{destination="US",pseudonymized="true",subject="DE"}} {n}.0',
+            'sovgate_provider_circuit_state{provider="preview-us"} 0.0',
+        )
+        deadline = time.monotonic() + 10  # decision counts reach the shared files within a second
+        while True:
+            scrapes = [httpx.get(url + "/metrics").text.splitlines() for _ in range(8)]
+            if all(line in lines for lines in scrapes for line in want) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        for lines in scrapes:
+            assert [line for line in want if line not in lines] == []
+    assert not shared.exists()  # removed when serve stops
+
+
 def test_asgi_factory_for_other_servers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from fakes.serving import serve_in_thread
     from sovgate.gateway.asgi import CONFIG_ENV, from_env

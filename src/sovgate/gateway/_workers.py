@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -59,8 +60,9 @@ def _refuse_if_served(config: uvicorn.Config) -> None:
     raise OSError(errno.EADDRINUSE, "address already in use (another server answers on it)")
 
 
-def run_workers(config: uvicorn.Config, workers: int) -> int:
-    """Serve with `workers` processes until SIGINT/SIGTERM; returns the exit code."""
+def run_workers(config: uvicorn.Config, workers: int, on_exit: Callable[[int], None] | None = None) -> int:
+    """Serve with `workers` processes until SIGINT/SIGTERM; returns the exit code. `on_exit` is
+    called with the pid of every worker that ended (e.g. to drop its share of the metrics)."""
     own = hasattr(socket, "SO_REUSEPORT")
     if own:
         _refuse_if_served(config)
@@ -110,6 +112,8 @@ def run_workers(config: uvicorn.Config, workers: int) -> int:
         except ChildProcessError:
             break
         started = children.pop(pid, None)
+        if started is not None and on_exit is not None:
+            on_exit(pid)
         if started is None or stopping:
             continue
         code = os.waitstatus_to_exitcode(status)

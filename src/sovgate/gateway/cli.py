@@ -6,7 +6,9 @@ import asyncio
 import gc
 import os
 import shlex
+import shutil
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -67,6 +69,14 @@ def serve(
         return
     bind_host, bind_port = host or cfg.gateway.host, port if port is not None else cfg.gateway.port
     serving = workers if hasattr(os, "fork") else 1  # without fork, one process serves
+    shared_metrics = None
+    if serving > 1 and cfg.gateway.metrics:
+        # any worker may answer /metrics: they keep their values in files of one directory and
+        # the one asked sums them (server/metrics.py); before the app is built and they fork
+        from sovgate.server.metrics import share_between_processes
+
+        shared_metrics = tempfile.mkdtemp(prefix="sovgate-metrics-")
+        share_between_processes(shared_metrics)
     app = create_app(lambda: open_gateway(cfg, components, workers=serving))
     # start-up objects (detectors, compiled policies) live for the whole run: keep the cyclic GC
     # from re-scanning them, and forked workers from touching (copying) their pages
@@ -135,11 +145,15 @@ def serve(
         )
     if workers > 1 and hasattr(os, "fork"):
         from sovgate.gateway._workers import run_workers
+        from sovgate.server.metrics import worker_exited
 
         try:
-            code = run_workers(uvicorn.Config(app, **options), workers)
+            code = run_workers(uvicorn.Config(app, **options), workers, on_exit=worker_exited)
         except OSError as exc:  # as uvicorn reports it for one worker: no traceback
             _die(f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}")
+        finally:
+            if shared_metrics is not None:
+                shutil.rmtree(shared_metrics, ignore_errors=True)
         raise typer.Exit(code)
     uvicorn.run(app, **options)
 

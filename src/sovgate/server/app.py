@@ -59,11 +59,18 @@ class App:
 
     def __init__(self, gateway: Gateway | Opener):
         self.metrics = Metrics()
+        self._flusher: asyncio.Task[None] | None = None
         self._gateway: Gateway | None = gateway if isinstance(gateway, Gateway) else None
         self._opener: Opener | None = None if isinstance(gateway, Gateway) else gateway
         self._stack: contextlib.AsyncExitStack | None = None
         self.tracing: Tracing | None = None  # built at start-up when gateway.tracing is set
         self.witness: Any = None  # sovgate.audit.witness.Witness, when gateway.witness is set
+
+    async def _flush_metrics(self) -> None:
+        """Every second, this worker's decision counts and circuit states into the shared files."""
+        while True:
+            await asyncio.sleep(1.0)
+            self.metrics.flush()
 
     def _start_tracing(self, gw: Gateway) -> None:
         settings = gw.config.gateway.tracing
@@ -124,6 +131,8 @@ class App:
                         self._stack = contextlib.AsyncExitStack()
                         self._gateway = await self._stack.enter_async_context(self._opener())
                     self._watch(self.gateway)
+                    if self.metrics.shared_dir is not None:  # serve --workers N: see metrics.py
+                        self._flusher = asyncio.ensure_future(self._flush_metrics())
                     self._start_tracing(self.gateway)
                     self._start_witness(self.gateway)
                 except Exception as exc:
@@ -133,6 +142,9 @@ class App:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._flusher is not None:
+                    self._flusher.cancel()
+                    self.metrics.flush()  # this worker's last counts, for the others to report
                 try:
                     if self._stack is not None:
                         await self._stack.aclose()
