@@ -190,6 +190,20 @@ def test_export_and_report_say_which_scheme_went_where_in_the_clear_or_masked(
         ("PHONE", "phone", "US", "0", "4"),
         ("PHONE", "-", "FR", "0", "8"),
     }
+    # the same tables for tooling
+    data = json.loads(run("report", "--json", "--audit", url).stdout)
+    assert list(data) == ["flows", "excluded", "detectors", "sent"]
+    assert {
+        (r["kind"], r["detail"], r["destination"], r["in_the_clear"], r["pseudonymized"])
+        for r in data["sent"]
+    } == {
+        ("NATIONAL_ID", "de.idnr", "US", 4, 0),
+        ("PHONE", "phone", "US", 0, 4),
+        ("PHONE", "-", "FR", 0, 8),
+    }
+    assert {"provider": "us-global", "rule": "baseline/eu-special", "requests": 8} in data["excluded"]
+    assert data["detectors"] == [{"detector": "acme.codename", "requests": 4}]
+    assert sum(r["requests"] for r in data["flows"]) == 12
 
 
 @pytest.mark.parametrize("cmd", ["export", "report"])

@@ -318,6 +318,7 @@ def report(
     audit: AuditOpt = None,
     config: ConfigOpt = None,
     key: KeyOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="The same tables as one JSON object.")] = False,
 ) -> None:
     """The flow matrix: subject jurisdiction × destination (hosting) jurisdiction × category."""
     from sovgate.audit.export import flow_report
@@ -330,6 +331,9 @@ def report(
         return
     finally:
         log.close_sync()
+    if json_out:
+        print(json.dumps(_report_json(matrix, excluded, detectors, sent), ensure_ascii=False, indent=2))
+        return
     table = Table(title="Data flows: requests by subjects' jurisdiction, destination and category")
     for col in ("subjects", "destination (hosting)", "category", "requests"):
         table.add_column(col, justify="right" if col == "requests" else "left")
@@ -357,16 +361,42 @@ def report(
         Console().print(_sent_table(sent))
 
 
-def _sent_table(sent: Counter[tuple[str, str, str, bool]]) -> Table:
-    """Requests served, by what they carried (kind and detail: which ID scheme, marking, secret
-    type) and where it went, in the clear or pseudonymized for that provider."""
+def _report_json(
+    matrix: Counter[tuple[str, str, str]],
+    excluded: Counter[tuple[str, str]],
+    detectors: Counter[str],
+    sent: Counter[tuple[str, str, str, bool]],
+) -> dict[str, list[dict[str, str | int]]]:
+    """`report --json`: each table as a list of rows, in the order the tables print them."""
+    return {
+        "flows": [
+            {"subjects": s, "destination": d, "category": c, "requests": n}
+            for (s, d, c), n in sorted(matrix.items())
+        ],
+        "excluded": [{"provider": p, "rule": r, "requests": n} for (p, r), n in sorted(excluded.items())],
+        "detectors": [{"detector": d, "requests": n} for d, n in sorted(detectors.items())],
+        "sent": [
+            {"kind": k, "detail": d, "destination": dest, "in_the_clear": clear, "pseudonymized": masked}
+            for (k, d, dest), (clear, masked) in _by_finding(sent)
+        ],
+    }
+
+
+def _by_finding(sent: Counter[tuple[str, str, str, bool]]) -> list[tuple[tuple[str, str, str], list[int]]]:
+    """(kind, detail, destination) -> [requests in the clear, pseudonymized], sorted."""
     rows: dict[tuple[str, str, str], list[int]] = {}
     for (kind, detail, dest, masked), n in sent.items():
         rows.setdefault((kind, detail, dest), [0, 0])[masked] += n
+    return sorted(rows.items())
+
+
+def _sent_table(sent: Counter[tuple[str, str, str, bool]]) -> Table:
+    """Requests served, by what they carried (kind and detail: which ID scheme, marking, secret
+    type) and where it went, in the clear or pseudonymized for that provider."""
     table = Table(title="What was sent where: requests by kind, detail and destination (hosting)")
     for col in ("kind", "detail", "destination (hosting)", "in the clear", "pseudonymized"):
         table.add_column(col, justify="right" if col in ("in the clear", "pseudonymized") else "left")
-    for (kind, detail, dest), (in_clear, pseudonymized) in sorted(rows.items()):
+    for (kind, detail, dest), (in_clear, pseudonymized) in _by_finding(sent):
         table.add_row(kind, detail, dest, str(in_clear), str(pseudonymized))
     return table
 
