@@ -466,3 +466,15 @@ def test_metrics_count_rules_kinds_and_data_flows_of_recorded_decisions(gw: Setu
         chat(gw, "-----BEGIN RSA PRIVATE KEY-----\nMIIE")
     after = _counts(gw, *series)
     assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1, 1, 1]
+
+
+def test_a_fault_in_counting_a_recorded_request_does_not_fail_it(
+    gw: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(rec: object) -> None:
+        raise RuntimeError("counter gone")
+
+    monkeypatch.setattr(gw.gateway, "on_record", broken)
+    raw, completion = chat(gw, "still answered?")
+    assert completion.choices[0].message.content == "echo: still answered?"
+    assert gw.audit.by_id(raw.headers["x-sovgate-decision"]).status == 200  # and recorded

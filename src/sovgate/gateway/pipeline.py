@@ -294,7 +294,10 @@ class Gateway:
         if req.trace is not None:
             req.trace.recorded(rec, True)
         if self.on_record is not None:
-            self.on_record(rec)
+            try:  # the record is durable: a fault in counting it must not fail the request
+                self.on_record(rec)
+            except Exception as exc:
+                print(f"sovgate: metrics of request {req.id} not counted: {exc!r}", file=sys.stderr)
 
     async def _serve(self, req: Request, tenant: Tenant, body: dict[str, Any], rec: RequestRecord) -> Answer:
         model: str = body["model"]

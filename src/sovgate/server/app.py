@@ -144,11 +144,12 @@ class App:
             elif message["type"] == "lifespan.shutdown":
                 if self._flusher is not None:
                     self._flusher.cancel()
-                    self.metrics.flush()  # this worker's last counts, for the others to report
                 try:
-                    if self._stack is not None:
+                    if self._stack is not None:  # closing the gateway ends its background appends
                         await self._stack.aclose()
                 finally:
+                    if self._flusher is not None:  # this worker's last counts, for the others to report
+                        self.metrics.flush()
                     if self.tracing is not None:  # export what is queued (blocking: off the loop)
                         await asyncio.to_thread(self.tracing.shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
