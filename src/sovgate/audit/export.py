@@ -45,6 +45,7 @@ FLOW_COLUMNS = (
 )
 
 NO_JURISDICTION = "-"
+NO_DETAIL = "-"  # findings of leaves before v5
 
 
 def _data_categories(r: AuditRecord) -> list[str]:
@@ -144,7 +145,7 @@ def sent_findings(r: AuditRecord) -> Iterable[tuple[str, str, str, bool]]:
     if r.provider is None:
         return ()
     masked = set(r.protection.get(r.provider, ()))
-    kinds = {(f.kind, f.detail or NO_JURISDICTION) for f in r.findings}
+    kinds = {(f.kind, f.detail or NO_DETAIL) for f in r.findings}
     return (
         (kind, detail, dest, kind in masked)
         for kind, detail in kinds
