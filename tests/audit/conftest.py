@@ -46,7 +46,15 @@ def audit_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
     url = request.getfixturevalue("pg_server_url")
     with psycopg.connect(url, autocommit=True) as c:
-        for t in ("audit_entries", "audit_nodes", "audit_head", "audit_checkpoints", "audit_meta"):
+        tables = (
+            "audit_entries",
+            "audit_nodes",
+            "audit_head",
+            "audit_checkpoints",
+            "audit_meta",
+            "audit_pending",
+        )
+        for t in tables:
             c.execute(f"DROP TABLE IF EXISTS {t}")
     return url
 

@@ -129,11 +129,18 @@ async def protect(
 
 
 class AuditList:
-    """Appends records to a list; `fail` makes append raise (the gateway must fail closed)."""
+    """Appends records to a list, write-ahead records to `ahead`; `fail` makes both raise (the
+    gateway must fail closed)."""
 
     def __init__(self) -> None:
         self.records: list[RequestRecord] = []
+        self.ahead: list[RequestRecord] = []
         self.fail = False
+
+    async def dispatch(self, rec: RequestRecord) -> None:
+        if self.fail:
+            raise OSError("disk full")
+        self.ahead.append(rec)
 
     async def __call__(self, rec: RequestRecord) -> int:
         if self.fail:

@@ -54,7 +54,9 @@ class Setup:
         for fake in (self.us, self.fr, self.de, self.an):
             fake.reset()
         self.audit.records.clear()
+        self.audit.ahead.clear()
         self.audit.fail = False
+        self.gateway.audit_failing = False
         for pid in ("us-global", "fr-sovereign", "de-onprem", "anthropic-us"):
             self.gateway.router.report(pid, True)
 
@@ -88,6 +90,7 @@ def doubles_gateway() -> Iterator[Setup]:
             protect=doubles.protect,
             audit=audit,
             upstreams=pool.adapters,
+            dispatch=audit.dispatch,
         )
         try:
             yield holder["gw"]

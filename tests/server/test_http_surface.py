@@ -156,6 +156,39 @@ def test_failover_to_next_eligible_then_breaker_puts_it_last(gw: Setup) -> None:
     assert 'sovgate_upstream_attempts_total{outcome="upstream_error",provider="us-global"} 2.0' in metrics
 
 
+def test_each_attempt_is_written_ahead_with_what_the_provider_gets(gw: Setup) -> None:
+    """Before a request goes out to a provider, the record the log must keep if the gateway dies
+    while that provider has it: the provider, what was masked for it, the attempts so far."""
+    gw.us.fail_status = 503
+    raw, _ = chat(gw, f"Write to {EMAIL} please")
+    rid = raw.headers["x-sovgate-decision"]
+    ahead = [r for r in gw.audit.ahead if r.id == rid]
+    assert [(r.provider, r.outcome, r.status) for r in ahead] == [
+        ("us-global", "interrupted", 0),
+        ("fr-sovereign", "interrupted", 0),
+    ]
+    first, second = ahead
+    assert first.operator_country == "US" and first.hosting == ("US",)
+    assert [(a.provider, a.outcome, a.pseudonymized) for a in first.attempts] == [
+        ("us-global", "interrupted", ("EMAIL",))
+    ]
+    assert [(a.provider, a.outcome) for a in second.attempts] == [
+        ("us-global", "upstream_error"),
+        ("fr-sovereign", "interrupted"),
+    ]
+    assert [f.kind for f in first.findings] == ["EMAIL"] and first.fingerprint == gw.audit.by_id(
+        rid
+    ).fingerprint
+    # the final record replaces them: it says how the request ended
+    assert gw.audit.by_id(rid).outcome == "ok" and gw.audit.by_id(rid).provider == "fr-sovereign"
+
+
+def test_nothing_is_written_ahead_for_a_request_that_never_goes_out(gw: Setup) -> None:
+    with pytest.raises(openai.PermissionDeniedError):
+        chat(gw, "-----BEGIN RSA PRIVATE KEY-----\nMIIE")
+    assert gw.audit.records and not gw.audit.ahead
+
+
 def test_streaming_fails_over_before_first_byte(gw: Setup) -> None:
     gw.us.fail_status = 500
     with client(gw).chat.completions.with_streaming_response.create(
@@ -285,9 +318,11 @@ def test_while_the_audit_log_fails_nothing_is_forwarded(gw: Setup) -> None:
         return len(gw.us.received) + len(gw.fr.received) + len(gw.de.received)
 
     gw.audit.fail = True
-    with pytest.raises(openai.InternalServerError):
-        chat(gw, "first: the failure shows only after the answer")
+    with pytest.raises(openai.InternalServerError) as exc:
+        chat(gw, "first: its write-ahead record fails, so it never goes out")
+    assert exc.value.code == "audit_unavailable" and "was not sent" in exc.value.message
     sent = forwarded()
+    assert sent == 0
     for text in ("second", "third"):
         with pytest.raises(openai.InternalServerError) as exc:
             chat(gw, text)

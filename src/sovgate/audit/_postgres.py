@@ -7,6 +7,7 @@ UPDATE), like Trillian's IntegrateBatch: sequencing is serialized, never forked.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator, Sequence
 
 import psycopg
@@ -40,9 +41,31 @@ class PostgresStore(SqlStore):
         return sql.replace("?", "%s")
 
     @contextlib.contextmanager
-    def transaction(self, conn: psycopg.Connection) -> Iterator[None]:
+    def transaction(self, conn: psycopg.Connection, *, durable: bool = True) -> Iterator[None]:
         with conn.transaction():
+            if not durable:  # on the server at COMMIT, flushed by its WAL writer soon after
+                conn.execute("SET LOCAL synchronous_commit = off")
             yield
+
+    def flush(self, conn: psycopg.Connection) -> None:
+        """Nothing to do: the server's WAL writer flushes asynchronous commits within
+        wal_writer_delay (200 ms by default)."""
+
+    # Owners of write-ahead records: each open log holds a session advisory lock on its writer's
+    # connection, which the server releases when that session ends however it ends.
+    def hold_owner(self, conn: psycopg.Connection, owner: str) -> None:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_owner_key(owner),))
+
+    def owner_gone(self, conn: psycopg.Connection, owner: str) -> bool:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (_owner_key(owner),)).fetchone()
+        return bool(row and row[0])
+
+    def release_owner(self, conn: psycopg.Connection, owner: str) -> None:
+        if conn is not None and not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_owner_key(owner),))
+
+    def stale_owners(self) -> list[str]:
+        return []  # owners live only in the rows
 
     def insert_rows(
         self, conn: psycopg.Connection, entries: Sequence[tuple], nodes: Sequence[tuple[int, bytes]]
@@ -55,3 +78,9 @@ class PostgresStore(SqlStore):
                 with cur.copy("COPY audit_nodes (pos, hash) FROM STDIN") as cp:
                     for row in nodes:
                         cp.write_row(row)
+
+
+def _owner_key(owner: str) -> int:
+    """A 64-bit advisory lock key for an owner (signed, as PostgreSQL's bigint)."""
+    digest = hashlib.sha256(b"sovgate-audit-owner:" + owner.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

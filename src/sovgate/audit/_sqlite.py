@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
 import threading
@@ -29,6 +30,7 @@ class SqliteStore(SqlStore):
     def __init__(self, path: str) -> None:
         super().__init__()
         self._lock_fd: int | None = None
+        self._owners: dict[str, int] = {}  # owner -> fd of its lock file, while this store holds it
         self.path = Path(path)
         self.url = f"sqlite:///{path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,19 +67,78 @@ class SqliteStore(SqlStore):
         return 0
 
     @contextlib.contextmanager
-    def transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def transaction(self, conn: sqlite3.Connection, *, durable: bool = True) -> Iterator[None]:
         with self._writers_queue():
-            # IMMEDIATE takes the write lock up front: sequencing is serialized across processes.
-            conn.execute("BEGIN IMMEDIATE")
+            if not durable:  # WAL with NORMAL: in the OS's cache at COMMIT, on disk at the next fsync
+                conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                # IMMEDIATE takes the write lock up front: sequencing is serialized across processes.
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=FULL")
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Put what non-durable commits wrote on disk (an fsync of the WAL file)."""
+        fd = os.open(f"{self.path}-wal", os.O_RDONLY)  # (opened anew: SQLite may recreate the file)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    # Owners of write-ahead records: each open log holds an flock on `<db>.owner-<owner>`, which
+    # the kernel releases when its process ends however it ends.
+    def _owner_path(self, owner: str) -> str:
+        return f"{self.path}.owner-{owner}"
+
+    def hold_owner(self, conn: sqlite3.Connection, owner: str) -> None:
+        fd = os.open(self._owner_path(owner), os.O_RDWR | os.O_CREAT, 0o600)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        self._owners[owner] = fd
+
+    def owner_gone(self, conn: sqlite3.Connection, owner: str) -> bool:
+        if owner in self._owners:
+            return False
+        try:
+            fd = os.open(self._owner_path(owner), os.O_RDWR)
+        except FileNotFoundError:
+            fd = os.open(self._owner_path(owner), os.O_RDWR | os.O_CREAT, 0o600)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+        self._owners[owner] = fd
+        return True
+
+    def release_owner(self, conn: sqlite3.Connection, owner: str) -> None:
+        fd = self._owners.pop(owner, None)
+        if fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._owner_path(owner))  # before the unlock: no one locks a stale file
+            os.close(fd)
+
+    def stale_owners(self) -> list[str]:
+        """Owners whose lock file is left behind by a process that ended (recovered or not)."""
+        prefix = f"{self.path.name}.owner-"
+        return [
+            f.name.removeprefix(prefix)
+            for f in self.path.parent.glob(f"{glob.escape(prefix)}*")
+            if f.name.removeprefix(prefix) not in self._owners
+        ]
 
     def close(self) -> None:
         super().close()
+        for owner in list(self._owners):
+            self.release_owner(None, owner)  # type: ignore[arg-type]
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None

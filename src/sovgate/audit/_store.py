@@ -9,7 +9,12 @@ Tables (see docs/audit.md for the diagram):
 - audit_head(one, size, root, note): the latest integrated tree, signed at every
   batch (so rows appended behind the log's back are outside any signature);
 - audit_checkpoints(size, time, note): the periodic checkpoints, with cosignatures;
-- audit_meta(key, value): origin.
+- audit_meta(key, value): origin;
+- audit_pending(id, owner, payload): write-ahead records of requests in flight. Before a
+  request goes out to a provider, the record it would leave if the gateway stopped there
+  (outcome "interrupted") is committed here; the request's final record replaces it in the
+  tree (same transaction). Rows of an owner (one open log) that is gone are sequenced as they
+  are by the next writer (`AuditLog` recovery). Outside the tree: nothing here is signed.
 
 A writer sequences under an exclusive lock (SQLite BEGIN IMMEDIATE, PostgreSQL
 SELECT ... FOR UPDATE of the head row): read head, append, write nodes and the
@@ -76,6 +81,8 @@ _SCHEMA = [
         one INTEGER PRIMARY KEY CHECK (one = 1), size BIGINT NOT NULL, root {blob} NOT NULL, note TEXT)""",
     """CREATE TABLE IF NOT EXISTS audit_checkpoints (
         size BIGINT PRIMARY KEY, time DOUBLE PRECISION NOT NULL, note TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS audit_pending (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, payload {blob} NOT NULL)""",
 ]
 
 _ENTRY_COLS = "idx, id, time, tenant, leaf_hash, payload"
@@ -116,6 +123,26 @@ class WriteTx:
             self._s.q("INSERT INTO audit_checkpoints (size, time, note) VALUES (?, ?, ?)"), (size, time, note)
         )
 
+    def put_pending(self, rows: Sequence[tuple[str, str, bytes]]) -> None:
+        """Write-ahead records (id, owner, payload); a later one for the same id replaces it."""
+        self._c.cursor().executemany(
+            self._s.q(
+                "INSERT INTO audit_pending (id, owner, payload) VALUES (?, ?, ?) ON CONFLICT (id) "
+                "DO UPDATE SET owner = excluded.owner, payload = excluded.payload"
+            ),
+            rows,
+        )
+
+    def drop_pending(self, ids: Sequence[str]) -> None:
+        self._c.cursor().executemany(self._s.q("DELETE FROM audit_pending WHERE id = ?"), [(i,) for i in ids])
+
+    def pending_of(self, owner: str) -> list[tuple[str, bytes]]:
+        """An owner's write-ahead records (id, payload), oldest request first (ids are UUIDv7)."""
+        rows = self._c.execute(
+            self._s.q("SELECT id, payload FROM audit_pending WHERE owner = ? ORDER BY id"), (owner,)
+        ).fetchall()
+        return [(r[0], bytes(r[1])) for r in rows]
+
 
 class SqlStore:
     """Dialect-neutral SQL; subclasses connect and say how to lock and bulk-insert."""
@@ -133,7 +160,7 @@ class SqlStore:
         return sql
 
     @contextlib.contextmanager
-    def transaction(self, conn: Any) -> Iterator[None]:
+    def transaction(self, conn: Any, *, durable: bool = True) -> Iterator[None]:
         raise NotImplementedError
 
     def insert_rows(self, conn: Any, entries: Sequence[tuple], nodes: Sequence[tuple[int, bytes]]) -> None:
@@ -175,6 +202,36 @@ class SqlStore:
         row = self.reader().execute(self.q("SELECT value FROM audit_meta WHERE key = ?"), (key,)).fetchone()
         return row[0] if row else None
 
+    # --- owners of write-ahead records: a live owner holds a lock that dies with its process ---
+    def hold_owner(self, conn: Any, owner: str) -> None:
+        """Take `owner`'s lock for as long as this store (and `conn`) stays open."""
+        raise NotImplementedError
+
+    def owner_gone(self, conn: Any, owner: str) -> bool:
+        """Whether `owner`'s lock is free (its process ended); if so, it is now held by the caller
+        until `release_owner`, so that only one writer recovers that owner's records."""
+        raise NotImplementedError
+
+    def release_owner(self, conn: Any, owner: str) -> None:
+        """Let go of `owner`'s lock (one's own at close, or a dead owner's after recovery)."""
+        raise NotImplementedError
+
+    def stale_owners(self) -> list[str]:
+        """Owners known outside the rows (SQLite: lock files), so that ended ones are cleaned up."""
+        raise NotImplementedError
+
+    def flush(self, conn: Any) -> None:
+        """Put what non-durable commits wrote on disk."""
+        raise NotImplementedError
+
+    def pending_owners(self, conn: Any) -> list[str]:
+        return [r[0] for r in conn.execute("SELECT DISTINCT owner FROM audit_pending").fetchall()]
+
+    def pending(self) -> list[tuple[str, str, bytes]]:
+        """Every write-ahead record (id, owner, payload): requests in flight, or not yet recovered."""
+        rows = self.reader().execute("SELECT id, owner, payload FROM audit_pending ORDER BY id").fetchall()
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
+
     def reader(self) -> Any:
         if self._reader is None:
             self._reader = self.connect()
@@ -186,8 +243,10 @@ class SqlStore:
         return 0
 
     @contextlib.contextmanager
-    def write(self, conn: Any) -> Iterator[WriteTx]:
-        with self.transaction(conn):
+    def write(self, conn: Any, *, durable: bool = True) -> Iterator[WriteTx]:
+        """A sequencing transaction. `durable=False` (write-ahead records only): the commit need
+        not reach the disk before it returns; it survives a crash of this process, not of the host."""
+        with self.transaction(conn, durable=durable):
             yield WriteTx(self, conn)
 
     def close(self) -> None:

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
+from uuid_utils import uuid7
 
 from sovgate.audit import merkle
 from sovgate.audit._keys import load_or_create_secret, load_or_create_signer, read_key_name
@@ -51,6 +52,7 @@ from sovgate.audit.record import (
     admin_record,
     checked,
     decode_leaf,
+    encode_leaf,
     parse_time,
     sequenced_leaf,
 )
@@ -245,6 +247,13 @@ class AuditLog(LogReader):
         self._closed = False
         self._wconn = store.connect()
         self._batches = 0  # since the store's last housekeeping
+        # Write-ahead records (`dispatch`) are this log's as `owner` while it is open; the ids of
+        # those not yet replaced by their final record (writer thread only).
+        self.owner = uuid7().hex
+        self._pending_ids: set[str] = set()
+        self._unflushed = False  # a write-ahead commit not yet on disk
+        self._next_recovery = 0.0
+        store.hold_owner(self._wconn, self.owner)
         if store.head().note is None:
             with store.write(self._wconn) as tx:
                 head = tx.head()
@@ -256,6 +265,7 @@ class AuditLog(LogReader):
             self._wconn.close()
             store.close()
             raise
+        self._guard(self._recover)  # requests in flight when an earlier gateway stopped
         self._thread = threading.Thread(target=self._run, name="sovgate-audit-writer", daemon=True)
         self._thread.start()
 
@@ -277,14 +287,27 @@ class AuditLog(LogReader):
 
     # --- appending ---------------------------------------------------------------
 
-    def _enqueue(self, record: AuditRecord, waiter: object) -> None:
+    def _enqueue(self, record: AuditRecord, waiter: object, ahead: bool = False) -> None:
         if self._closed:
             raise AuditError("the audit log is closed")
         try:
             rec = checked(record)
         except (ValueError, TypeError, msgspec.MsgspecError) as e:
             raise AuditError(f"invalid audit record {getattr(record, 'id', '?')!r}: {e}") from None
-        self._queue.put((rec, waiter))
+        self._queue.put((rec, waiter, ahead))
+
+    async def dispatch(self, record: AuditRecord) -> None:
+        """Write ahead: commit `record` (what the log must say if the request ends here, e.g.
+        outcome "interrupted") before the request goes out. It stays outside the tree until
+        `append` of a record with the same id replaces it; if this log's process ends first, the
+        next writer to open the log appends it as it is. A later dispatch of the same id (a
+        fallback to another provider) replaces the earlier one.
+
+        The commit survives a crash of this process when this returns, and reaches the disk
+        right after (the writer flushes as soon as it is idle, or with the next append)."""
+        fut = asyncio.get_running_loop().create_future()
+        self._enqueue(record, fut, ahead=True)
+        await fut
 
     def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
         """Queue a record; the future resolves to its leaf index once it is durable."""
@@ -331,11 +354,19 @@ class AuditLog(LogReader):
 
     def _run(self) -> None:
         while True:
-            try:
-                item = self._queue.get(timeout=self.checkpoint_interval_s)
-            except queue.Empty:
-                self._guard(self._timed_checkpoint)
-                continue
+            if self._unflushed:  # a write-ahead commit is waiting for the disk: flush when idle
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    self._guard(self._flush)
+                    continue
+            else:
+                try:
+                    item = self._queue.get(timeout=self.checkpoint_interval_s)
+                except queue.Empty:
+                    self._guard(self._timed_checkpoint)
+                    self._guard(self._recover)
+                    continue
             batch = []
             stop = False
             while item is not None:
@@ -349,7 +380,9 @@ class AuditLog(LogReader):
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     item = None
-            if batch and not stop and self.commit_delay_s > 0 and self.working is not None:
+            # a write-ahead record holds its request before it goes out: never kept waiting
+            waiting = self.commit_delay_s > 0 and self.working is not None
+            if batch and not stop and waiting and not any(ahead for _, _, ahead in batch):
                 stop = self._gather(batch)
             if batch:
                 self._integrate(batch)
@@ -357,7 +390,11 @@ class AuditLog(LogReader):
                     self._batches = self.store.maintain(self._wconn, self._batches + 1)
                 except Exception:  # e.g. a busy database: SQLite's own checkpoint remains
                     self._batches = 0
+                if time.monotonic() >= self._next_recovery:  # a busy log is never idle: check here too
+                    self._guard(self._recover)
             if stop:
+                # requests still in flight (cancelled at shutdown): their write-ahead records
+                self._guard(lambda: self._recover_owner(self.owner))
                 self._guard(lambda: self._timed_checkpoint(final=True))
                 return
 
@@ -389,6 +426,8 @@ class AuditLog(LogReader):
                 return True
             batch.append(item)
             arrived += 1
+            if item[2]:  # a write-ahead record: its request is waiting to go out
+                break
         if arrived:
             self._delay = min(self.commit_delay_s, self._delay * 2)
         else:
@@ -402,26 +441,76 @@ class AuditLog(LogReader):
             self._range = None
 
     def _integrate(self, batch: list) -> None:
+        ahead = [(rec, w) for rec, w, a in batch if a]
+        final = [(rec, w) for rec, w, a in batch if not a]
+        done: list[str] = []
         try:
-            with self.store.write(self._wconn) as tx:
-                head = tx.head()
-                rng = self._frontier(tx, head.size)
-                entries: list[tuple[int, str, str, str | None, bytes, bytes]] = []
-                nodes: list[tuple[int, bytes]] = []
-                for rec, _ in batch:
-                    leaf = sequenced_leaf(rec, rng.size)
-                    lh = merkle.leaf_hash(leaf)
-                    entries.append((rng.size, rec.id, rec.time, rec.tenant, lh, leaf))
-                    nodes.extend((stored_index(lv, n), h) for (lv, n), h in rng.append(lh))
-                tx.insert(entries, nodes)
-                self._advance(tx, rng.size, rng.root())
+            # write-ahead records alone need not wait for the disk (flushed when the writer idles)
+            with self.store.write(self._wconn, durable=bool(final)) as tx:
+                if ahead:
+                    tx.put_pending([(rec.id, self.owner, encode_leaf(rec)) for rec, _ in ahead])
+                if final:
+                    done = [rec.id for rec, _ in final if rec.id in self._pending_ids]
+                    if done:
+                        tx.drop_pending(done)
+                    first = self._sequence(tx, [rec for rec, _ in final])
         except Exception as e:
             self._range = None
             err = AuditError(f"audit append failed: {e}")
-            _resolve([(w, None, err) for _, w in batch])
+            _resolve([(w, None, err) for _, w, _ in batch])
             return
-        first = rng.size - len(batch)
-        _resolve([(w, first + i, None) for i, (_, w) in enumerate(batch)])
+        self._pending_ids.update(rec.id for rec, _ in ahead)
+        self._pending_ids.difference_update(done)
+        self._unflushed = not final and (self._unflushed or bool(ahead))
+        _resolve(
+            [(w, None, None) for _, w in ahead] + [(w, first + i, None) for i, (_, w) in enumerate(final)]
+        )
+
+    def _sequence(self, tx: WriteTx, records: list[AuditRecord]) -> int:
+        """Append checked records as leaves, advance and sign the head; the first one's index."""
+        head = tx.head()
+        rng = self._frontier(tx, head.size)
+        first = rng.size
+        entries: list[tuple[int, str, str, str | None, bytes, bytes]] = []
+        nodes: list[tuple[int, bytes]] = []
+        for rec in records:
+            leaf = sequenced_leaf(rec, rng.size)
+            lh = merkle.leaf_hash(leaf)
+            entries.append((rng.size, rec.id, rec.time, rec.tenant, lh, leaf))
+            nodes.extend((stored_index(lv, n), h) for (lv, n), h in rng.append(lh))
+        tx.insert(entries, nodes)
+        self._advance(tx, rng.size, rng.root())
+        return first
+
+    def _flush(self) -> None:
+        self._unflushed = False  # (a failed flush is not retried in a loop: the next commit syncs)
+        self.store.flush(self._wconn)
+
+    def _recover(self) -> None:
+        """Append the write-ahead records of owners that are gone (their process ended while a
+        request was in flight) as they are, and clean up after those owners."""
+        self._next_recovery = time.monotonic() + self.checkpoint_interval_s
+        owners = set(self.store.pending_owners(self._wconn)) | set(self.store.stale_owners())
+        owners.discard(self.owner)
+        for owner in sorted(owners):
+            if self.store.owner_gone(self._wconn, owner):
+                try:
+                    self._recover_owner(owner)
+                finally:
+                    self.store.release_owner(self._wconn, owner)
+
+    def _recover_owner(self, owner: str) -> None:
+        try:
+            with self.store.write(self._wconn) as tx:
+                rows = tx.pending_of(owner)  # read under the writers' lock: recovered once
+                if rows:
+                    tx.drop_pending([rid for rid, _ in rows])
+                    self._sequence(tx, [_recovered(payload) for _, payload in rows])
+        except Exception:
+            self._range = None
+            raise
+        if owner == self.owner:
+            self._pending_ids.clear()
 
     def _frontier(self, tx: WriteTx, size: int) -> merkle.CompactRange:
         """The right edge of the tree at `size` (cached; reloaded if another writer moved on)."""
@@ -496,6 +585,11 @@ def _resolve_in_loop(items: list[tuple[asyncio.Future, int | None, Exception | N
             fut.set_exception(error)
         else:
             fut.set_result(value)
+
+
+def _recovered(payload: bytes) -> AuditRecord:
+    """A write-ahead record as the log keeps it (checked again: the row was outside the tree)."""
+    return checked(decode_leaf(payload))
 
 
 def _default_origin() -> str:

@@ -26,7 +26,7 @@ from sovgate.gateway._restore import StreamRestoration, restore_completion
 from sovgate.gateway._trace import RequestTrace
 from sovgate.gateway.config import Config
 from sovgate.gateway.errors import GatewayError
-from sovgate.gateway.record import Attempt, FindingSummary, RequestRecord
+from sovgate.gateway.record import INTERRUPTED, Attempt, FindingSummary, RequestRecord
 from sovgate.limits import Limits, RateLimiter
 from sovgate.limits.usage import CHARS_PER_TOKEN, StreamMeter, estimate_tokens, reported_tokens, usage_only
 from sovgate.messages import extract_segments
@@ -181,9 +181,13 @@ class Gateway:
         conversation_key: ConversationKey | None = None,
         origin: str = "",
         limits: RateLimiter | None = None,
+        dispatch: AuditAppend | None = None,
     ):
         self.config = config
         self.classify, self.decide, self.protect, self.audit = classify, decide, protect, audit
+        # write-ahead: the record of a request as it stands just before it goes out to a provider
+        # (outcome "interrupted"), durable before it goes; its final record replaces it
+        self.dispatch = dispatch
         self.upstreams = upstreams
         self.fingerprint = fingerprint
         self.conversation_key = conversation_key
@@ -374,6 +378,8 @@ class Gateway:
                     "stream_options": {**(outbound.get("stream_options") or {}), "include_usage": True},
                 }
             hop = Hop(self.origin, req.id) if pid in self.peers else None
+            if self.dispatch is not None:
+                await self._write_ahead(req, rec, pid, protected, attempts)
             try:
                 if stream:
                     events = await check_stream(pid, await adapter.stream(outbound, hop, endpoint))
@@ -454,6 +460,37 @@ class Gateway:
             key = self.conversation_key
             conversation.append(key(tenant.id, req.conversation, body) if key is not None else None)
         return await self.protect(body, p.segments, p.classification, verdict, conversation[0])
+
+    async def _write_ahead(
+        self, req: Request, rec: RequestRecord, pid: str, protected: Protected | None, attempts: list[Attempt]
+    ) -> None:
+        """Commit what the log must say if this gateway stops while `pid` has the request; fail
+        closed (nothing goes out) when it cannot."""
+        assert self.dispatch is not None
+        provider = self.providers[pid]
+        sent = Attempt(pid, "interrupted", INTERRUPTED, 0.0, _types(protected))
+        ahead = msgspec.structs.replace(
+            rec,
+            provider=pid,
+            operator_country=provider.operator_country,
+            hosting=provider.hosting,
+            attempts=(*attempts, sent),
+            pseudonymized=tuple(protected.types) if protected is not None else (),
+            status=0,
+            outcome="interrupted",
+            message=INTERRUPTED,
+            duration_ms=_ms(req.started),
+        )
+        try:
+            await self.dispatch(ahead)
+        except Exception as exc:
+            self.audit_failing = True
+            raise errors.internal(
+                "audit_unavailable",
+                "The audit log could not record where this request was going, so it was not sent; "
+                "retry shortly.",
+                503,
+            ) from exc
 
     def _chosen(
         self, rec: RequestRecord, pid: str, protected: Protected | None, attempts: list[Attempt]

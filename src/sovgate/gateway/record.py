@@ -27,9 +27,13 @@ class FindingSummary(msgspec.Struct, frozen=True, omit_defaults=True):
         return "?" if self.at is None else format_path(self.at)
 
 
+# The outcome of a request whose gateway stopped while a provider had it (its write-ahead record)
+INTERRUPTED = "the gateway stopped while the provider had the request; what came of it is unknown"
+
+
 class Attempt(msgspec.Struct, frozen=True, omit_defaults=True):
     provider: str
-    outcome: str  # ok | upstream_error | upstream_rejected | protection_failed
+    outcome: str  # ok | upstream_error | upstream_rejected | protection_failed | interrupted
     reason: str | None = None
     ms: float = 0.0
     pseudonymized: tuple[str, ...] = ()  # entity types masked in what this provider was sent

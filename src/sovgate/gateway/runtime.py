@@ -158,6 +158,7 @@ async def open_gateway(
     async with contextlib.AsyncExitStack() as stack:
         fingerprint = None
         log = None
+        dispatch: AuditAppend | None = None  # write-ahead: with the real log only
         if audit is None:
             from sovgate.audit import open_audit_log
             from sovgate.gateway._audit import to_audit_record
@@ -174,6 +175,9 @@ async def open_gateway(
 
             async def audit(rec: Any) -> int:
                 return await log.append(to_audit_record(rec, own))
+
+            async def dispatch(rec: Any) -> None:
+                await log.dispatch(to_audit_record(rec, own))
 
         pool = UpstreamPool(config.providers)
         stack.push_async_callback(pool.close)
@@ -197,6 +201,7 @@ async def open_gateway(
             conversation_key=_conversation_key,
             origin=log.origin if log is not None else "",
             limits=limits,
+            dispatch=dispatch,
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working

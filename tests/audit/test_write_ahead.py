@@ -1,0 +1,168 @@
+"""Write-ahead records: a request's record is committed before the request goes out to a
+provider, so a gateway that dies while a provider has the request still leaves the record of
+where the data went (outcome "interrupted"), appended by the next writer to open the log.
+
+Each back end (SQLite, PostgreSQL) with a real child process killed with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+from audit_cases import rec
+
+from sovgate.audit import AuditLog, open_audit_log_sync
+from sovgate.audit.record import decode_leaf
+from sovgate.audit.verify import verify_log
+
+CHILD = Path(__file__).with_name("write_ahead_child.py")
+
+
+def _ahead(i: int) -> object:
+    return msgspec.structs.replace(rec(i), outcome="interrupted", status=0)
+
+
+async def _dispatch(log: AuditLog, *records: object) -> None:
+    for r in records:
+        await log.dispatch(r)  # type: ignore[arg-type]
+
+
+def _outcomes(log: AuditLog) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for e in log.store.iter_entries():
+        seen.setdefault(e.id, []).append(decode_leaf(e.payload).outcome)  # type: ignore[arg-type]
+    return seen
+
+
+@pytest.fixture
+def child(audit_url: str, log_kwargs: dict) -> Iterator:
+    """Start a child that writes ahead the given requests and stays alive until killed."""
+    procs: list[subprocess.Popen] = []
+
+    def start(*ids: int) -> tuple[subprocess.Popen, str]:
+        p = subprocess.Popen(
+            [
+                sys.executable,
+                str(CHILD),
+                audit_url,
+                str(log_kwargs["key_path"]),
+                str(log_kwargs["hmac_secret_path"]),
+                *map(str, ids),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(CHILD.parent), *sys.path])},
+        )
+        procs.append(p)
+        line = p.stdout.readline().split() if p.stdout else []
+        assert line[:1] == ["ready"], f"child did not start: {line}"
+        return p, line[1]
+
+    yield start
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def test_final_record_replaces_the_write_ahead_one(audit_url: str, log_kwargs: dict) -> None:
+    log = open_audit_log_sync(audit_url, **log_kwargs)
+    try:
+        asyncio.run(_dispatch(log, _ahead(1), _ahead(2)))
+        assert sorted(r[0] for r in log.store.pending()) == ["req-1", "req-2"]
+        assert log.size() == 0  # outside the tree until the request ends
+        log.append_sync(rec(1))
+        assert [r[0] for r in log.store.pending()] == ["req-2"]
+        assert _outcomes(log) == {"req-1": ["ok"]}
+    finally:
+        log.close_sync()
+
+
+def test_a_fallback_replaces_the_earlier_write_ahead_record(audit_url: str, log_kwargs: dict) -> None:
+    log = open_audit_log_sync(audit_url, **log_kwargs)
+    try:
+        first = _ahead(1)
+        second = msgspec.structs.replace(first, provider="eu-other", protection={"eu-other": ("PHONE",)})
+        asyncio.run(_dispatch(log, first, second))
+        (rid, owner, payload), *more = log.store.pending()
+        assert not more and rid == "req-1" and owner == log.owner
+        assert decode_leaf(payload).provider == "eu-other"
+    finally:
+        log.close_sync()
+
+
+def test_a_killed_writers_requests_in_flight_are_appended_by_the_next(
+    audit_url: str, log_kwargs: dict, child
+) -> None:
+    proc, owner = child(1, 2, 3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    log = open_audit_log_sync(audit_url, **log_kwargs)  # recovers at open
+    try:
+        assert log.store.pending() == []
+        assert _outcomes(log) == {f"req-{i}": ["interrupted"] for i in (1, 2, 3)}
+        entry = log.entry("req-2")
+        assert entry is not None and entry.payload is not None
+        kept = decode_leaf(entry.payload)
+        assert (kept.provider, kept.protection, kept.status) == (
+            "eu-sovereign",
+            {"eu-sovereign": ("PHONE",)},
+            0,
+        )
+        assert verify_log(log).size == 3
+        if audit_url.startswith("sqlite:///"):  # the dead owner's lock file is cleaned up
+            db = Path(audit_url.removeprefix("sqlite:///"))
+            assert not db.with_name(f"{db.name}.owner-{owner}").exists()
+    finally:
+        log.close_sync()
+
+
+def test_a_live_writers_requests_are_left_alone_until_it_dies(
+    audit_url: str, log_kwargs: dict, child
+) -> None:
+    proc, owner = child(7)
+    log = open_audit_log_sync(audit_url, **log_kwargs, checkpoint_interval_s=0.1)
+    try:
+        time.sleep(0.4)  # several recovery checks while the child lives
+        assert [(r[0], r[1]) for r in log.store.pending()] == [("req-7", owner)]
+        assert log.size() == 0
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while log.store.pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert log.store.pending() == []
+        assert _outcomes(log) == {"req-7": ["interrupted"]}
+    finally:
+        log.close_sync()
+
+
+def test_closing_appends_what_is_still_in_flight(audit_url: str, log_kwargs: dict) -> None:
+    log = open_audit_log_sync(audit_url, **log_kwargs)
+    asyncio.run(_dispatch(log, _ahead(4)))
+    log.close_sync()
+    log = open_audit_log_sync(audit_url, **log_kwargs)
+    try:
+        assert log.store.pending() == []
+        assert _outcomes(log) == {"req-4": ["interrupted"]}
+        assert verify_log(log).size == 1
+    finally:
+        log.close_sync()
+
+
+def test_write_ahead_records_survive_only_inside_the_log_directory(tmp_path: Path, log_kwargs: dict) -> None:
+    """The owner's lock file lives beside the database and goes with a clean close."""
+    db = tmp_path / "a.db"
+    log = open_audit_log_sync(f"sqlite:///{db}", **log_kwargs)
+    assert [p.name for p in tmp_path.glob("a.db.owner-*")] == [f"a.db.owner-{log.owner}"]
+    log.close_sync()
+    assert list(tmp_path.glob("a.db.owner-*")) == []
