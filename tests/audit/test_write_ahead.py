@@ -166,3 +166,26 @@ def test_write_ahead_records_survive_only_inside_the_log_directory(tmp_path: Pat
     assert [p.name for p in tmp_path.glob("a.db.owner-*")] == [f"a.db.owner-{log.owner}"]
     log.close_sync()
     assert list(tmp_path.glob("a.db.owner-*")) == []
+
+
+def test_show_and_verify_tell_about_requests_in_flight(audit_url: str, log_kwargs: dict, child) -> None:
+    from typer.testing import CliRunner
+
+    from sovgate.cli import app
+
+    proc, _owner = child(5)
+    key = ["--audit", audit_url, "--key", str(log_kwargs["key_path"])]
+    shown = CliRunner().invoke(app, ["audit", "show", "req-5", *key])
+    assert shown.exit_code == 1
+    assert "in flight at 'eu-sovereign'" in " ".join(shown.stderr.split())
+    verified = CliRunner().invoke(app, ["audit", "verify", *key])
+    assert verified.exit_code == 0, verified.stderr
+    assert "OK: 0 entries" in verified.stdout and "1 write-ahead records outside the tree" in verified.stdout
+    proc.kill()
+    proc.wait()
+    log = open_audit_log_sync(audit_url, **log_kwargs)  # recovers
+    log.close_sync()
+    shown = CliRunner().invoke(app, ["audit", "show", "req-5", *key])
+    assert shown.exit_code == 0 and '"outcome":"interrupted"' in shown.stdout.replace(" ", "")
+    verified = CliRunner().invoke(app, ["audit", "verify", *key])
+    assert "OK: 1 entries" in verified.stdout and "write-ahead" not in verified.stdout

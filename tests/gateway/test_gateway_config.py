@@ -209,3 +209,22 @@ def test_shared_breakers_need_a_redis_url() -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(base.format(url="http://cache:6379"), "s.yaml", env={"K": "k"})
     assert "s.yaml:1: gateway.breaker.shared: must be a redis:// URL" in str(info.value)
+
+
+def test_write_ahead_is_on_unless_turned_off(tmp_path: Path) -> None:
+    import asyncio
+
+    from sovgate.gateway.runtime import open_gateway
+
+    default = (Path(__file__).parents[2] / "src/sovgate/gateway/default.yaml").read_text()
+    text = default.replace("sqlite:///./sovgate-audit.db", f"sqlite:///{tmp_path}/a.db")
+
+    async def dispatching(source: str) -> bool:
+        async with open_gateway(parse_config(source, "sovgate.yaml")) as gw:
+            return gw.dispatch is not None
+
+    assert asyncio.run(dispatching(text))
+    off = text.replace("gateway:\n", "gateway:\n  audit_write_ahead: false\n", 1)
+    assert not asyncio.run(dispatching(off))
+    with pytest.raises(ConfigError, match="audit_write_ahead"):
+        parse_config(text.replace("gateway:\n", "gateway:\n  audit_write_ahead: maybe\n", 1), "sovgate.yaml")

@@ -26,6 +26,7 @@ class SqliteStore(SqlStore):
     # INTEGER PRIMARY KEY is the rowid itself; BIGINT PRIMARY KEY would add a unique index to
     # write at every commit (logs created before keep that index and work the same)
     int_key = "INTEGER"
+    without_rowid = " WITHOUT ROWID"
 
     def __init__(self, path: str) -> None:
         super().__init__()

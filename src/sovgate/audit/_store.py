@@ -82,7 +82,7 @@ _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS audit_checkpoints (
         size BIGINT PRIMARY KEY, time DOUBLE PRECISION NOT NULL, note TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS audit_pending (
-        id TEXT PRIMARY KEY, owner TEXT NOT NULL, payload {blob} NOT NULL)""",
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, payload {blob} NOT NULL){without_rowid}""",
 ]
 
 _ENTRY_COLS = "idx, id, time, tenant, leaf_hash, payload"
@@ -150,6 +150,7 @@ class SqlStore:
     blob = "BLOB"
     int_key = "BIGINT"  # the type of integer primary keys
     lock_row = ""  # appended to the head SELECT inside a write transaction
+    without_rowid = ""  # SQLite: keyed tables stored as one B-tree (one page written, not two)
     url: str
 
     # --- subclass hooks ---
@@ -180,7 +181,7 @@ class SqlStore:
 
     def create_schema(self, conn: Any) -> None:
         for stmt in _SCHEMA:
-            conn.execute(stmt.format(blob=self.blob, int_key=self.int_key))
+            conn.execute(stmt.format(blob=self.blob, int_key=self.int_key, without_rowid=self.without_rowid))
         conn.execute(
             self.q(
                 "INSERT INTO audit_head (one, size, root, note) VALUES (1, 0, ?, NULL) ON CONFLICT DO NOTHING"

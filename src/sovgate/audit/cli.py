@@ -158,6 +158,16 @@ def show(
     try:
         entry = log.entry(record_id)
         if entry is None:
+            ahead = next((r for r in log.store.pending() if r[0] == record_id), None)
+            if ahead is not None:
+                provider = json.loads(ahead[2]).get("provider")
+                _fail(
+                    f"no record with id {record_id!r} in the log yet: the request is in flight at "
+                    f"{provider!r} (its write-ahead record is appended when it ends, or when its "
+                    "gateway has stopped and another opens the log)",
+                    1,
+                )
+                return
             _fail(f"no record with id {record_id!r}", 1)
             return
         out: dict = {"index": entry.idx, "leaf_hash": entry.leaf_hash.hex()}
@@ -212,6 +222,11 @@ def verify(
         f"OK: {result.size} entries, root {result.root.hex()}, {result.checkpoints} checkpoints consistent, "
         f"{result.purged} payloads purged by retention ({result.purges} signed purges)"
     )
+    if result.in_flight:
+        print(
+            f"{result.in_flight} write-ahead records outside the tree: requests in flight, or of a "
+            "gateway that stopped (appended by the next one to open the log)"
+        )
     for size, names in sorted(result.witnessed.items()):
         print(f"checkpoint {size} cosigned by {', '.join(names)}")
 

@@ -103,6 +103,9 @@ class ConsistencyProof:
 
 
 _STOP = object()
+# How long a write-ahead commit may stay in the OS's cache before the writer syncs it (unless a
+# durable commit comes first): the window in which only a power cut could lose it.
+FLUSH_AFTER_S = 0.002
 
 
 class LogReader:
@@ -251,7 +254,8 @@ class AuditLog(LogReader):
         # those not yet replaced by their final record (writer thread only).
         self.owner = uuid7().hex
         self._pending_ids: set[str] = set()
-        self._unflushed = False  # a write-ahead commit not yet on disk
+        self._unflushed = False  # a write-ahead commit not yet on disk (since when)
+        self._unflushed_since = 0.0
         self._next_recovery = 0.0
         store.hold_owner(self._wconn, self.owner)
         if store.head().note is None:
@@ -304,7 +308,8 @@ class AuditLog(LogReader):
         fallback to another provider) replaces the earlier one.
 
         The commit survives a crash of this process when this returns, and reaches the disk
-        right after (the writer flushes as soon as it is idle, or with the next append)."""
+        within `FLUSH_AFTER_S` (2 ms) after, with the next durable commit or by the writer's own
+        fsync."""
         fut = asyncio.get_running_loop().create_future()
         self._enqueue(record, fut, ahead=True)
         await fut
@@ -354,9 +359,14 @@ class AuditLog(LogReader):
 
     def _run(self) -> None:
         while True:
-            if self._unflushed:  # a write-ahead commit is waiting for the disk: flush when idle
+            if self._unflushed:  # a write-ahead commit is not on disk yet
+                # A durable commit soon (the request's own final record, when its provider is
+                # fast, or another request's) syncs the same WAL: only an idle writer flushes.
+                left = self._unflushed_since + FLUSH_AFTER_S - time.monotonic()
                 try:
-                    item = self._queue.get_nowait()
+                    if left <= 0:
+                        raise queue.Empty
+                    item = self._queue.get(timeout=left)
                 except queue.Empty:
                     self._guard(self._flush)
                     continue
@@ -461,7 +471,10 @@ class AuditLog(LogReader):
             return
         self._pending_ids.update(rec.id for rec, _ in ahead)
         self._pending_ids.difference_update(done)
-        self._unflushed = not final and (self._unflushed or bool(ahead))
+        if final:
+            self._unflushed = False
+        elif ahead and not self._unflushed:
+            self._unflushed, self._unflushed_since = True, time.monotonic()
         _resolve(
             [(w, None, None) for _, w in ahead] + [(w, first + i, None) for i, (_, w) in enumerate(final)]
         )

@@ -43,6 +43,7 @@ class VerifyResult:
     purged: int
     purges: int = 0  # signed audit.purge admin records
     witnessed: dict[int, list[str]] = field(default_factory=dict)  # checkpoint size -> witness names
+    in_flight: int = 0  # write-ahead records (outside the tree, not verified: nothing signs them)
 
 
 def verify_log(
@@ -103,7 +104,15 @@ def verify_log(
     if progress:
         progress(rng.size)
     n_purges = (purges or _purges(log, signed.size)).count
-    return VerifyResult(rng.size, rng.root(), len(checkpoints), purged, n_purges, _witnessed(log, witnesses))
+    return VerifyResult(
+        rng.size,
+        rng.root(),
+        len(checkpoints),
+        purged,
+        n_purges,
+        _witnessed(log, witnesses),
+        len(log.store.pending()),
+    )
 
 
 class _Purges:

@@ -113,6 +113,9 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     # how long a commit of the audit log may wait for records of other requests in progress
     # (group commit); never while nothing more is coming. 0: commit at once
     audit_commit_delay_ms: float = 5.0
+    # commit each request's record before it goes out to a provider (outcome "interrupted" until
+    # its final record replaces it), so a gateway that dies mid-request still leaves the flow
+    audit_write_ahead: bool = True
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = 16 * 1024 * 1024

@@ -201,7 +201,7 @@ async def open_gateway(
             conversation_key=_conversation_key,
             origin=log.origin if log is not None else "",
             limits=limits,
-            dispatch=dispatch,
+            dispatch=dispatch if config.gateway.audit_write_ahead else None,
         )
         if log is not None:  # group commit: the writer holds a commit while more records are coming
             log.working = lambda: gateway.working
