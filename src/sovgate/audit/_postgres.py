@@ -47,10 +47,6 @@ class PostgresStore(SqlStore):
                 conn.execute("SET LOCAL synchronous_commit = off")
             yield
 
-    def flush(self, conn: psycopg.Connection) -> None:
-        """Nothing to do: the server's WAL writer flushes asynchronous commits within
-        wal_writer_delay (200 ms by default)."""
-
     # Owners of write-ahead records: each open log holds a session advisory lock on its writer's
     # connection, which the server releases when that session ends however it ends.
     def hold_owner(self, conn: psycopg.Connection, owner: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from sovgate.audit._journal import Journal, owner_lock_path, read_journal, remove_journal
+from sovgate.audit._journal import owners as journal_owners
 from sovgate.audit._store import SqlStore
 
 try:
@@ -69,34 +70,40 @@ class SqliteStore(SqlStore):
 
     @contextlib.contextmanager
     def transaction(self, conn: sqlite3.Connection, *, durable: bool = True) -> Iterator[None]:
+        # (every commit here is durable: write-ahead records go to the owner's journal instead)
         with self._writers_queue():
-            if not durable:  # WAL with NORMAL: in the OS's cache at COMMIT, on disk at the next fsync
-                conn.execute("PRAGMA synchronous=NORMAL")
+            # IMMEDIATE takes the write lock up front: sequencing is serialized across processes.
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                # IMMEDIATE takes the write lock up front: sequencing is serialized across processes.
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                if not durable:
-                    conn.execute("PRAGMA synchronous=FULL")
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
-    def flush(self, conn: sqlite3.Connection) -> None:
-        """Put what non-durable commits wrote on disk (an fsync of the WAL file)."""
-        fd = os.open(f"{self.path}-wal", os.O_RDONLY)  # (opened anew: SQLite may recreate the file)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    # Write-ahead records: each owner's journal of requests in flight, beside the database
+    # (_journal.py): one write() on the caller's thread instead of a transaction.
+    def open_journal(self, owner: str) -> Journal | None:
+        return Journal(self.path, owner)
+
+    def journal_records(self, owner: str) -> list[tuple[str, bytes]]:
+        return read_journal(self.path, owner)
+
+    def remove_journal(self, owner: str) -> None:
+        remove_journal(self.path, owner)
+
+    def pending(self) -> list[tuple[str, str, bytes]]:
+        rows = super().pending()
+        for owner in journal_owners(self.path):
+            records = read_journal(self.path, owner)
+            in_log = self.entry_ids([rid for rid, _ in records])  # ended, not yet cleaned up
+            rows += [(rid, owner, p) for rid, p in records if rid not in in_log]
+        return sorted(rows)
 
     # Owners of write-ahead records: each open log holds an flock on `<db>.owner-<owner>`, which
     # the kernel releases when its process ends however it ends.
-    def _owner_path(self, owner: str) -> str:
-        return f"{self.path}.owner-{owner}"
+    def _owner_path(self, owner: str) -> Path:
+        return owner_lock_path(self.path, owner)
 
     def hold_owner(self, conn: sqlite3.Connection, owner: str) -> None:
         fd = os.open(self._owner_path(owner), os.O_RDWR | os.O_CREAT, 0o600)
@@ -128,13 +135,8 @@ class SqliteStore(SqlStore):
             os.close(fd)
 
     def stale_owners(self) -> list[str]:
-        """Owners whose lock file is left behind by a process that ended (recovered or not)."""
-        prefix = f"{self.path.name}.owner-"
-        return [
-            f.name.removeprefix(prefix)
-            for f in self.path.parent.glob(f"{glob.escape(prefix)}*")
-            if f.name.removeprefix(prefix) not in self._owners
-        ]
+        """Owners with a lock file beside the database that this store does not hold."""
+        return [o for o in journal_owners(self.path) if o not in self._owners]
 
     def close(self) -> None:
         super().close()

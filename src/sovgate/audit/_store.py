@@ -136,6 +136,9 @@ class WriteTx:
     def drop_pending(self, ids: Sequence[str]) -> None:
         self._c.cursor().executemany(self._s.q("DELETE FROM audit_pending WHERE id = ?"), [(i,) for i in ids])
 
+    def entry_ids(self, ids: Sequence[str]) -> set[str]:
+        return _entry_ids(self._c, self._s, ids)
+
     def pending_of(self, owner: str) -> list[tuple[str, bytes]]:
         """An owner's write-ahead records (id, payload), oldest request first (ids are UUIDv7)."""
         rows = self._c.execute(
@@ -221,12 +224,23 @@ class SqlStore:
         """Owners known outside the rows (SQLite: lock files), so that ended ones are cleaned up."""
         raise NotImplementedError
 
-    def flush(self, conn: Any) -> None:
-        """Put what non-durable commits wrote on disk."""
-        raise NotImplementedError
+    # Write-ahead records outside the database (SQLite: a journal file per owner); by default
+    # they are rows of audit_pending, written by the log's writer
+    def open_journal(self, owner: str) -> Any:
+        return None
+
+    def journal_records(self, owner: str) -> list[tuple[str, bytes]]:
+        return []
+
+    def remove_journal(self, owner: str) -> None:
+        return None
 
     def pending_owners(self, conn: Any) -> list[str]:
         return [r[0] for r in conn.execute("SELECT DISTINCT owner FROM audit_pending").fetchall()]
+
+    def entry_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` have a record in the log."""
+        return _entry_ids(self.reader(), self, ids)
 
     def pending(self) -> list[tuple[str, str, bytes]]:
         """Every write-ahead record (id, owner, payload): requests in flight, or not yet recovered."""
@@ -423,6 +437,15 @@ class SqlStore:
 def _entry(row: Sequence[Any]) -> Entry:
     idx, rid, time, tenant, lh, payload = row
     return Entry(int(idx), rid, time, tenant, bytes(lh), None if payload is None else bytes(payload))
+
+
+def _entry_ids(conn: Any, store: SqlStore, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(list(ids), 500):
+        marks = ",".join("?" * len(chunk))
+        sql = store.q(f"SELECT id FROM audit_entries WHERE id IN ({marks})")
+        found.update(r[0] for r in conn.execute(sql, chunk).fetchall())
+    return found
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:

@@ -103,9 +103,11 @@ class ConsistencyProof:
 
 
 _STOP = object()
-# How long a write-ahead commit may stay in the OS's cache before the writer syncs it (unless a
-# durable commit comes first): the window in which only a power cut could lose it.
-FLUSH_AFTER_S = 0.002
+_FLUSH = object()  # the journal holds lines of requests still in flight: sync it
+# How long a write-ahead record may stay in the OS's cache before the writer syncs it (unless
+# the request's final record is committed first): the window in which only a power cut of the
+# host could lose it.
+FLUSH_AFTER_S = 0.010
 
 
 class LogReader:
@@ -254,10 +256,12 @@ class AuditLog(LogReader):
         # those not yet replaced by their final record (writer thread only).
         self.owner = uuid7().hex
         self._pending_ids: set[str] = set()
-        self._unflushed = False  # a write-ahead commit not yet on disk (since when)
-        self._unflushed_since = 0.0
         self._next_recovery = 0.0
         store.hold_owner(self._wconn, self.owner)
+        # SQLite: write-ahead records go to this owner's journal file (one write(), no
+        # transaction); PostgreSQL: rows of audit_pending, committed by the writer
+        self._journal = store.open_journal(self.owner)
+        self._flush_armed = False  # a check of the journal is due on the event loop
         if store.head().note is None:
             with store.write(self._wconn) as tx:
                 head = tx.head()
@@ -291,14 +295,16 @@ class AuditLog(LogReader):
 
     # --- appending ---------------------------------------------------------------
 
-    def _enqueue(self, record: AuditRecord, waiter: object, ahead: bool = False) -> None:
+    def _checked(self, record: AuditRecord) -> AuditRecord:
         if self._closed:
             raise AuditError("the audit log is closed")
         try:
-            rec = checked(record)
+            return checked(record)
         except (ValueError, TypeError, msgspec.MsgspecError) as e:
             raise AuditError(f"invalid audit record {getattr(record, 'id', '?')!r}: {e}") from None
-        self._queue.put((rec, waiter, ahead))
+
+    def _enqueue(self, record: AuditRecord, waiter: object, ahead: bool = False) -> None:
+        self._queue.put((self._checked(record), waiter, ahead))
 
     async def dispatch(self, record: AuditRecord) -> None:
         """Write ahead: commit `record` (what the log must say if the request ends here, e.g.
@@ -307,12 +313,28 @@ class AuditLog(LogReader):
         next writer to open the log appends it as it is. A later dispatch of the same id (a
         fallback to another provider) replaces the earlier one.
 
-        The commit survives a crash of this process when this returns, and reaches the disk
-        within `FLUSH_AFTER_S` (2 ms) after, with the next durable commit or by the writer's own
-        fsync."""
-        fut = asyncio.get_running_loop().create_future()
-        self._enqueue(record, fut, ahead=True)
-        await fut
+        When this returns the record survives a crash of this process. SQLite: it is a line of
+        this owner's journal, written here, synced by the writer within `FLUSH_AFTER_S` unless
+        the final record came first. PostgreSQL: a row committed by the writer
+        (`synchronous_commit=off`: on the server, flushed by its WAL writer)."""
+        if self._journal is None:
+            fut = asyncio.get_running_loop().create_future()
+            self._enqueue(record, fut, ahead=True)
+            await fut
+            return
+        rec = self._checked(record)
+        try:
+            self._journal.write(rec.id, encode_leaf(rec))
+        except OSError as e:
+            raise AuditError(f"the write-ahead journal cannot be written: {e}") from None
+        if not self._flush_armed:  # the request's final record may make the sync needless
+            self._flush_armed = True
+            asyncio.get_running_loop().call_later(FLUSH_AFTER_S, self._flush_due)
+
+    def _flush_due(self) -> None:
+        self._flush_armed = False  # (first: a line written from now on arms the next check)
+        if self._journal is not None and self._journal.needs_flush() and not self._closed:
+            self._queue.put(_FLUSH)
 
     def submit(self, record: AuditRecord) -> concurrent.futures.Future[int]:
         """Queue a record; the future resolves to its leaf index once it is durable."""
@@ -359,29 +381,20 @@ class AuditLog(LogReader):
 
     def _run(self) -> None:
         while True:
-            if self._unflushed:  # a write-ahead commit is not on disk yet
-                # A durable commit soon (the request's own final record, when its provider is
-                # fast, or another request's) syncs the same WAL: only an idle writer flushes.
-                left = self._unflushed_since + FLUSH_AFTER_S - time.monotonic()
-                try:
-                    if left <= 0:
-                        raise queue.Empty
-                    item = self._queue.get(timeout=left)
-                except queue.Empty:
-                    self._guard(self._flush)
-                    continue
-            else:
-                try:
-                    item = self._queue.get(timeout=self.checkpoint_interval_s)
-                except queue.Empty:
-                    self._guard(self._timed_checkpoint)
-                    self._guard(self._recover)
-                    continue
+            try:
+                item = self._queue.get(timeout=self.checkpoint_interval_s)
+            except queue.Empty:
+                self._guard(self._timed_checkpoint)
+                self._guard(self._recover)
+                self._guard(self._flush)  # (a check that never ran: its event loop ended)
+                continue
             batch = []
             stop = False
             while item is not None:
                 if item is _STOP:
                     stop = True
+                elif item is _FLUSH:
+                    self._guard(self._flush)
                 else:
                     batch.append(item)
                 if len(batch) >= self.max_batch:
@@ -404,6 +417,8 @@ class AuditLog(LogReader):
                     self._guard(self._recover)
             if stop:
                 # requests still in flight (cancelled at shutdown): their write-ahead records
+                if self._journal is not None:
+                    self._journal.close()
                 self._guard(lambda: self._recover_owner(self.owner))
                 self._guard(lambda: self._timed_checkpoint(final=True))
                 return
@@ -434,6 +449,9 @@ class AuditLog(LogReader):
                 break
             if item is _STOP:
                 return True
+            if item is _FLUSH:
+                self._guard(self._flush)
+                continue
             batch.append(item)
             arrived += 1
             if item[2]:  # a write-ahead record: its request is waiting to go out
@@ -455,7 +473,7 @@ class AuditLog(LogReader):
         final = [(rec, w) for rec, w, a in batch if not a]
         done: list[str] = []
         try:
-            # write-ahead records alone need not wait for the disk (flushed when the writer idles)
+            # write-ahead rows alone need not wait for the disk (PostgreSQL: its WAL writer's)
             with self.store.write(self._wconn, durable=bool(final)) as tx:
                 if ahead:
                     tx.put_pending([(rec.id, self.owner, encode_leaf(rec)) for rec, _ in ahead])
@@ -471,10 +489,8 @@ class AuditLog(LogReader):
             return
         self._pending_ids.update(rec.id for rec, _ in ahead)
         self._pending_ids.difference_update(done)
-        if final:
-            self._unflushed = False
-        elif ahead and not self._unflushed:
-            self._unflushed, self._unflushed_since = True, time.monotonic()
+        if final and self._journal is not None:
+            self._journal.done([rec.id for rec, _ in final])
         _resolve(
             [(w, None, None) for _, w in ahead] + [(w, first + i, None) for i, (_, w) in enumerate(final)]
         )
@@ -496,8 +512,8 @@ class AuditLog(LogReader):
         return first
 
     def _flush(self) -> None:
-        self._unflushed = False  # (a failed flush is not retried in a loop: the next commit syncs)
-        self.store.flush(self._wconn)
+        if self._journal is not None:
+            self._journal.flush()
 
     def _recover(self) -> None:
         """Append the write-ahead records of owners that are gone (their process ended while a
@@ -518,10 +534,16 @@ class AuditLog(LogReader):
                 rows = tx.pending_of(owner)  # read under the writers' lock: recovered once
                 if rows:
                     tx.drop_pending([rid for rid, _ in rows])
-                    self._sequence(tx, [_recovered(payload) for _, payload in rows])
+                latest = dict(rows) | dict(self.store.journal_records(owner))
+                if latest:  # (a journal line outlives its request's final record a while)
+                    ended = tx.entry_ids(list(latest))
+                    todo = [_recovered(p) for rid, p in latest.items() if rid not in ended]
+                    if todo:
+                        self._sequence(tx, todo)
         except Exception:
             self._range = None
             raise
+        self.store.remove_journal(owner)
         if owner == self.owner:
             self._pending_ids.clear()
 
