@@ -107,7 +107,7 @@ _FLUSH = object()  # the journal holds lines of requests still in flight: sync i
 # How long a write-ahead record may stay in the OS's cache before the writer syncs it (unless
 # the request's final record is committed first): the window in which only a power cut of the
 # host could lose it.
-FLUSH_AFTER_S = 0.010
+FLUSH_AFTER_S = 0.1
 
 
 class LogReader:
