@@ -33,7 +33,7 @@ def _ahead(i: int) -> object:
 async def _dispatch(log: AuditLog, *records: object) -> None:
     for r in records:
         await log.dispatch(r)  # type: ignore[arg-type]
-    await asyncio.sleep(0.05)  # as a gateway's loop goes on: the journal's sync check runs
+    await asyncio.sleep(0.15)  # as a gateway's loop goes on: the journal's sync check runs (100 ms)
 
 
 def _outcomes(log: AuditLog) -> dict[str, list[str]]:
