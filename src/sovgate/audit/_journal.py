@@ -97,9 +97,8 @@ class Journal:
         self._rotate()
 
     def _path(self, seg: int) -> Path:
-        return owner_lock_path(self._db, self._owner).with_name(
-            f"{owner_lock_path(self._db, self._owner).name}.{seg}"
-        )
+        lock = owner_lock_path(self._db, self._owner)
+        return lock.with_name(f"{lock.name}.{seg}")
 
     def _rotate(self) -> None:
         if self._fd >= 0:
