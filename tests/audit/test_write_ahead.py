@@ -205,6 +205,22 @@ def test_the_journal_keeps_only_what_is_in_flight(
         log.close_sync()
 
 
+def test_reading_a_journal_while_its_segment_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader (`audit verify`, `pending()`) lists an owner's segments, then the owner or a
+    recovery removes one before it is read (CI saw this): that segment's records are in the log."""
+    from sovgate.audit import _journal
+
+    db = tmp_path / "a.db"
+    lock = _journal.owner_lock_path(db, "o1")
+    kept = lock.with_name(f"{lock.name}.1")
+    kept.write_bytes(b'{"id":"req-2","outcome":"interrupted"}\n')
+    gone = lock.with_name(f"{lock.name}.0")  # listed, then removed before the read
+    monkeypatch.setattr(_journal, "_segments", lambda db, owner: [gone, kept])
+    assert [rid for rid, _ in _journal.read_journal(db, "o1")] == ["req-2"]
+
+
 @pytest.mark.parametrize("audit_url", ["sqlite"], indirect=True)
 def test_a_torn_last_line_of_a_dead_owners_journal_is_skipped(
     audit_url: str, log_kwargs: dict, child

@@ -50,10 +50,15 @@ def _segments(db: Path, owner: str) -> list[Path]:
 
 def read_journal(db: Path, owner: str) -> list[tuple[str, bytes]]:
     """An owner's write-ahead records (id, payload), the last line per id, in the order written.
-    A torn last line (a power cut mid-write) is skipped."""
+    A torn last line (a power cut mid-write) is skipped, and so is a segment removed while this
+    reads (its owner or a recovery finished with it)."""
     latest: dict[str, bytes] = {}
     for seg in _segments(db, owner):
-        for line in seg.read_bytes().split(b"\n"):
+        try:
+            data = seg.read_bytes()
+        except FileNotFoundError:  # removed since the listing: its records are in the log
+            continue
+        for line in data.split(b"\n"):
             if not line:
                 continue
             try:
